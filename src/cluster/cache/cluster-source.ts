@@ -1,0 +1,94 @@
+/**
+ * The seam between Tessera's cluster cache and a cluster: the real Kubernetes API (src/cluster/kube) or the
+ * simulated cluster (src/sim/simulated-cluster.ts) both implement `ClusterSource`.
+ *
+ * A source reports what it sees into a `ClusterSink` (the cache) and performs binds. Objects are passed raw
+ * (structural subsets of core/v1 Node and Pod, so `V1Node`/`V1Pod` from @kubernetes/client-node fit as they
+ * are); the cache parses them once, in one place.
+ */
+
+/** Structural subset of a core/v1 Node that the cache reads (labels, annotations, allocatable). */
+export interface NodeObject {
+  readonly metadata?: {
+    readonly name?: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec?: object;
+  readonly status?: object;
+}
+
+/** Structural subset of a core/v1 Pod that the cache reads. */
+export interface PodObject {
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+    readonly resourceVersion?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec?: {
+    readonly nodeName?: string;
+    readonly priority?: number;
+    readonly schedulerName?: string;
+    readonly containers?: readonly object[];
+    readonly initContainers?: readonly object[];
+    readonly tolerations?: readonly object[];
+  };
+  readonly status?: { readonly phase?: string };
+}
+
+/** Identifies one pod in a bind or an event. */
+export interface PodRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+}
+
+/** What a bind must do: write `annotations` on the pod, then bind it to `node` (pods/binding subresource). */
+export interface PodBinding extends PodRef {
+  readonly node: string;
+  /** Always holds `tessera.io/allocation` (see docs/model.md); written before the binding is created. */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where a source reports cluster state. Calls are synchronous and cheap; the cache bumps its version on each.
+ * Objects the cache cannot parse are logged and counted, never thrown back at the source.
+ */
+export interface ClusterSink {
+  /** A node appeared or changed (parsed with `inventoryFromNode`, memoized by name + resourceVersion). */
+  upsertNode(node: NodeObject): void;
+  deleteNode(name: string): void;
+  /**
+   * A pod appeared or changed. Bound pods (spec.nodeName set) with a `tessera.io/allocation` annotation hold
+   * devices; a pod that reaches phase Succeeded/Failed releases them. Pending pods are remembered so a bind can
+   * find their request.
+   */
+  upsertPod(pod: PodObject): void;
+  deletePod(uid: string): void;
+  /** The initial listing is complete: `/readyz` turns ready. */
+  markSynced(): void;
+}
+
+/** A cluster Tessera schedules onto. */
+export interface ClusterSource {
+  /** `sim` or `kube`; shown in logs and `/api/v1/nodes`. */
+  readonly kind: string;
+  /** Starts watching; reports everything into `sink` and calls `sink.markSynced()` once listed. */
+  start(sink: ClusterSink): Promise<void>;
+  /**
+   * Writes the annotations on the pod, then binds it. Rejects (with a message that names the pod and node)
+   * when either step fails; the caller then forgets its assumption and kube-scheduler retries.
+   */
+  bind(binding: PodBinding): Promise<void>;
+  /** Fetches a pod the cache has not seen (used by bind when the pod never went through filter). */
+  getPod?(namespace: string, name: string): Promise<PodObject | null>;
+  /** Tells users why a pod stays pending (the kube source records an Event); best effort, never throws. */
+  reportUnschedulable?(pod: PodRef, message: string): void;
+  /** Stops watching and releases resources; idempotent. */
+  stop(): Promise<void>;
+}
