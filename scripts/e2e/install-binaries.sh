@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Builds pinned kube-apiserver, kube-scheduler, etcd and kwok from the Go module proxy with the machine's Go,
+# into a per-user cache that later runs and fresh clones reuse.
+#
+#   scripts/e2e/install-binaries.sh            build what is missing; print the bin directory on the last line
+#   scripts/e2e/install-binaries.sh --bin-dir  print the bin directory without building
+#   scripts/e2e/install-binaries.sh --check    exit 0 when every binary is present and stamped, 1 otherwise
+#
+# Release downloads are not reachable here, and `go install k8s.io/kubernetes/cmd/...@v1.x` refuses a module
+# with replace directives, so Kubernetes and etcd are built inside small wrapper modules that pin every
+# staging module (see shared/reference/kubernetes-and-nvidia-facts.md section 7).
+#
+# Environment: TESSERA_E2E_K8S_VERSION, TESSERA_E2E_ETCD_VERSION, TESSERA_E2E_KWOK_VERSION override the pins;
+# TESSERA_E2E_CACHE overrides the cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/tessera/e2e).
+set -euo pipefail
+
+K8S_VERSION="${TESSERA_E2E_K8S_VERSION:-1.35.4}"
+ETCD_VERSION="${TESSERA_E2E_ETCD_VERSION:-3.6.16}"
+KWOK_VERSION="${TESSERA_E2E_KWOK_VERSION:-0.8.0}"
+
+CACHE_ROOT="${TESSERA_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera/e2e}"
+VERSIONS="k8s-${K8S_VERSION}_etcd-${ETCD_VERSION}_kwok-${KWOK_VERSION}"
+BIN_DIR="$CACHE_ROOT/$VERSIONS/bin"
+SRC_DIR="$CACHE_ROOT/$VERSIONS/src"
+
+# name -> version that the stamp must record
+declare -A WANT=(
+  [kube-apiserver]="$K8S_VERSION"
+  [kube-scheduler]="$K8S_VERSION"
+  [etcd]="$ETCD_VERSION"
+  [kwok]="$KWOK_VERSION"
+)
+
+is_current() { # name
+  [[ -x "$BIN_DIR/$1" && -f "$BIN_DIR/.stamp-$1" && "$(cat "$BIN_DIR/.stamp-$1")" == "${WANT[$1]}" ]]
+}
+
+all_current() {
+  local name
+  for name in "${!WANT[@]}"; do is_current "$name" || return 1; done
+}
+
+case "${1:-}" in
+  --bin-dir) echo "$BIN_DIR"; exit 0 ;;
+  --check) all_current; exit $? ;;
+  "") ;;
+  *) echo "install-binaries: unknown argument \"$1\": use --bin-dir, --check or nothing" >&2; exit 2 ;;
+esac
+
+if all_current; then
+  echo "install-binaries: cached in $BIN_DIR" >&2
+  echo "$BIN_DIR"
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "install-binaries: cannot build: \"go\" is not on PATH" >&2; exit 1; }
+
+mkdir -p "$BIN_DIR" "$SRC_DIR"
+# One builder at a time per version set; a second caller waits, then finds the stamps.
+exec 9>"$CACHE_ROOT/$VERSIONS.lock"
+flock 9
+if all_current; then echo "$BIN_DIR"; exit 0; fi
+
+# Module and build caches live under the same root, so a fresh clone on this machine reuses them.
+export GOMODCACHE="$CACHE_ROOT/gomod"
+export GOCACHE="$CACHE_ROOT/gobuild"
+export GOMAXPROCS="${GOMAXPROCS:-2}"
+export CGO_ENABLED=0
+export GOTOOLCHAIN=local
+export GOFLAGS="-trimpath -buildvcs=false"
+PAR="-p ${GOMAXPROCS}"
+
+started=$SECONDS
+step() { echo "install-binaries: [$((SECONDS - started))s] $*" >&2; }
+stamp() { echo "${WANT[$1]}" >"$BIN_DIR/.stamp-$1"; }
+
+# ---- Kubernetes: kube-apiserver and kube-scheduler from one wrapper module -------------------------------
+if ! is_current kube-apiserver || ! is_current kube-scheduler; then
+  staging_minor="0.${K8S_VERSION#1.}"            # k8s v1.35.4 -> staging v0.35.4
+  dir="$SRC_DIR/kube"
+  mkdir -p "$dir"
+  {
+    echo "module tessera.local/e2e/kube"
+    echo
+    echo "go 1.25.0"
+    echo
+    echo "require k8s.io/kubernetes v${K8S_VERSION}"
+    echo
+    echo "replace ("
+    for m in api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider \
+      cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client \
+      csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator \
+      kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils \
+      pod-security-admission sample-apiserver sample-cli-plugin sample-controller; do
+      echo "	k8s.io/$m => k8s.io/$m v${staging_minor}"
+    done
+    echo "	k8s.io/kubernetes => k8s.io/kubernetes v${K8S_VERSION}"
+    echo ")"
+  } >"$dir/go.mod"
+  # The mains are upstream's own packages; this file only makes `go mod tidy` keep their dependencies.
+  cat >"$dir/tools.go" <<'EOF'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+)
+EOF
+  step "resolving k8s.io/kubernetes v${K8S_VERSION} modules"
+  (cd "$dir" && go mod tidy)
+  ver="k8s.io/component-base/version"
+  cver="k8s.io/client-go/pkg/version"
+  minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  ldflags="-s -w"
+  for p in "$ver" "$cver"; do
+    ldflags+=" -X $p.gitVersion=v${K8S_VERSION} -X $p.gitMajor=1 -X $p.gitMinor=${minor} -X $p.gitTreeState=clean"
+  done
+  step "building kube-apiserver and kube-scheduler v${K8S_VERSION}"
+  (cd "$dir" && go build $PAR -ldflags="$ldflags" -o "$BIN_DIR/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-scheduler)
+  stamp kube-apiserver
+  stamp kube-scheduler
+  step "built kube-apiserver and kube-scheduler"
+fi
+
+# ---- etcd: upstream's server main from a wrapper module -----------------------------------------------
+if ! is_current etcd; then
+  dir="$SRC_DIR/etcd"
+  mkdir -p "$dir"
+  cat >"$dir/go.mod" <<EOF
+module tessera.local/e2e/etcd
+
+go 1.25.0
+
+require go.etcd.io/etcd/server/v3 v${ETCD_VERSION}
+EOF
+  cat >"$dir/tools.go" <<'EOF'
+//go:build tools
+
+package tools
+
+import _ "go.etcd.io/etcd/server/v3"
+EOF
+  step "resolving etcd v${ETCD_VERSION} modules"
+  (cd "$dir" && go mod tidy)
+  step "building etcd v${ETCD_VERSION}"
+  (cd "$dir" && go build $PAR -ldflags="-s -w" -o "$BIN_DIR/etcd" go.etcd.io/etcd/server/v3)
+  stamp etcd
+  step "built etcd"
+fi
+
+# ---- kwok: go install works as is (no replace directives) ----------------------------------------------
+if ! is_current kwok; then
+  step "building kwok v${KWOK_VERSION}"
+  GOBIN="$BIN_DIR" go install $PAR -ldflags="-s -w" "sigs.k8s.io/kwok/cmd/kwok@v${KWOK_VERSION}"
+  stamp kwok
+  step "built kwok"
+fi
+
+step "all binaries ready in $BIN_DIR"
+echo "$BIN_DIR"
