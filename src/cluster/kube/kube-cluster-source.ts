@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type KubernetesListObject,
+  KubernetesObjectApi,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Logger } from '../../telemetry/logger.js';
+import type { ClusterSink, ClusterSource, NodeObject, PodBinding, PodObject, PodRef } from '../cache/cluster-source.js';
+import { apiErrorMessage, isApiStatus } from './api-errors.js';
+import { draGpusFromSlices, NVIDIA_DRA_DRIVER, type ResourceSliceLike } from './dra-gpu-devices.js';
+import { enrichNodeWithDra } from './dra-node-enricher.js';
+import { LeaseElector } from './lease-elector.js';
+import { kubeLeaseStore } from './lease-store.js';
+import { PendingEventRecorder } from './pending-event-recorder.js';
+import { bindPod } from './pod-binder.js';
+import { ResilientInformer } from './resilient-informer.js';
+
+/** Leader-election settings; the defaults are kube-scheduler's timings. */
+export interface KubeLeaderElectionOptions {
+  readonly namespace: string;
+  /** Lease name, shared by all replicas. */
+  readonly name: string;
+  /** Unique per replica. */
+  readonly identity: string;
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+}
+
+/** Settings of `createKubeClusterSource`. */
+export interface KubeClusterSourceOptions {
+  /** Kubeconfig path; null/undefined = KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
+  readonly kubeconfig?: string | null;
+  /** A ready KubeConfig (tests); wins over `kubeconfig`. */
+  readonly kubeConfig?: KubeConfig;
+  readonly log?: Logger;
+  /**
+   * Lease-based leader election: only the leader binds. `false` disables it (one replica). Default: enabled,
+   * from the environment (see `leaderElectionFromEnv`).
+   */
+  readonly leaderElection?: KubeLeaderElectionOptions | false;
+  /** Read GPUs from `resource.k8s.io/v1` ResourceSlices when the API serves them (default true). */
+  readonly watchResourceSlices?: boolean;
+  /** DRA driver whose slices describe GPUs (default `gpu.nvidia.com`). */
+  readonly draDriver?: string;
+  /** Minimum time between two Event writes for one pending pod (default 30 s). */
+  readonly eventIntervalMs?: number;
+}
+
+/** The Kubernetes cluster source plus what only it knows. */
+export interface KubeClusterSource extends ClusterSource {
+  /** True when this replica may bind: it holds the lease, or leader election is off. */
+  isLeader(): boolean;
+  /** This replica's identity in the lease and in Events. */
+  readonly identity: string;
+}
+
+const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+const RESOURCE_SLICE_API = 'resource.k8s.io/v1';
+
+/**
+ * Leader election from the environment: `TESSERA_LEADER_ELECTION=false` turns it off; the lease is
+ * `TESSERA_LEASE_NAME` (default `tessera`) in `TESSERA_LEASE_NAMESPACE`, else `POD_NAMESPACE`, else the
+ * service account's namespace, else `default`; the identity is `POD_NAME` (else the host name) plus a random
+ * suffix, so a restarted replica never mistakes its predecessor's lease for its own.
+ */
+export function leaderElectionFromEnv(env: NodeJS.ProcessEnv = process.env): KubeLeaderElectionOptions | false {
+  if ((env.TESSERA_LEADER_ELECTION ?? 'true').toLowerCase() === 'false') return false;
+  let namespace = env.TESSERA_LEASE_NAMESPACE ?? env.POD_NAMESPACE ?? '';
+  if (namespace === '') {
+    try {
+      namespace = readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim();
+    } catch {
+      namespace = 'default';
+    }
+  }
+  const base = env.POD_NAME ?? hostname();
+  return { namespace, name: env.TESSERA_LEASE_NAME ?? 'tessera', identity: `${base}_${randomBytes(4).toString('hex')}` };
+}
+
+/**
+ * A ClusterSource over the Kubernetes API: informers for Nodes and Pods (and ResourceSlices where served)
+ * feed the cache; bind writes `tessera.io/allocation` then creates pods/binding; pods that stay pending get
+ * Events; a Lease makes one replica of several the one that binds.
+ *
+ * State is rebuilt from the API on every start: bound pods carry their allocation annotation, so a restart
+ * loses nothing (the cache counts them before `markSynced()` turns the service ready).
+ */
+export function createKubeClusterSource(options: KubeClusterSourceOptions = {}): KubeClusterSource {
+  const kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig ?? null);
+  const log = options.log;
+  const core = kc.makeApiClient(CoreV1Api);
+  const election = options.leaderElection ?? leaderElectionFromEnv();
+  const identity = election === false ? `${hostname()}_${randomBytes(4).toString('hex')}` : election.identity;
+  const events = new PendingEventRecorder({
+    api: core,
+    component: 'tessera',
+    instance: identity,
+    ...(options.eventIntervalMs === undefined ? {} : { minIntervalMs: options.eventIntervalMs }),
+    log: (m) => log?.warn(m),
+  });
+  const elector =
+    election === false
+      ? null
+      : new LeaseElector({
+          store: kubeLeaseStore(kc.makeApiClient(CoordinationV1Api), election.namespace, election.name),
+          identity: election.identity,
+          ...(election.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: election.leaseDurationSeconds }),
+          ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
+          ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
+          onChange: (leading) => log?.info(leading ? 'became leader: binding pods' : 'lost leadership: not binding pods', { identity }),
+          log: (m) => log?.debug(m),
+        });
+  const draDriver = options.draDriver ?? NVIDIA_DRA_DRIVER;
+  const informers: ResilientInformer<never>[] = [];
+  const nodes = new Map<string, NodeObject>();
+  let slices: ResilientInformer<ResourceSliceLike & { metadata?: { name?: string } }> | null = null;
+  let sink: ClusterSink | null = null;
+  let stopped = false;
+
+  /** Reports a node to the cache with what DRA publishes about it folded in. */
+  const pushNode = (name: string): void => {
+    const node = nodes.get(name);
+    if (node === undefined || sink === null) return;
+    const nodeSlices = slices === null ? [] : slices.list().filter((s) => s.spec?.nodeName === name && s.spec.driver === draDriver);
+    const gpus = draGpusFromSlices(nodeSlices, name, draDriver);
+    if (gpus.length === 0) {
+      sink.upsertNode(node);
+      return;
+    }
+    const enriched = enrichNodeWithDra(node, gpus);
+    // The cache memoizes parses by resourceVersion: fold the slices' versions in so a slice change re-parses.
+    const versions = nodeSlices.map((s) => s.metadata?.resourceVersion ?? '').join('.');
+    sink.upsertNode({ ...enriched, metadata: { ...enriched.metadata, resourceVersion: `${node.metadata?.resourceVersion ?? ''}+dra.${versions}` } });
+  };
+
+  const source: KubeClusterSource = {
+    kind: 'kube',
+    identity,
+    isLeader: () => elector === null || elector.isLeader(),
+
+    async start(target: ClusterSink): Promise<void> {
+      sink = target;
+      stopped = false;
+      const informerLog = (m: string): void => log?.warn(m);
+
+      const nodeInformer = new ResilientInformer<V1Node>({
+        kubeConfig: kc,
+        path: '/api/v1/nodes',
+        list: () => core.listNode(),
+        handlers: {
+          upsert: (n) => {
+            const name = n.metadata?.name;
+            if (name === undefined) return;
+            nodes.set(name, n);
+            pushNode(name);
+          },
+          remove: (n) => {
+            const name = n.metadata?.name;
+            if (name === undefined) return;
+            nodes.delete(name);
+            target.deleteNode(name);
+          },
+        },
+        log: informerLog,
+      });
+      informers.push(nodeInformer as unknown as ResilientInformer<never>);
+
+      if (options.watchResourceSlices !== false && (await resourceSlicesServed(kc, log))) {
+        const objects = KubernetesObjectApi.makeApiClient(kc);
+        const sliceNode = (s: ResourceSliceLike): string | null => s.spec?.nodeName ?? null;
+        slices = new ResilientInformer({
+          kubeConfig: kc,
+          path: `/apis/${RESOURCE_SLICE_API}/resourceslices`,
+          list: () => objects.list(RESOURCE_SLICE_API, 'ResourceSlice') as Promise<KubernetesListObject<ResourceSliceLike & { metadata?: { name?: string } }>>,
+          handlers: {
+            upsert: (s) => {
+              const node = sliceNode(s);
+              if (node !== null) pushNode(node);
+            },
+            remove: (s) => {
+              const node = sliceNode(s);
+              if (node !== null) queueMicrotask(() => pushNode(node));
+            },
+          },
+          log: informerLog,
+        });
+        informers.push(slices as unknown as ResilientInformer<never>);
+      }
+
+      const podInformer = new ResilientInformer<V1Pod>({
+        kubeConfig: kc,
+        path: '/api/v1/pods',
+        list: () => core.listPodForAllNamespaces(),
+        handlers: {
+          upsert: (p) => {
+            target.upsertPod(p as PodObject);
+            const uid = p.metadata?.uid;
+            if (uid !== undefined && (p.spec?.nodeName ?? '') !== '') events.forget(uid);
+          },
+          remove: (p) => {
+            const uid = p.metadata?.uid;
+            if (uid === undefined) return;
+            events.forget(uid);
+            target.deletePod(uid);
+          },
+        },
+        log: informerLog,
+      });
+      informers.push(podInformer as unknown as ResilientInformer<never>);
+
+      // Nodes (and their DRA devices) first, so allocations on bound pods resolve against known inventory.
+      await nodeInformer.start();
+      if (slices !== null) await slices.start();
+      await podInformer.start();
+      if (stopped) return;
+      target.markSynced();
+      log?.info('cluster listed: nodes and pods are being watched', {
+        nodes: nodes.size,
+        resourceSlices: slices !== null,
+        leaderElection: elector !== null,
+      });
+      if (elector !== null) {
+        elector.start();
+        // Take the lease at once when it is free, so a single replica binds as soon as it is ready.
+        await elector.tryAcquireOrRenew();
+      }
+    },
+
+    async bind(binding: PodBinding): Promise<void> {
+      if (elector !== null && !elector.isLeader()) {
+        const holder = elector.observedHolder();
+        throw new Error(
+          `cannot bind pod "${binding.namespace}/${binding.name}" to node "${binding.node}": this replica "${identity}" is not the leader${holder === '' ? '' : `: "${holder}" holds the lease`}`,
+        );
+      }
+      await bindPod(core, binding);
+      events.forget(binding.uid);
+    },
+
+    async getPod(namespace: string, name: string): Promise<PodObject | null> {
+      try {
+        return (await core.readNamespacedPod({ namespace, name })) as PodObject;
+      } catch (err) {
+        if (isApiStatus(err, 404)) return null;
+        throw new Error(`cannot read pod "${namespace}/${name}": ${apiErrorMessage(err)}`, { cause: err });
+      }
+    },
+
+    reportUnschedulable(pod: PodRef, message: string): void {
+      events.report(pod, message);
+    },
+
+    async stop(): Promise<void> {
+      stopped = true;
+      await Promise.all(informers.map((i) => i.stop()));
+      informers.length = 0;
+      if (elector !== null) await elector.stop();
+      await events.flush();
+    },
+  };
+  return source;
+}
+
+function loadKubeConfig(path: string | null): KubeConfig {
+  const kc = new KubeConfig();
+  if (path === null) kc.loadFromDefault();
+  else kc.loadFromFile(path);
+  return kc;
+}
+
+/** True when the apiserver serves `resource.k8s.io/v1` ResourceSlices and we may list them. */
+async function resourceSlicesServed(kc: KubeConfig, log: Logger | undefined): Promise<boolean> {
+  try {
+    await KubernetesObjectApi.makeApiClient(kc).list(RESOURCE_SLICE_API, 'ResourceSlice', undefined, undefined, undefined, undefined, undefined, undefined, 1);
+    return true;
+  } catch (err) {
+    const why = apiErrorMessage(err);
+    log?.info('not reading GPUs from DRA ResourceSlices', { reason: why });
+    return false;
+  }
+}
