@@ -1,0 +1,110 @@
+import type { DeviceAssignment } from '../model/allocation.js';
+import type { GpuRequest } from '../model/gpu-request.js';
+import type { Status } from './status.js';
+import type { NodeState } from './node-state.js';
+import type { Snapshot } from './snapshot.js';
+import type { SchedulingOptions } from './scheduling-options.js';
+import type { PreparedWorkload } from './fragmentation.js';
+import { prepareWorkload } from './fragmentation.js';
+
+/** Where the pod's job group already runs (from Snapshot.groupNodes), for the group-locality part. */
+export interface GroupPlaces {
+  readonly nodes: ReadonlySet<string>;
+  readonly cliques: ReadonlySet<string>;
+  readonly racks: ReadonlySet<string>;
+  readonly zones: ReadonlySet<string>;
+}
+
+/** The outcome of evaluating one node for the cycle's pod: status, planned devices and raw score inputs. */
+export interface NodeEvaluation {
+  readonly status: Status;
+  /** Planned devices (null unless success). */
+  readonly devices: readonly DeviceAssignment[] | null;
+  /** Fragmentation change of the plan (milli-GPU units, FGD-class; negative = less fragmented). */
+  readonly fragDelta: number;
+  /** Topology quality of the plan, 0..100. */
+  readonly topology: number;
+  /** Milli-GPU units the plan takes. */
+  readonly units: number;
+}
+
+/**
+ * Per-pod scratch computed once by prefilter and read by filter, place and score (kube-scheduler's CycleState).
+ * The `evaluations` memo is the only thing written afterwards: a cache of pure results keyed by node state.
+ */
+export interface CycleState {
+  readonly req: GpuRequest;
+  readonly options: SchedulingOptions;
+  readonly snapshot: Snapshot;
+  readonly workload: PreparedWorkload;
+  /** Lowest and highest known price per GPU over the snapshot (null when no node has a price). */
+  readonly priceRange: { readonly min: number; readonly max: number } | null;
+  /** Where the pod's group runs, or null when the pod has no group or the group runs nowhere yet. */
+  readonly group: GroupPlaces | null;
+  /** Per product: whether the pod's model list allows it. */
+  readonly productAllowed: Map<string, boolean>;
+  readonly evaluations: Map<NodeState, NodeEvaluation>;
+}
+
+const priceRanges = new WeakMap<Snapshot, { min: number; max: number } | null>();
+
+/** Price per GPU unit of a node (hourly price / GPUs), or null when unknown. */
+export function pricePerGpu(node: NodeState): number | null {
+  const p = node.inventory.hourlyPrice;
+  const n = node.info.n;
+  return p === null || n === 0 || !Number.isFinite(p) ? null : p / n;
+}
+
+function priceRange(snapshot: Snapshot): { min: number; max: number } | null {
+  if (priceRanges.has(snapshot)) return priceRanges.get(snapshot) ?? null;
+  let min = Infinity; let max = -Infinity;
+  for (const node of snapshot.nodes.values()) {
+    const p = pricePerGpu(node);
+    if (p === null) continue;
+    if (p < min) min = p;
+    if (p > max) max = p;
+  }
+  const r = min === Infinity ? null : { min, max };
+  priceRanges.set(snapshot, r);
+  return r;
+}
+
+function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
+  if (req.group === null) return null;
+  const names = snapshot.groupNodes.get(req.group);
+  if (names === undefined || names.length === 0) return null;
+  const nodes = new Set<string>(); const cliques = new Set<string>(); const racks = new Set<string>(); const zones = new Set<string>();
+  for (const name of names) {
+    nodes.add(name);
+    const inv = snapshot.nodes.get(name)?.inventory;
+    if (inv === undefined) continue;
+    if (inv.clique !== null) cliques.add(inv.clique);
+    if (inv.rack !== null) racks.add(inv.rack);
+    if (inv.zone !== null) zones.add(inv.zone);
+  }
+  return { nodes, cliques, racks, zones };
+}
+
+/** Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot). */
+export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions): CycleState {
+  return {
+    req, options, snapshot, workload: prepareWorkload(options.targetWorkload), priceRange: priceRange(snapshot),
+    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: new Map(),
+  };
+}
+
+const derived = new WeakMap<CycleState, WeakMap<GpuRequest, CycleState>>();
+
+/**
+ * The cycle state for `req`: `cycle` itself when it was prepared for `req` (the normal case), else a state
+ * prepared for `req` over the same snapshot and options (memoised), so a caller passing an equal but
+ * re-parsed request still gets correct answers.
+ */
+export function cycleFor(req: GpuRequest, cycle: CycleState): CycleState {
+  if (req === cycle.req) return cycle;
+  let m = derived.get(cycle);
+  if (m === undefined) { m = new WeakMap(); derived.set(cycle, m); }
+  let c = m.get(req);
+  if (c === undefined) { c = prefilter(req, cycle.snapshot, cycle.options); m.set(req, c); }
+  return c;
+}

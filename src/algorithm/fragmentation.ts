@@ -1,0 +1,180 @@
+import type { GpuUsage } from '../model/allocation.js';
+import type { GpuDevice } from '../model/gpu-device.js';
+import { MIG_MEMORY_SLICES, migProfilesFor } from '../model/mig-profiles.js';
+import { containsInstance, freeReplicas, idleUnits, isGpuEmpty, migStartsFree, shareFits } from './gpu-capacity.js';
+import type { NodeState } from './node-state.js';
+import type { TargetTask } from './scheduling-options.js';
+
+/**
+ * FGD's fragmentation measure (Weng et al., ATC'23; PROTOCOL §3.2), generalised to Tessera's devices.
+ *
+ * For a target task t and node n: if n can host t (at least t.gpus GPUs can each host t's per-GPU demand, and
+ * host CPU suffices where accounted) then f_n(t) = Σ_i frag_i(t), otherwise f_n(t) = Σ_i idle_i (all idle GPU
+ * share is a fragment for a task that cannot run there). F_n = Σ_t p_t f_n(t), in milli-GPU units.
+ *
+ * frag_i(t) for one GPU: idle_i when GPU i cannot host t's per-GPU demand (memory AND compute for shares, an
+ * empty GPU for whole, a free replica, a free legal MIG placement), else 0 — except MIG, where the free memory
+ * slices that no free legal placement of t's profile covers are fragments (125 units per slice) even when the
+ * GPU can host one instance.
+ */
+export interface PreparedWorkload {
+  readonly tasks: readonly TargetTask[];
+  /** Renormalised weights, summing to 1. */
+  readonly p: Float64Array;
+}
+
+const prepared = new WeakMap<readonly TargetTask[], PreparedWorkload>();
+
+/** The workload with weights renormalised, memoised per array. */
+export function prepareWorkload(tasks: readonly TargetTask[]): PreparedWorkload {
+  let w = prepared.get(tasks);
+  if (w === undefined) {
+    const total = tasks.reduce((s, t) => s + t.weight, 0);
+    const p = new Float64Array(tasks.length);
+    tasks.forEach((t, i) => { p[i] = total > 0 ? t.weight / total : 0; });
+    w = { tasks, p };
+    prepared.set(tasks, w);
+  }
+  return w;
+}
+
+/** Whether GPU `g` holding `u` can host one unit of task `t`, and its fragment units for `t` if the node can. */
+export function gpuTaskFragment(g: GpuDevice, u: GpuUsage, t: TargetTask, idle: number): { hosts: boolean; frag: number } {
+  switch (t.kind) {
+    case 'whole': {
+      const hosts = g.sharing.mode !== 'mig' && isGpuEmpty(u);
+      return { hosts, frag: hosts ? 0 : idle };
+    }
+    case 'share': {
+      const hosts = shareFits(g, u, t.memoryMiB, t.computeMilli);
+      return { hosts, frag: hosts ? 0 : idle };
+    }
+    case 'replica': {
+      const hosts = g.sharing.mode === 'time-sliced' && freeReplicas(g, u) > 0;
+      return { hosts, frag: hosts ? 0 : idle };
+    }
+    case 'mig': {
+      if (g.sharing.mode !== 'mig' || u.whole) return { hosts: false, frag: idle };
+      const profile = migProfilesFor(g.product).find((p) => p.id === t.migProfileId);
+      if (profile === undefined) return { hosts: false, frag: idle };
+      const starts = migStartsFree(g, u, profile.name);
+      if (starts.length === 0) return { hosts: false, frag: idle };
+      let covered = 0;
+      for (const s of starts) for (let k = s; k < s + profile.memorySlices; k += 1) covered |= 1 << k;
+      let free = 0;
+      const layout = g.sharing.layout;
+      if (layout === 'dynamic') {
+        let used = 0;
+        for (const m of u.mig) for (let k = m.start; k < m.start + m.size; k += 1) used |= 1 << k;
+        free = ~used & ((1 << MIG_MEMORY_SLICES) - 1);
+      } else {
+        for (const inst of layout) {
+          if (containsInstance(u.mig, inst)) continue;
+          for (let k = inst.start; k < inst.start + inst.size; k += 1) free |= 1 << k;
+        }
+      }
+      let stranded = 0;
+      for (let k = 0; k < MIG_MEMORY_SLICES; k += 1) if ((free >> k) & 1 && !((covered >> k) & 1)) stranded += 1;
+      return { hosts: true, frag: 125 * stranded };
+    }
+  }
+}
+
+/** Per-node fragmentation tables for one workload: per task how many GPUs host it and its fragment sum. */
+export interface FragBase {
+  readonly hostCount: Int32Array;
+  readonly fragSum: Float64Array;
+  /** hosts[i*T+t] (0/1) and frag[i*T+t] per GPU and task. */
+  readonly hosts: Uint8Array;
+  readonly frag: Float64Array;
+  readonly idleTotal: number;
+  /** F_n in milli-GPU units. */
+  readonly value: number;
+}
+
+const bases = new WeakMap<PreparedWorkload, WeakMap<NodeState, FragBase>>();
+
+/** FragBase of `node` for `wl`, memoised per (workload, node state). */
+export function fragBase(node: NodeState, wl: PreparedWorkload): FragBase {
+  let byNode = bases.get(wl);
+  if (byNode === undefined) { byNode = new WeakMap(); bases.set(wl, byNode); }
+  let b = byNode.get(node);
+  if (b === undefined) { b = computeBase(node, wl); byNode.set(node, b); }
+  return b;
+}
+
+function computeBase(node: NodeState, wl: PreparedWorkload): FragBase {
+  const T = wl.tasks.length;
+  const n = node.info.n;
+  const hostCount = new Int32Array(T);
+  const fragSum = new Float64Array(T);
+  const hosts = new Uint8Array(n * T);
+  const frag = new Float64Array(n * T);
+  let idleTotal = 0;
+  for (let i = 0; i < n; i += 1) {
+    const g = node.inventory.gpus[i];
+    const u = node.usage.gpus[i];
+    if (g === undefined || u === undefined) continue;
+    const idle = node.idle[i] ?? 0;
+    idleTotal += idle;
+    for (let t = 0; t < T; t += 1) {
+      const task = wl.tasks[t];
+      if (task === undefined) continue;
+      const r = gpuTaskFragment(g, u, task, idle);
+      if (r.hosts) { hosts[i * T + t] = 1; hostCount[t] = (hostCount[t] ?? 0) + 1; }
+      frag[i * T + t] = r.frag;
+      fragSum[t] = (fragSum[t] ?? 0) + r.frag;
+    }
+  }
+  const value = combine(wl, hostCount, fragSum, idleTotal, node.cpuFreeMilli);
+  return { hostCount, fragSum, hosts, frag, idleTotal, value };
+}
+
+function combine(wl: PreparedWorkload, hostCount: Int32Array, fragSum: Float64Array, idleTotal: number, cpuFree: number): number {
+  let f = 0;
+  for (let t = 0; t < wl.tasks.length; t += 1) {
+    const task = wl.tasks[t];
+    if (task === undefined) continue;
+    const fits = (hostCount[t] ?? 0) >= task.gpus && cpuFree >= task.cpuMilli;
+    f += (wl.p[t] ?? 0) * (fits ? (fragSum[t] ?? 0) : idleTotal);
+  }
+  return f;
+}
+
+/** F_n of `node` under `wl` (milli-GPU units). */
+export function nodeFragmentation(node: NodeState, wl: PreparedWorkload): number {
+  return fragBase(node, wl).value;
+}
+
+/** A GPU whose usage changes, for fragmentationDelta. */
+export interface GpuChange {
+  readonly gpu: number;
+  readonly usage: GpuUsage;
+}
+
+/**
+ * F_n after applying `changes` (distinct GPU positions) and taking `cpuMilli` host CPU, minus F_n before.
+ * Positive = the placement fragments the node. O(changes × tasks).
+ */
+export function fragmentationDelta(node: NodeState, wl: PreparedWorkload, changes: readonly GpuChange[], cpuMilli: number): number {
+  const base = fragBase(node, wl);
+  const T = wl.tasks.length;
+  const hostCount = Int32Array.from(base.hostCount);
+  const fragSum = Float64Array.from(base.fragSum);
+  let idleTotal = base.idleTotal;
+  for (const c of changes) {
+    const g = node.inventory.gpus[c.gpu];
+    if (g === undefined) continue;
+    const idle = idleUnits(g, c.usage);
+    idleTotal += idle - (node.idle[c.gpu] ?? 0);
+    for (let t = 0; t < T; t += 1) {
+      const task = wl.tasks[t];
+      if (task === undefined) continue;
+      const r = gpuTaskFragment(g, c.usage, task, idle);
+      const k = c.gpu * T + t;
+      hostCount[t] = (hostCount[t] ?? 0) + (r.hosts ? 1 : 0) - (base.hosts[k] ?? 0);
+      fragSum[t] = (fragSum[t] ?? 0) + r.frag - (base.frag[k] ?? 0);
+    }
+  }
+  return combine(wl, hostCount, fragSum, idleTotal, node.cpuFreeMilli - cpuMilli) - base.value;
+}

@@ -1,0 +1,136 @@
+import type { NodeInventory } from '../model/node-inventory.js';
+import { linkPairScore, linkQuality } from './link-score.js';
+
+/** GPUs beyond this position are ignored: GPU sets are 32-bit masks (no real node comes close). */
+export const MAX_GPUS_PER_NODE = 30;
+
+/**
+ * Facts derived once per `NodeInventory` object (memoised on its identity): link masks and pair scores,
+ * NUMA groups and sharing-mode masks. Everything here depends only on the inventory, never on usage.
+ */
+export interface InventoryInfo {
+  /** Number of GPUs modelled (at most MAX_GPUS_PER_NODE). */
+  readonly n: number;
+  /** nvAdj[i]: mask of GPUs NV-linked to GPU i. */
+  readonly nvAdj: Int32Array;
+  /** pair[i*n+j]: go-gpuallocator pair score (see linkPairScore). */
+  readonly pair: Float64Array;
+  /** quality[i*n+j]: 0..100 link quality (see linkQuality). */
+  readonly quality: Float64Array;
+  /** Masks of GPUs per NUMA node; GPUs with unknown NUMA form one group. */
+  readonly numaGroups: readonly number[];
+  readonly allMask: number;
+  readonly exclusiveMask: number;
+  readonly fractionalMask: number;
+  readonly timeSlicedMask: number;
+  readonly migMask: number;
+  /** GPUs that can take a whole-GPU request (every mode but MIG). */
+  readonly wholeableMask: number;
+  /** GPUs carrying at least one taint (NoSchedule/NoExecute or PreferNoSchedule). */
+  readonly taintedMask: number;
+  /** Distinct products, in GPU order of first appearance. */
+  readonly products: readonly string[];
+  /** productMask[p]: GPUs whose product is products[p]. */
+  readonly productMasks: readonly number[];
+  /** Largest memory of a fractional GPU (MiB) and largest replica count of a time-sliced GPU. */
+  readonly maxFractionalMemoryMiB: number;
+  /** Largest NV-connected clique among whole-able GPUs when every GPU is free. */
+  readonly maxNvCliqueWholeable: number;
+  /** Signature of the link matrix: nodes with equal signatures share set-search memos. */
+  readonly linkKey: string;
+}
+
+const cache = new WeakMap<NodeInventory, InventoryInfo>();
+
+/** The InventoryInfo of `inv`, computed once per inventory object. */
+export function inventoryInfo(inv: NodeInventory): InventoryInfo {
+  let info = cache.get(inv);
+  if (info === undefined) {
+    info = computeInfo(inv);
+    cache.set(inv, info);
+  }
+  return info;
+}
+
+function computeInfo(inv: NodeInventory): InventoryInfo {
+  const n = Math.min(inv.gpus.length, MAX_GPUS_PER_NODE);
+  const nvAdj = new Int32Array(n);
+  const pair = new Float64Array(n * n);
+  const quality = new Float64Array(n * n);
+  const keyParts: string[] = [String(n)];
+  for (let i = 0; i < n; i += 1) {
+    const row = inv.links[i];
+    for (let j = 0; j < n; j += 1) {
+      if (i === j) continue;
+      const link = row?.[j];
+      pair[i * n + j] = linkPairScore(link);
+      quality[i * n + j] = linkQuality(link);
+      if (link?.level === 'NV') nvAdj[i] = (nvAdj[i] ?? 0) | (1 << j);
+      if (j > i) keyParts.push(link === undefined ? '?' : `${link.level}${link.bonds}`);
+    }
+  }
+  // Links are symmetric by contract; keep adjacency symmetric even if a matrix is not.
+  for (let i = 0; i < n; i += 1) {
+    for (let j = 0; j < n; j += 1) {
+      if (((nvAdj[i] ?? 0) >> j) & 1) nvAdj[j] = (nvAdj[j] ?? 0) | (1 << i);
+    }
+  }
+  let exclusiveMask = 0; let fractionalMask = 0; let timeSlicedMask = 0; let migMask = 0; let taintedMask = 0;
+  let maxFractionalMemoryMiB = 0;
+  const numa = new Map<string, number>();
+  const products: string[] = [];
+  const productMasks: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const g = inv.gpus[i];
+    if (g === undefined) continue;
+    const bit = 1 << i;
+    switch (g.sharing.mode) {
+      case 'exclusive': exclusiveMask |= bit; break;
+      case 'fractional':
+        fractionalMask |= bit;
+        maxFractionalMemoryMiB = Math.max(maxFractionalMemoryMiB, g.memoryMiB);
+        break;
+      case 'time-sliced': timeSlicedMask |= bit; break;
+      case 'mig': migMask |= bit; break;
+    }
+    if (g.taints.length > 0) taintedMask |= bit;
+    const nk = g.numaNode === null ? '?' : String(g.numaNode);
+    numa.set(nk, (numa.get(nk) ?? 0) | bit);
+    let p = products.indexOf(g.product);
+    if (p < 0) { p = products.length; products.push(g.product); productMasks.push(0); }
+    productMasks[p] = (productMasks[p] ?? 0) | bit;
+  }
+  const allMask = n === 0 ? 0 : (n >= 31 ? -1 : (1 << n) - 1);
+  const wholeableMask = allMask & ~migMask;
+  return {
+    n, nvAdj, pair, quality, numaGroups: [...numa.values()], allMask, exclusiveMask, fractionalMask, timeSlicedMask,
+    migMask, wholeableMask, taintedMask, products, productMasks, maxFractionalMemoryMiB,
+    maxNvCliqueWholeable: maxClique(nvAdj, wholeableMask), linkKey: keyParts.join(','),
+  };
+}
+
+/** Number of set bits. */
+export function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Size of the largest clique of `adj` inside `mask` (every pair adjacent). A single GPU is a clique of 1. */
+export function maxClique(adj: Int32Array, mask: number): number {
+  let best = 0;
+  const grow = (r: number, p: number): void => {
+    if (p === 0) { if (r > best) best = r; return; }
+    if (r + popcount(p) <= best) return;
+    let rest = p;
+    while (rest !== 0) {
+      if (r + popcount(rest) <= best) return;
+      const low = rest & -rest;
+      const v = 31 - Math.clz32(low);
+      rest &= ~low;
+      grow(r + 1, rest & (adj[v] ?? 0));
+    }
+  };
+  grow(0, mask);
+  return best;
+}

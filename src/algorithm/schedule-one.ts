@@ -1,0 +1,58 @@
+import type { Allocation } from '../model/allocation.js';
+import type { GpuRequest } from '../model/gpu-request.js';
+import type { CycleState } from './cycle-state.js';
+import { prefilter } from './cycle-state.js';
+import { evaluateNode, quickReject } from './evaluate-node.js';
+import type { SchedulingOptions } from './scheduling-options.js';
+import { combineParts, scoreParts } from './score.js';
+import type { Snapshot } from './snapshot.js';
+import type { Status } from './status.js';
+
+/** The outcome of scheduling one pod over a snapshot. */
+export type ScheduleResult =
+  | {
+    readonly ok: true;
+    readonly node: string;
+    readonly allocation: Allocation;
+    readonly score: number;
+    readonly parts: Record<string, number>;
+    /** Nodes that could take the pod. */
+    readonly feasibleNodes: number;
+  }
+  | {
+    readonly ok: false;
+    /** Why each node was rejected. */
+    readonly reasons: ReadonlyMap<string, Status>;
+  };
+
+/**
+ * Filters every node, scores the feasible ones and places the pod on the best (ties: the node name that sorts
+ * first, so the result does not depend on map order). Most nodes are rejected from precomputed summaries in
+ * O(1); per-node reasons are built only when no node fits. Convenience for the simulator and the benchmark.
+ */
+export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, cycle?: CycleState): ScheduleResult {
+  const c = cycle ?? prefilter(req, snapshot, options);
+  let bestName: string | null = null; let bestScore = -1; let feasible = 0;
+  let bestParts: Record<string, number> = {};
+  let bestDevices: Allocation['devices'] | null = null;
+  for (const [name, node] of snapshot.nodes) {
+    if (quickReject(node, c)) continue;
+    const e = evaluateNode(node, c);
+    if (e.status.code !== 'success' || e.devices === null) continue;
+    feasible += 1;
+    const parts = scoreParts(node, c, e);
+    const score = combineParts(parts, options.weights);
+    if (score > bestScore || (score === bestScore && bestName !== null && name < bestName)) {
+      bestScore = score; bestName = name; bestParts = parts; bestDevices = e.devices;
+    }
+  }
+  if (bestName === null || bestDevices === null) {
+    const reasons = new Map<string, Status>();
+    for (const [name, node] of snapshot.nodes) reasons.set(name, evaluateNode(node, c).status);
+    return { ok: false, reasons };
+  }
+  return {
+    ok: true, node: bestName, score: bestScore, parts: bestParts, feasibleNodes: feasible,
+    allocation: { node: bestName, devices: bestDevices, cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
+  };
+}

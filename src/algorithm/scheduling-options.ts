@@ -1,0 +1,179 @@
+import type { ParseIssue, ParseResult } from '../model/parse-result.js';
+import { failed, parsed } from '../model/parse-result.js';
+
+/**
+ * One request shape of the target workload the fragmentation measure is taken against (FGD's "typical pods").
+ * - whole:   `gpus` empty GPUs;
+ * - share:   `gpus` fractional GPUs each with `memoryMiB` and `computeMilli` free;
+ * - replica: `gpus` time-sliced GPUs with a free replica;
+ * - mig:     one instance of the profile with NVML id `migProfileId` (19 1g, 15 1g-2slice, 14 2g, 9 3g, 5 4g,
+ *            0 7g; ids are product-independent, names are not).
+ * `cpuMilli` is the host CPU the shape needs where a node accounts CPU (FGD's Q4 "lack cpu").
+ */
+export interface TargetTask {
+  readonly weight: number;
+  readonly kind: 'whole' | 'share' | 'replica' | 'mig';
+  readonly gpus: number;
+  readonly memoryMiB: number;
+  readonly computeMilli: number;
+  readonly migProfileId: number | null;
+  readonly cpuMilli: number;
+}
+
+/** Weights of the score parts (any non-negative numbers; the score is their weighted mean, 0..100). */
+export interface ScoreWeights {
+  readonly fragmentation: number;
+  readonly packing: number;
+  readonly topology: number;
+  readonly cost: number;
+  readonly spot: number;
+  readonly groupLocality: number;
+}
+
+/** Everything that tunes the algorithm. Validate untrusted values with validateSchedulingOptions. */
+export interface SchedulingOptions {
+  readonly weights: ScoreWeights;
+  /** Target workload for the fragmentation measure; weights are renormalised to sum 1. */
+  readonly targetWorkload: readonly TargetTask[];
+  /**
+   * Milli-GPU units of fragmentation change that move the fragmentation part from 50 to about 73 (FGD uses
+   * sigmoid(-delta/1000)).
+   */
+  readonly fragmentationScale: number;
+}
+
+const task = (weight: number, kind: TargetTask['kind'], gpus: number, memoryMiB: number, computeMilli: number,
+  cpuMilli: number, migProfileId: number | null = null): TargetTask =>
+  Object.freeze({ weight, kind, gpus, memoryMiB, computeMilli, migProfileId, cpuMilli });
+
+/**
+ * Defaults. The workload mix is shaped after the Alibaba 2023 trace (mostly 1-GPU and sub-GPU pods, a tail of
+ * 2/4/8-GPU jobs) plus replica and MIG shapes so every sharing mode has targets.
+ */
+export const DEFAULT_SCHEDULING_OPTIONS: SchedulingOptions = Object.freeze({
+  weights: Object.freeze({ fragmentation: 40, packing: 20, topology: 15, cost: 10, spot: 5, groupLocality: 10 }),
+  targetWorkload: Object.freeze([
+    task(0.28, 'whole', 1, 0, 0, 8000),
+    task(0.06, 'whole', 2, 0, 0, 16000),
+    task(0.04, 'whole', 4, 0, 0, 32000),
+    task(0.04, 'whole', 8, 0, 0, 64000),
+    task(0.14, 'share', 1, 4096, 250, 4000),
+    task(0.12, 'share', 1, 8192, 500, 4000),
+    task(0.08, 'share', 1, 16384, 500, 6000),
+    task(0.08, 'replica', 1, 0, 0, 2000),
+    task(0.06, 'mig', 1, 0, 0, 2000, 19),
+    task(0.05, 'mig', 1, 0, 0, 4000, 14),
+    task(0.05, 'mig', 1, 0, 0, 6000, 9),
+  ]),
+  fragmentationScale: 1000,
+});
+
+const WEIGHT_KEYS: readonly (keyof ScoreWeights)[] = ['fragmentation', 'packing', 'topology', 'cost', 'spot', 'groupLocality'];
+const MIG_IDS = new Set([19, 20, 15, 14, 9, 5, 0]);
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function nonNegative(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+/**
+ * Validates options from untrusted input (config file). Missing fields take the defaults; every bad field is
+ * reported by its path, e.g. `weights.cost: must be a finite number >= 0, got -1`.
+ */
+export function validateSchedulingOptions(x: unknown): ParseResult<SchedulingOptions> {
+  const errors: ParseIssue[] = [];
+  if (x === undefined || x === null) return parsed(DEFAULT_SCHEDULING_OPTIONS);
+  if (!isRecord(x)) return failed([{ path: '', message: `scheduling options must be an object, got ${JSON.stringify(x)}` }]);
+  let weights = DEFAULT_SCHEDULING_OPTIONS.weights;
+  if (x['weights'] !== undefined) {
+    const w = x['weights'];
+    if (!isRecord(w)) {
+      errors.push({ path: 'weights', message: 'must be an object of part weights' });
+    } else {
+      const out: Record<string, number> = { ...DEFAULT_SCHEDULING_OPTIONS.weights };
+      for (const key of Object.keys(w)) {
+        if (!(WEIGHT_KEYS as readonly string[]).includes(key)) {
+          errors.push({ path: `weights.${key}`, message: `unknown score part: known parts are ${WEIGHT_KEYS.join(', ')}` });
+          continue;
+        }
+        const v = w[key];
+        if (!nonNegative(v)) errors.push({ path: `weights.${key}`, message: `must be a finite number >= 0, got ${JSON.stringify(v)}` });
+        else out[key] = v;
+      }
+      if (WEIGHT_KEYS.every((k) => (out[k] ?? 0) === 0)) errors.push({ path: 'weights', message: 'at least one weight must be above 0' });
+      weights = out as unknown as ScoreWeights;
+    }
+  }
+  let targetWorkload = DEFAULT_SCHEDULING_OPTIONS.targetWorkload;
+  if (x['targetWorkload'] !== undefined) {
+    const list = x['targetWorkload'];
+    if (!Array.isArray(list) || list.length === 0) {
+      errors.push({ path: 'targetWorkload', message: 'must be a non-empty array of request shapes' });
+    } else {
+      const tasks: TargetTask[] = [];
+      list.forEach((t: unknown, i: number) => {
+        const r = validateTask(t, `targetWorkload[${i}]`, errors);
+        if (r !== null) tasks.push(r);
+      });
+      if (tasks.length > 0 && tasks.every((t) => t.weight === 0)) {
+        errors.push({ path: 'targetWorkload', message: 'at least one shape must have a weight above 0' });
+      }
+      targetWorkload = tasks;
+    }
+  }
+  let fragmentationScale = DEFAULT_SCHEDULING_OPTIONS.fragmentationScale;
+  if (x['fragmentationScale'] !== undefined) {
+    const v = x['fragmentationScale'];
+    if (!nonNegative(v) || v === 0) errors.push({ path: 'fragmentationScale', message: `must be a finite number > 0, got ${JSON.stringify(v)}` });
+    else fragmentationScale = v;
+  }
+  for (const key of Object.keys(x)) {
+    if (!['weights', 'targetWorkload', 'fragmentationScale'].includes(key)) {
+      errors.push({ path: key, message: 'unknown option: known options are weights, targetWorkload, fragmentationScale' });
+    }
+  }
+  if (errors.length > 0) return failed(errors);
+  return parsed({ weights, targetWorkload, fragmentationScale });
+}
+
+function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTask | null {
+  if (!isRecord(t)) {
+    errors.push({ path, message: 'must be an object {weight, kind, gpus, memoryMiB, computeMilli, migProfileId, cpuMilli}' });
+    return null;
+  }
+  const before = errors.length;
+  const num = (key: string, dflt: number, integer = false): number => {
+    const v = t[key];
+    if (v === undefined) return dflt;
+    if (!nonNegative(v) || (integer && !Number.isInteger(v))) {
+      errors.push({ path: `${path}.${key}`, message: `must be a finite ${integer ? 'integer' : 'number'} >= 0, got ${JSON.stringify(v)}` });
+      return dflt;
+    }
+    return v;
+  };
+  const kind = t['kind'];
+  if (kind !== 'whole' && kind !== 'share' && kind !== 'replica' && kind !== 'mig') {
+    errors.push({ path: `${path}.kind`, message: `must be one of whole, share, replica, mig, got ${JSON.stringify(kind)}` });
+  }
+  const weight = num('weight', 1);
+  const gpus = num('gpus', 1, true);
+  if (gpus < 1) errors.push({ path: `${path}.gpus`, message: 'must be at least 1' });
+  const memoryMiB = num('memoryMiB', 0);
+  const computeMilli = num('computeMilli', 0);
+  if (computeMilli > 1000) errors.push({ path: `${path}.computeMilli`, message: `must be at most 1000, got ${computeMilli}` });
+  const cpuMilli = num('cpuMilli', 0);
+  let migProfileId: number | null = null;
+  if (kind === 'mig') {
+    const id = t['migProfileId'];
+    if (typeof id !== 'number' || !MIG_IDS.has(id)) {
+      errors.push({ path: `${path}.migProfileId`, message: `must be an NVML GPU-instance profile id (19, 20, 15, 14, 9, 5, 0), got ${JSON.stringify(id)}` });
+    } else {
+      migProfileId = id;
+    }
+  }
+  if (errors.length > before) return null;
+  return { weight, kind: kind as TargetTask['kind'], gpus, memoryMiB, computeMilli, migProfileId, cpuMilli };
+}
