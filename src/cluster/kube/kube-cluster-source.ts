@@ -16,6 +16,7 @@ import { apiErrorMessage, isApiStatus } from './api-errors.js';
 import { draGpusFromSlices, NVIDIA_DRA_DRIVER, type ResourceSliceLike } from './dra-gpu-devices.js';
 import { enrichNodeWithDra } from './dra-node-enricher.js';
 import { LeaseElector } from './lease-elector.js';
+import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
 import { bindPod } from './pod-binder.js';
@@ -31,6 +32,11 @@ export interface KubeLeaderElectionOptions {
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /**
+   * Follow mode: do not write the lease; bind only while its holder's identity starts with `<follow>_`
+   * (the sidecar layout follows kube-scheduler's own lease with the pod name; see LeaseFollower).
+   */
+  readonly follow?: string;
 }
 
 /** Settings of `createKubeClusterSource`. */
@@ -65,7 +71,8 @@ const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceac
 const RESOURCE_SLICE_API = 'resource.k8s.io/v1';
 
 /**
- * Leader election from the environment: `TESSERA_LEADER_ELECTION=false` turns it off; the lease is
+ * Leader election from the environment: `TESSERA_LEADER_ELECTION=false` turns it off, `follow` follows a lease
+ * that kube-scheduler holds (binding only while this pod's scheduler holds it); the lease is
  * `TESSERA_LEASE_NAME` (default `tessera`) in `TESSERA_LEASE_NAMESPACE`, else `POD_NAMESPACE`, else the
  * service account's namespace, else `default`; the identity is `POD_NAME` (else the host name) plus a random
  * suffix, so a restarted replica never mistakes its predecessor's lease for its own.
@@ -81,7 +88,13 @@ export function leaderElectionFromEnv(env: NodeJS.ProcessEnv = process.env): Kub
     }
   }
   const base = env.POD_NAME ?? hostname();
-  return { namespace, name: env.TESSERA_LEASE_NAME ?? 'tessera', identity: `${base}_${randomBytes(4).toString('hex')}` };
+  const mode = (env.TESSERA_LEADER_ELECTION ?? 'true').toLowerCase();
+  return {
+    namespace,
+    name: env.TESSERA_LEASE_NAME ?? 'tessera',
+    identity: `${base}_${randomBytes(4).toString('hex')}`,
+    ...(mode === 'follow' ? { follow: base } : {}),
+  };
 }
 
 /**
@@ -105,16 +118,26 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
     ...(options.eventIntervalMs === undefined ? {} : { minIntervalMs: options.eventIntervalMs }),
     log: (m) => log?.warn(m),
   });
-  const elector =
+  const onChange = (leading: boolean): void =>
+    log?.info(leading ? 'became leader: binding pods' : 'lost leadership: not binding pods', { identity });
+  const elector: LeaseElector | LeaseFollower | null =
     election === false
       ? null
-      : new LeaseElector({
+      : election.follow !== undefined
+        ? new LeaseFollower({
+            store: kubeLeaseStore(kc.makeApiClient(CoordinationV1Api), election.namespace, election.name),
+            holderPrefix: election.follow,
+            ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
+            onChange,
+            log: (m) => log?.warn(m),
+          })
+        : new LeaseElector({
           store: kubeLeaseStore(kc.makeApiClient(CoordinationV1Api), election.namespace, election.name),
           identity: election.identity,
           ...(election.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: election.leaseDurationSeconds }),
           ...(election.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: election.renewDeadlineMs }),
           ...(election.retryPeriodMs === undefined ? {} : { retryPeriodMs: election.retryPeriodMs }),
-          onChange: (leading) => log?.info(leading ? 'became leader: binding pods' : 'lost leadership: not binding pods', { identity }),
+          onChange,
           log: (m) => log?.debug(m),
         });
   const draDriver = options.draDriver ?? NVIDIA_DRA_DRIVER;
