@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadTopologyPresets } from '../src/io/load-topology-presets.js';
+import { canonicalProduct } from '../src/model/gpu-product.js';
 import { migProducts, migProfilesFor } from '../src/model/mig-profiles.js';
 import { parseNvidiaSmiTopo } from '../src/model/parse-nvidia-smi-topo.js';
 
@@ -59,5 +60,21 @@ describe('docs/topology.md examples', () => {
       `| ${m.name} | ${m.id} | ${m.memorySlices} | ${m.computeSlices} | ${m.memoryMiB} | ${m.starts.join(',')} | ${m.maxInstances} |`);
     const header = '| Profile | ID | Memory slices | Compute slices | MiB | Starts | Max |\n|---|---|---|---|---|---|---|\n';
     expect(doc).toContain(`**${product}**\n\n${header}${rows.join('\n')}\n`);
+  });
+
+  it('maps every label of the product table to the canonical name shown beside it', () => {
+    const table = doc.slice(doc.indexOf('| Label | Canonical |'));
+    const rows = table.split('\n').slice(2).filter((l) => l.startsWith('|'));
+    expect(rows.length).toBeGreaterThan(5);
+    const ticks = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
+    for (const row of rows) {
+      const [, labels = '', names = ''] = row.split('|');
+      const ls = ticks(labels);
+      const ns = ticks(names);
+      ls.forEach((label, i) => {
+        const expected = ns.length === 0 ? label : ns.length === 1 ? ns[0] : ns[i];
+        expect(canonicalProduct(label), label).toBe(expected);
+      });
+    }
   });
 });

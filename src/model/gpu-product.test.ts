@@ -16,6 +16,7 @@ describe('canonicalProduct', () => {
     ['NVIDIA-H200', 'H200-141GB'],
     ['NVIDIA-H200-NVL', 'H200-141GB'],
     ['NVIDIA-GH200-480GB', 'GH200'],
+    ['NVIDIA-GH200-144G-HBM3e', 'GH200-144GB'],
     ['NVIDIA-B200', 'B200'],
     ['NVIDIA-GB200', 'GB200'],
     ['NVIDIA-L40S', 'L40S'],

@@ -90,7 +90,7 @@ function memoryToken(parts: readonly string[]): string | null {
 }
 
 /** Model families whose canonical name is the family itself whatever the suffixes (PCIe, SXM, memory). */
-const SAME_NAME = new Set(['GB200', 'B200', 'GH200', 'L40S', 'L4', 'T4', 'A10', 'P100', 'V100M16', 'V100M32', 'G1', 'G2', 'G3']);
+const SAME_NAME = new Set(['GB200', 'B200', 'L40S', 'L4', 'T4', 'A10', 'P100', 'V100M16', 'V100M32', 'G1', 'G2', 'G3']);
 
 /**
  * Canonical product for a GFD `nvidia.com/gpu.product` value, a trace model code or a plain name:
@@ -105,6 +105,9 @@ export function canonicalProduct(label: string): string {
   const mem = memoryToken(parts);
   if (SAME_NAME.has(family)) return family;
   switch (family) {
+    case 'GH200':
+      // The 144 GB HBM3e part has H200-sized MIG profiles; it has no table here, so it stays distinct.
+      return parts.some((t) => t.startsWith('144G') || t === 'HBM3E') ? 'GH200-144GB' : 'GH200';
     case 'A100':
       if (mem === null || mem === '40GB') return 'A100-40GB';
       if (mem === '80GB') return 'A100-80GB';
