@@ -12,33 +12,33 @@ export interface NodeObject {
   readonly metadata?: {
     readonly name?: string;
     readonly uid?: string;
-    readonly resourceVersion?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
+    readonly resourceVersion?: string | null;
+    readonly labels?: Readonly<Record<string, string>> | null;
+    readonly annotations?: Readonly<Record<string, string>> | null;
   };
-  readonly spec?: object;
-  readonly status?: object;
+  readonly spec?: object | null;
+  readonly status?: object | null;
 }
 
 /** Structural subset of a core/v1 Pod that the cache reads. */
 export interface PodObject {
   readonly metadata?: {
     readonly name?: string;
-    readonly namespace?: string;
-    readonly uid?: string;
-    readonly resourceVersion?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
+    readonly namespace?: string | null;
+    readonly uid?: string | null;
+    readonly resourceVersion?: string | null;
+    readonly labels?: Readonly<Record<string, string>> | null;
+    readonly annotations?: Readonly<Record<string, string>> | null;
   };
   readonly spec?: {
-    readonly nodeName?: string;
-    readonly priority?: number;
-    readonly schedulerName?: string;
-    readonly containers?: readonly object[];
-    readonly initContainers?: readonly object[];
-    readonly tolerations?: readonly object[];
-  };
-  readonly status?: { readonly phase?: string };
+    readonly nodeName?: string | null;
+    readonly priority?: number | null;
+    readonly schedulerName?: string | null;
+    readonly containers?: readonly object[] | null;
+    readonly initContainers?: readonly object[] | null;
+    readonly tolerations?: readonly object[] | null;
+  } | null;
+  readonly status?: { readonly phase?: string | null } | null;
 }
 
 /** Identifies one pod in a bind or an event. */

@@ -1,0 +1,397 @@
+import { makeNodeState, type NodeState } from '../../algorithm/node-state.js';
+import { reserve, unreserve } from '../../algorithm/reserve.js';
+import { makeSnapshot, type Snapshot } from '../../algorithm/snapshot.js';
+import type { Status } from '../../algorithm/status.js';
+import type { Allocation } from '../../model/allocation.js';
+import type { NodeInventory } from '../../model/node-inventory.js';
+import type { ParseResult } from '../../model/parse-result.js';
+import { ANNOTATION } from '../../model/well-known-names.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { CacheStats } from '../../telemetry/metrics.js';
+import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-source.js';
+import type { NodeParser } from './node-parser.js';
+
+/**
+ * Where a pod's devices are in the cache's lifecycle (kube-scheduler's assume cache):
+ *
+ * ```
+ *              assume()                 the source reports the pod bound
+ *   (absent) ───────────> Assumed ───────────────────────────────────────> Bound
+ *                          │  │                                             │ pod deleted, Succeeded or Failed
+ *                          │  │ forget(): the bind failed                   v
+ *                          │  └────────────────────────────> (absent)    Released (devices freed, entry dropped)
+ *                          │ TTL passed after finishBinding() and the
+ *                          │ source never confirmed the bind
+ *                          └────────────────────────────────> Expired (devices freed, entry dropped)
+ * ```
+ * Pods first seen already bound (restart, another replica) enter at Bound. Assumed devices count in every
+ * snapshot, so filter and prioritize see binds in flight and a second bind cannot take the same slice.
+ */
+export type PodPhase = 'assumed' | 'bound';
+
+/** A pod that holds (or will hold once its node is known) devices. */
+export interface CachedPod extends PodRef {
+  readonly node: string;
+  readonly priority: number;
+  readonly group: string | null;
+  readonly phase: PodPhase;
+  /** The exact devices, or null while the annotation cannot be read (node not cached, or bad annotation). */
+  readonly allocation: Allocation | null;
+  /** True when `allocation` is counted in the node's usage (false when it would over-commit). */
+  readonly counted: boolean;
+}
+
+interface PodEntry {
+  ref: PodRef;
+  node: string;
+  priority: number;
+  group: string | null;
+  phase: PodPhase;
+  annotation: string | null;
+  allocation: Allocation | null;
+  counted: boolean;
+  /** Assumed only: ms epoch after which the assumption expires; null while the bind is in flight. */
+  deadline: number | null;
+}
+
+interface NodeEntry {
+  inventory: NodeInventory;
+  state: NodeState;
+  pods: Set<string>;
+}
+
+/** Everything the cache needs from outside, injected. */
+export interface ClusterCacheDeps {
+  readonly nodeParser: NodeParser;
+  /** Reads the `tessera.io/allocation` annotation against the node it names (parseAllocationAnnotation). */
+  readonly parseAllocation: (text: string, inventory: NodeInventory) => ParseResult<Allocation>;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  readonly assumeTtlMs: number;
+  readonly log: Logger;
+  readonly onNodeParseError?: () => void;
+  readonly onExpired?: (pod: PodRef) => void;
+}
+
+/** Node view for `GET /api/v1/nodes`. */
+export interface NodeView {
+  readonly inventory: NodeInventory;
+  readonly state: NodeState;
+  readonly pods: readonly CachedPod[];
+}
+
+/**
+ * Tessera's cluster state: nodes (as NodeInventory + NodeState) and the pods that hold devices, fed by a
+ * ClusterSource through the ClusterSink methods and by the extender's bind through assume/forget. Each
+ * mutation bumps `version`; `snapshot()` returns one immutable Snapshot per version.
+ */
+export class ClusterCache implements ClusterSink {
+  private readonly nodes = new Map<string, NodeEntry>();
+  private readonly pods = new Map<string, PodEntry>();
+  private readonly pending = new Map<string, PodObject>();
+  private readonly invalidNodes = new Map<string, string>();
+  private versionCounter = 0;
+  private snap: { version: number; snapshot: Snapshot } | null = null;
+  private syncedFlag = false;
+
+  constructor(private readonly deps: ClusterCacheDeps) {}
+
+  /** Bumped on every change that can alter a scheduling decision. */
+  get version(): number {
+    return this.versionCounter;
+  }
+
+  /** True once the source has listed everything (readiness). */
+  get synced(): boolean {
+    return this.syncedFlag;
+  }
+
+  // ---- ClusterSink ----
+
+  /** @inheritdoc */
+  upsertNode(node: NodeObject): void {
+    const name = node.metadata?.name;
+    if (typeof name !== 'string' || name === '') {
+      this.deps.log.warn('ignoring node without metadata.name');
+      return;
+    }
+    const parsed = this.deps.nodeParser.parse(node);
+    if (!parsed.ok) {
+      this.deps.onNodeParseError?.();
+      const reason = parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      this.deps.log.warn('cannot read node inventory: node left out of scheduling', { node: name, reason });
+      this.invalidNodes.set(name, reason);
+      if (this.nodes.delete(name)) this.bump();
+      return;
+    }
+    this.invalidNodes.delete(name);
+    const existing = this.nodes.get(name);
+    if (existing !== undefined && existing.inventory === parsed.value) return;
+    const entry: NodeEntry = { inventory: parsed.value, state: makeNodeState(parsed.value), pods: existing?.pods ?? new Set() };
+    if (existing === undefined) {
+      for (const [uid, pod] of this.pods) if (pod.node === name) entry.pods.add(uid);
+    }
+    this.nodes.set(name, entry);
+    for (const uid of entry.pods) {
+      const pod = this.pods.get(uid);
+      if (pod === undefined) continue;
+      pod.counted = false;
+      if (pod.annotation !== null) pod.allocation = this.readAllocation(pod, entry.inventory);
+      this.count(entry, pod);
+    }
+    this.bump();
+  }
+
+  /** @inheritdoc */
+  deleteNode(name: string): void {
+    this.invalidNodes.delete(name);
+    if (this.nodes.delete(name)) this.bump();
+  }
+
+  /** @inheritdoc */
+  upsertPod(pod: PodObject): void {
+    const meta = pod.metadata;
+    const uid = meta?.uid;
+    if (typeof uid !== 'string' || uid === '') {
+      this.deps.log.warn('ignoring pod without metadata.uid', { pod: `${meta?.namespace ?? ''}/${meta?.name ?? ''}` });
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      this.pending.delete(uid);
+      this.release(uid);
+      return;
+    }
+    const nodeName = pod.spec?.nodeName;
+    if (typeof nodeName !== 'string' || nodeName === '') {
+      // Pending: remembered for bind; an assumed pod is still pending in the source's eyes until confirmed.
+      this.pending.set(uid, pod);
+      return;
+    }
+    this.pending.delete(uid);
+    const annotation = meta?.annotations?.[ANNOTATION.allocation] ?? null;
+    const existing = this.pods.get(uid);
+    if (existing !== undefined && existing.node === nodeName && existing.annotation === annotation) {
+      if (existing.phase === 'assumed') {
+        existing.phase = 'bound';
+        existing.deadline = null;
+        this.bump();
+      }
+      return;
+    }
+    if (existing !== undefined) this.release(uid);
+    if (annotation === null) return; // bound without a Tessera allocation: holds no devices Tessera tracks
+    const entry: PodEntry = {
+      ref: { uid, namespace: meta?.namespace ?? '', name: meta?.name ?? '' },
+      node: nodeName,
+      priority: pod.spec?.priority ?? 0,
+      group: meta?.annotations?.[ANNOTATION.group] ?? null,
+      phase: 'bound',
+      annotation,
+      allocation: null,
+      counted: false,
+      deadline: null,
+    };
+    this.pods.set(uid, entry);
+    const node = this.nodes.get(nodeName);
+    if (node !== undefined) {
+      node.pods.add(uid);
+      entry.allocation = this.readAllocation(entry, node.inventory);
+      this.count(node, entry);
+    }
+    this.bump();
+  }
+
+  /** @inheritdoc */
+  deletePod(uid: string): void {
+    this.pending.delete(uid);
+    this.release(uid);
+  }
+
+  /** @inheritdoc */
+  markSynced(): void {
+    this.syncedFlag = true;
+  }
+
+  // ---- assume cache ----
+
+  /**
+   * Holds `allocation`'s devices for a bind in flight. Re-validates against the current usage (reserve never
+   * over-commits), so of two binds racing for one slice exactly one succeeds. Synchronous: nothing else runs
+   * between the check and the hold.
+   */
+  assume(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null): Status {
+    if (this.pods.has(ref.uid)) {
+      return { code: 'unschedulable', reason: `pod "${ref.namespace}/${ref.name}" already holds devices on node "${this.pods.get(ref.uid)?.node ?? ''}"` };
+    }
+    const node = this.nodes.get(allocation.node);
+    if (node === undefined) return { code: 'unresolvable', reason: `node "${allocation.node}" is not in the cluster cache` };
+    const r = reserve(node.state, allocation);
+    if (r.status.code !== 'success') return r.status;
+    node.state = r.node;
+    node.pods.add(ref.uid);
+    this.pods.set(ref.uid, {
+      ref, node: allocation.node, priority, group, phase: 'assumed', annotation, allocation, counted: true, deadline: null,
+    });
+    this.bump();
+    return r.status;
+  }
+
+  /** The bind call returned: the assumption now expires after the TTL unless the source confirms it. */
+  finishBinding(uid: string): void {
+    const pod = this.pods.get(uid);
+    if (pod !== undefined && pod.phase === 'assumed') pod.deadline = this.deps.now() + this.deps.assumeTtlMs;
+  }
+
+  /** The bind failed: drops the assumption and frees its devices. No-op for confirmed pods. */
+  forget(uid: string): void {
+    const pod = this.pods.get(uid);
+    if (pod !== undefined && pod.phase === 'assumed') this.release(uid);
+  }
+
+  /** Drops assumptions whose TTL passed; returns how many expired. Called by snapshot() and a timer. */
+  expire(): number {
+    const now = this.deps.now();
+    let n = 0;
+    for (const [uid, pod] of this.pods) {
+      if (pod.phase === 'assumed' && pod.deadline !== null && pod.deadline <= now) {
+        this.deps.log.warn('assumed pod expired: the cluster never confirmed its bind', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node });
+        this.release(uid);
+        this.deps.onExpired?.(pod.ref);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  // ---- reads ----
+
+  /** One immutable view for a scheduling decision (rebuilt only when the version changed). */
+  snapshot(): Snapshot {
+    this.expire();
+    if (this.snap !== null && this.snap.version === this.versionCounter) return this.snap.snapshot;
+    const groups = new Map<string, string[]>();
+    for (const pod of this.pods.values()) {
+      if (pod.group === null || !pod.counted) continue;
+      const list = groups.get(pod.group);
+      if (list === undefined) groups.set(pod.group, [pod.node]);
+      else if (!list.includes(pod.node)) list.push(pod.node);
+    }
+    const states: NodeState[] = [];
+    for (const node of this.nodes.values()) states.push(node.state);
+    const snapshot = makeSnapshot(states, groups);
+    this.snap = { version: this.versionCounter, snapshot };
+    return snapshot;
+  }
+
+  /** The cached inventory of `name`, or undefined. */
+  inventory(name: string): NodeInventory | undefined {
+    return this.nodes.get(name)?.inventory;
+  }
+
+  /** The current state of `name`, or undefined. */
+  nodeState(name: string): NodeState | undefined {
+    return this.nodes.get(name)?.state;
+  }
+
+  /** Why `name` is not schedulable when its inventory could not be read, or undefined. */
+  invalidReason(name: string): string | undefined {
+    return this.invalidNodes.get(name);
+  }
+
+  /** Pods holding counted devices on `name` (preemption candidates). */
+  podsOn(name: string): CachedPod[] {
+    const node = this.nodes.get(name);
+    if (node === undefined) return [];
+    const out: CachedPod[] = [];
+    for (const uid of node.pods) {
+      const pod = this.pods.get(uid);
+      if (pod !== undefined) out.push(view(pod));
+    }
+    return out;
+  }
+
+  /** A pod holding devices, or undefined. */
+  pod(uid: string): CachedPod | undefined {
+    const pod = this.pods.get(uid);
+    return pod === undefined ? undefined : view(pod);
+  }
+
+  /** A pending pod the source reported (bind looks the request up here), or undefined. */
+  pendingPod(uid: string): PodObject | undefined {
+    return this.pending.get(uid);
+  }
+
+  /** Every node with its state and pods, sorted by name. */
+  nodeViews(): NodeView[] {
+    this.expire();
+    return [...this.nodes.keys()].sort().map((name) => {
+      const node = this.nodes.get(name) as NodeEntry;
+      return { inventory: node.inventory, state: node.state, pods: this.podsOn(name) };
+    });
+  }
+
+  /** Figures for the scrape-time gauges. */
+  stats(): CacheStats {
+    let assumedPods = 0;
+    for (const pod of this.pods.values()) if (pod.phase === 'assumed') assumedPods += 1;
+    const gpus = new Map<string, { total: number; allocated: number }>();
+    for (const node of this.nodes.values()) {
+      node.inventory.gpus.forEach((gpu, i) => {
+        const g = gpus.get(gpu.product) ?? { total: 0, allocated: 0 };
+        g.total += 1;
+        g.allocated += Math.min(1, Math.max(0, 1 - (node.state.idle[i] ?? 1000) / 1000));
+        gpus.set(gpu.product, g);
+      });
+    }
+    return { nodes: this.nodes.size, assumedPods, gpus };
+  }
+
+  // ---- internals ----
+
+  private bump(): void {
+    this.versionCounter += 1;
+  }
+
+  private readAllocation(pod: PodEntry, inventory: NodeInventory): Allocation | null {
+    if (pod.annotation === null) return pod.allocation;
+    const parsed = this.deps.parseAllocation(pod.annotation, inventory);
+    if (parsed.ok) return parsed.value;
+    this.deps.log.warn('cannot read pod allocation annotation: its devices are not counted', {
+      pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node,
+      reason: parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    });
+    return null;
+  }
+
+  private count(node: NodeEntry, pod: PodEntry): void {
+    if (pod.allocation === null || pod.counted) return;
+    const r = reserve(node.state, pod.allocation);
+    if (r.status.code === 'success') {
+      node.state = r.node;
+      pod.counted = true;
+    } else {
+      const reason = r.status.reason;
+      this.deps.log.warn('pod allocation over-commits its node: not counted', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node, reason });
+    }
+  }
+
+  private release(uid: string): void {
+    const pod = this.pods.get(uid);
+    if (pod === undefined) return;
+    this.pods.delete(uid);
+    const node = this.nodes.get(pod.node);
+    if (node !== undefined) {
+      node.pods.delete(uid);
+      if (pod.counted && pod.allocation !== null) node.state = unreserve(node.state, pod.allocation);
+    }
+    this.bump();
+  }
+}
+
+function view(pod: PodEntry): CachedPod {
+  return {
+    ...pod.ref, node: pod.node, priority: pod.priority, group: pod.group, phase: pod.phase,
+    allocation: pod.allocation, counted: pod.counted,
+  };
+}
