@@ -2,6 +2,7 @@ import type { Allocation } from '../../model/allocation.js';
 import type { BaselinePolicy } from '../../algorithm/baselines/baseline-policy.js';
 import { fitsNode } from '../../algorithm/baselines/feasible.js';
 import type { ReplayNode, ReplayPod, ReplayPolicy } from './replay-policy.js';
+import { TRACE_GPU_MEMORY_MIB } from './trace-to-model.js';
 
 /** Builds the Allocation for `gpus` (device positions) on `node`. */
 export function traceAllocation(pod: ReplayPod, node: ReplayNode, gpus: readonly number[]): Allocation {
@@ -12,7 +13,7 @@ export function traceAllocation(pod: ReplayPod, node: ReplayNode, gpus: readonly
       gpuIndex: i,
       gpuUuid: node.inventory.gpus[i]!.uuid,
       kind: m >= 1000 ? 'whole' : 'share',
-      memoryMiB: 0,
+      memoryMiB: m >= 1000 ? TRACE_GPU_MEMORY_MIB : (m * TRACE_GPU_MEMORY_MIB) / 1000,
       computeMilli: m,
     })),
     cpuMilli: pod.demand.cpuMilli,

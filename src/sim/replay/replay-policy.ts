@@ -1,7 +1,7 @@
 import type { Allocation } from '../../model/allocation.js';
 import type { GpuRequest } from '../../model/gpu-request.js';
 import type { NodeInventory } from '../../model/node-inventory.js';
-import type { NodeUsage } from '../../model/allocation.js';
+import type { NodeState } from '../../algorithm/node-state.js';
 import type { NodeFree, PodDemand } from '../../algorithm/baselines/baseline-policy.js';
 
 /** A replay node: the core's inventory and usage plus the flat free view the baselines score. */
@@ -9,7 +9,8 @@ export interface ReplayNode {
   /** Position in this seed's random node order (ties go to the lowest). */
   readonly position: number;
   readonly inventory: NodeInventory;
-  usage: NodeUsage;
+  /** The core's node state (usage included); replaced by `reserve` on every placement. */
+  state: NodeState;
   readonly free: NodeFree & { cpuLeft: number; memLeft: number; gpuLeft: number[]; tags: Set<string> };
   /** Bumped on every change; per-class score caches compare against it. */
   version: number;
@@ -22,13 +23,15 @@ export interface ReplayPod {
 }
 
 /**
- * A placement policy as the harness drives it. `score` is an integer 0..100 on a feasible node or −1 when
+ * A placement policy as the harness drives it. `score` is ≥ 0 on a feasible node (baselines: integer 0..100) or −1 when
  * the node cannot host the class (host memory is checked by the harness, so it is left out of `score`);
  * `place` gives the exact devices on the chosen node.
  */
 export interface ReplayPolicy {
   readonly name: string;
   readonly pick: 'argmax' | 'random';
+  /** Called once per arriving pod before any `score` for it (per-pod scratch such as the core's CycleState). */
+  startPod?(pod: ReplayPod): void;
   score(pod: ReplayPod, node: ReplayNode): number;
   place(pod: ReplayPod, node: ReplayNode, rng: () => number): Allocation | null;
 }

@@ -1,13 +1,12 @@
 import type { NodeInventory } from '../../model/node-inventory.js';
-import type { NodeUsage, Allocation } from '../../model/allocation.js';
+import type { NodeUsage } from '../../model/allocation.js';
+import { makeNodeState } from '../../algorithm/node-state.js';
+import { reserve } from '../../algorithm/reserve.js';
 import { gpuAffinityTag } from '../../algorithm/baselines/gpu-clustering.js';
 import type { TracePod } from './load-trace.js';
 import type { ReplayNode, ReplayPod, ReplayPolicy } from './replay-policy.js';
 import { tracePodRequest } from './trace-to-model.js';
 import type { SeededRng } from './seeded-rng.js';
-
-/** Applies an allocation to a node's usage (the core's `reserve`, or a plain adder before it existed). */
-export type ApplyAllocation = (inventory: NodeInventory, usage: NodeUsage, alloc: Allocation) => NodeUsage;
 
 /** Per-pod log of one replay: arrived and allocated milli-GPU after each pod (failed pods count as arrived). */
 export interface ReplayLog {
@@ -22,7 +21,7 @@ export interface ReplayLog {
   readonly placement: Int32Array;
 }
 
-interface ClassCache { scores: Int16Array; stamps: Int32Array }
+interface ClassCache { scores: Float64Array; stamps: Int32Array }
 
 function demandKey(p: TracePod): string {
   return `${p.cpuMilli}|${p.gpuMilli}|${p.gpuCount}|${p.gpuSpec}`;
@@ -38,20 +37,20 @@ function demandKey(p: TracePod): string {
  */
 export function replayRun(
   inventories: readonly NodeInventory[],
-  usages: readonly NodeUsage[],
+  usages: readonly (NodeUsage | undefined)[],
   pods: readonly TracePod[],
   policy: ReplayPolicy,
   rng: SeededRng,
-  apply: ApplyAllocation,
   onProgress?: (done: number) => void,
 ): ReplayLog {
   const n = inventories.length;
   const nodes: ReplayNode[] = inventories.map((inv, position) => {
-    const usage = usages[position]!;
+    const state = makeNodeState(inv, usages[position]);
+    const usage = state.usage;
     return {
       position,
       inventory: inv,
-      usage,
+      state,
       free: {
         model: inv.gpus[0]?.product ?? '',
         cpuLeft: inv.cpuMilli - usage.cpuMilli,
@@ -83,7 +82,7 @@ export function replayRun(
     const key = demandKey(pod);
     let cache = caches.get(key);
     if (!cache) {
-      cache = { scores: new Int16Array(n), stamps: new Int32Array(n).fill(-1) };
+      cache = { scores: new Float64Array(n), stamps: new Int32Array(n).fill(-1) };
       caches.set(key, cache);
       classes.set(key, {
         demand: { cpuMilli: pod.cpuMilli, memoryMiB: 0, gpuMilli: pod.gpuMilli, gpuCount: pod.gpuCount, models: pod.gpuSpec === '' ? null : pod.gpuSpec.split('|') },
@@ -91,6 +90,7 @@ export function replayRun(
       });
     }
     const cls = classes.get(key)!;
+    policy.startPod?.(cls);
     const { scores, stamps } = cache;
     const mem = pod.memoryMiB;
     let chosen = -1;
@@ -123,14 +123,17 @@ export function replayRun(
     arrived += pod.gpuCount * pod.gpuMilli;
     if (chosen >= 0) {
       const node = nodes[chosen]!;
-      const full: ReplayPod = { demand: { ...cls.demand, memoryMiB: mem }, request: { ...cls.request, hostMemoryMiB: mem } };
+      const full: ReplayPod = mem === 0 ? cls : { demand: { ...cls.demand, memoryMiB: mem }, request: { ...cls.request, hostMemoryMiB: mem } };
       const alloc = policy.place(full, node, rand);
       if (alloc) {
-        node.usage = apply(node.inventory, node.usage, alloc);
+        const r = reserve(node.state, alloc);
+        if (r.status.code !== 'success') throw new Error(`bug: policy "${policy.name}" placed pod "${pod.name}" where it does not fit: ${r.status.reason}`);
+        node.state = r.node;
+        const u = r.node.usage;
         const f = node.free;
-        f.cpuLeft = node.inventory.cpuMilli - node.usage.cpuMilli;
-        f.memLeft = node.inventory.memoryMiB - node.usage.memoryMiB;
-        node.inventory.gpus.forEach((g, i) => { f.gpuLeft[i] = g.computeMilli - node.usage.gpus[i]!.computeMilli; });
+        f.cpuLeft = node.inventory.cpuMilli - u.cpuMilli;
+        f.memLeft = node.inventory.memoryMiB - u.memoryMiB;
+        node.inventory.gpus.forEach((g, i) => { f.gpuLeft[i] = g.computeMilli - u.gpus[i]!.computeMilli; });
         const tag = gpuAffinityTag(cls.demand);
         if (tag !== 'no-gpu') f.tags.add(tag);
         node.version++;

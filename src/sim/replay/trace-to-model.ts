@@ -4,10 +4,12 @@ import type { LinkLevel, LinkMatrix } from '../../model/link-matrix.js';
 import type { NodeInventory } from '../../model/node-inventory.js';
 import type { TraceNode, TracePod } from './load-trace.js';
 
-/** Nominal memory per trace model (MiB); the trace does not give GPU memory, so requests never constrain it. */
-const TRACE_GPU_MEMORY_MIB: Readonly<Record<string, number>> = {
-  V100M16: 16384, V100M32: 32768, T4: 15360, P100: 16384, A10: 24576, G1: 32768, G2: 32768, G3: 81920,
-};
+/**
+ * GPU memory (MiB) Tessera models for every trace GPU. The trace gives none and `gpu_milli` is one fraction of
+ * the GPU, so a share of `m` milli asks for `m × 16` MiB: memory and compute fractions stay equal and the
+ * core's idle units (the mean of both fractions) equal the trace's free milli exactly.
+ */
+export const TRACE_GPU_MEMORY_MIB = 16000;
 
 /**
  * A trace node as the core's NodeInventory: one fractional GPU (1000 milli) per trace GPU with the trace model
@@ -21,7 +23,7 @@ export function traceNodeInventory(node: TraceNode): NodeInventory {
       index: i,
       uuid: `${node.name}-gpu${i}`,
       product: node.model,
-      memoryMiB: TRACE_GPU_MEMORY_MIB[node.model] ?? 16384,
+      memoryMiB: TRACE_GPU_MEMORY_MIB,
       computeMilli: 1000,
       sharing: { mode: 'fractional' },
       numaNode: null,
@@ -46,15 +48,16 @@ export function traceNodeInventory(node: TraceNode): NodeInventory {
 }
 
 /**
- * A trace pod as the core's GpuRequest: `share` (compute only) for one GPU below 1000 milli, `whole` for
- * 1000 milli, `none` for CPU pods; models from `gpu_spec`.
+ * A trace pod as the core's GpuRequest: `share` for one GPU below 1000 milli (compute `m`, memory the same
+ * fraction, see TRACE_GPU_MEMORY_MIB), `whole` for 1000 milli, `none` for CPU pods;
+ * models from `gpu_spec`.
  */
 export function tracePodRequest(pod: TracePod): GpuRequest {
   const kind = pod.gpuCount === 0 ? 'none' : pod.gpuMilli >= 1000 ? 'whole' : 'share';
   return {
     kind,
     gpus: pod.gpuCount,
-    memoryMiB: 0,
+    memoryMiB: kind === 'share' ? (pod.gpuMilli * TRACE_GPU_MEMORY_MIB) / 1000 : 0,
     computeMilli: kind === 'share' ? pod.gpuMilli : 0,
     mig: [],
     models: pod.gpuSpec === '' ? null : pod.gpuSpec.split('|'),

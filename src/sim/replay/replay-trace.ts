@@ -1,0 +1,63 @@
+import { makeBaseline, BASELINE_NAMES } from '../../algorithm/baselines/baselines.js';
+import type { SchedulingOptions } from '../../algorithm/scheduling-options.js';
+import { DEFAULT_SCHEDULING_OPTIONS } from '../../algorithm/scheduling-options.js';
+import { makeSnapshot } from '../../algorithm/snapshot.js';
+import { baselineReplayPolicy } from './baseline-replay-policy.js';
+import { allocationCurve } from './discretize.js';
+import type { Trace } from './load-trace.js';
+import type { ReplayPolicy } from './replay-policy.js';
+import { replayRun } from './replay-run.js';
+import { seedSetup } from './seed-setup.js';
+import { seededRng } from './seeded-rng.js';
+import { tesseraReplayPolicy } from './tessera-replay-policy.js';
+import { traceTargetWorkload } from './trace-workload.js';
+import { typicalPods } from './typical-pods.js';
+
+/** Every policy the replay knows: the six baselines and Tessera. */
+export const POLICY_NAMES = [...BASELINE_NAMES, 'Tessera'] as const;
+/** A policy name. */
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/**
+ * The one configuration Tessera replays every trace with: the defaults with the target workload taken from
+ * the trace's typical pods (as FGD does) and only the fragmentation part weighted — the trace has no prices,
+ * spot nodes, groups or topology, so the other parts are constant there.
+ */
+export function replayOptions(trace: Trace): SchedulingOptions {
+  return {
+    ...DEFAULT_SCHEDULING_OPTIONS,
+    weights: { fragmentation: 1, packing: 0, topology: 0, cost: 0, spot: 0, groupLocality: 0 },
+    targetWorkload: traceTargetWorkload(typicalPods(trace.pods)),
+  };
+}
+
+/** Builds policy `name` for `trace` (FGD and Tessera read the trace's typical pods). */
+export function makePolicy(name: PolicyName, trace: Trace): ReplayPolicy {
+  if (name === 'Tessera') {
+    return tesseraReplayPolicy(replayOptions(trace), makeSnapshot([]));
+  }
+  return baselineReplayPolicy(makeBaseline(name, typicalPods(trace.pods)));
+}
+
+/** One (policy, seed) result: the discretised allocation curve and run facts. */
+export interface RunResult {
+  readonly trace: string;
+  readonly policy: string;
+  readonly seed: number;
+  /** Allocation % by arrival % 0..130 (NaN where no point). */
+  readonly curve: number[];
+  readonly failed: number;
+  readonly pods: number;
+  readonly ms: number;
+}
+
+/** Replays `trace` under `policy` with `seed` (arrival and node order fixed by the seed for every policy). */
+export function runOne(trace: Trace, policy: PolicyName, seed: number, onProgress?: (done: number, total: number) => void): RunResult {
+  const t0 = performance.now();
+  const setup = seedSetup(trace, seed);
+  const log = replayRun(setup.nodes, [], setup.pods, makePolicy(policy, trace), seededRng(seed * 7919 + 1),
+    onProgress ? (k) => onProgress(k, setup.pods.length) : undefined);
+  const curve = allocationCurve(log.arrivedMilli, log.usedMilli, log.capacityMilli);
+  return { trace: trace.name, policy, seed, curve, failed: log.failed, pods: setup.pods.length, ms: performance.now() - t0 };
+}
+
