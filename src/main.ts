@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * Composition root and CLI: `tessera serve [flags]` runs the extender; `tessera simulate ...` replays a trace
+ * (src/sim/replay/simulate-command.ts). Configuration is parsed and validated once here; every bad field is
+ * reported by path, then the process exits 2.
+ */
+import { validateSchedulingOptions } from './algorithm/scheduling-options.js';
+import { formatConfigErrors, loadConfig, type ConfigIssue } from './config/load-config.js';
+import { selectClusterSource } from './config/select-cluster-source.js';
+import { createModelParsers, type ModelParsers } from './server/model-parsers.js';
+import { startTesseraServer } from './server/tessera-server.js';
+import { createLogger } from './telemetry/logger.js';
+import { startTracing } from './telemetry/tracing.js';
+
+const USAGE = `usage: tessera <command> [flags]
+
+commands:
+  serve      run the kube-scheduler extender (docs/service.md)
+  simulate   replay a GPU trace against Tessera and baselines (docs/replay.md)
+
+serve flags (env in brackets; see docs/service.md):
+  --config <file>               YAML/JSON config file          [TESSERA_CONFIG]
+  --port <n>                    listen port, default 8888      [TESSERA_PORT]
+  --host <addr>                 listen address, default 0.0.0.0 [TESSERA_HOST]
+  --url-prefix <path>           verb prefix, default /scheduler [TESSERA_URL_PREFIX]
+  --cluster <auto|kube|sim|sim:file>  cluster source            [TESSERA_CLUSTER]
+  --kubeconfig <file>           kubeconfig for --cluster kube  [TESSERA_KUBECONFIG]
+  --max-body-bytes <n>          request body limit             [TESSERA_MAX_BODY_BYTES]
+  --assume-ttl-seconds <s>      assumed-bind expiry            [TESSERA_ASSUME_TTL_SECONDS]
+  --evaluation-cache-size <n>   pods kept from filter          [TESSERA_EVALUATION_CACHE_SIZE]
+  --log-level <debug|info|warn|error>                          [TESSERA_LOG_LEVEL]
+  --tracing <none|console>                                     [TESSERA_TRACING]
+  --topology-presets <dir>      preset directory               [TESSERA_TOPOLOGY_PRESETS]
+  --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
+`;
+
+/** Module of helper "replay"; a variable keeps the import dynamic so this file compiles without it. */
+const SIMULATE_MODULE = './sim/replay/simulate-command.js';
+
+async function serve(argv: readonly string[]): Promise<number> {
+  const loaded = loadConfig({ argv, env: process.env });
+  if (!loaded.ok) return fail(loaded.errors);
+  const { config } = loaded;
+  const errors: ConfigIssue[] = [];
+  if (loaded.positionals.length > 0) errors.push({ path: 'arguments', message: `serve takes no positional arguments, got ${JSON.stringify(loaded.positionals)}` });
+  const options = validateSchedulingOptions(config.scheduling);
+  if (!options.ok) for (const e of options.errors) errors.push({ path: e.path === '' ? 'scheduling' : `scheduling.${e.path}`, message: e.message });
+  let parsers: ModelParsers | null = null;
+  try {
+    parsers = createModelParsers(config.topologyPresetsDir ?? undefined);
+  } catch (err) {
+    errors.push({ path: 'topologyPresetsDir', message: (err as Error).message });
+  }
+  const log = createLogger(config.logLevel);
+  const selected = errors.length === 0 ? await selectClusterSource(config, process.env, log) : null;
+  if (selected !== null && !selected.ok) errors.push(...selected.errors);
+  if (errors.length > 0 || selected === null || !selected.ok || !options.ok || parsers === null) return fail(errors);
+
+  const tracing = startTracing(config.tracing);
+  const server = await startTesseraServer({
+    config, source: selected.source, options: options.value, log,
+    parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation,
+  });
+  log.info('serving', { url: `${server.url}${config.urlPrefix}`, cluster: selected.description });
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        log.warn('second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('shutting down', { signal });
+      void server.close().then(() => tracing.shutdown()).then(() => resolve(0), (err: unknown) => {
+        log.error('shutdown failed', { error: String(err) });
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function fail(errors: readonly ConfigIssue[]): number {
+  process.stderr.write(`${formatConfigErrors(errors)}\n`);
+  return 2;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(args);
+    case 'simulate': {
+      const m = (await import(SIMULATE_MODULE)) as { simulateCommand: (args: string[]) => Promise<number> };
+      return m.simulateCommand(args);
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err: unknown) => {
+  process.stderr.write(`tessera: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,376 @@
+import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { prefilter, type CycleState } from '../algorithm/cycle-state.js';
+import { filterNode } from '../algorithm/filter.js';
+import { makeNodeState, type NodeState } from '../algorithm/node-state.js';
+import { placeOnNode } from '../algorithm/place.js';
+import { selectVictims } from '../algorithm/preempt.js';
+import { reserve } from '../algorithm/reserve.js';
+import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
+import { scoreNode } from '../algorithm/score.js';
+import type { Snapshot } from '../algorithm/snapshot.js';
+import type { ClusterCache } from '../cluster/cache/cluster-cache.js';
+import type { ClusterSource, PodObject, PodRef } from '../cluster/cache/cluster-source.js';
+import type { NodeParser } from '../cluster/cache/node-parser.js';
+import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../model/allocation-annotation.js';
+import type { GpuRequest } from '../model/gpu-request.js';
+import type { NodeInventory } from '../model/node-inventory.js';
+import { parseGpuRequest, type PodLike } from '../model/parse-gpu-request.js';
+import type { ParseResult } from '../model/parse-result.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
+import type { Evaluation, EvaluationCache } from './evaluation-cache.js';
+import {
+  MAX_EXTENDER_PRIORITY, type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
+  type ExtenderFilterResult, type ExtenderPreemptionArgs, type ExtenderPreemptionResult, type HostPriority,
+  type MetaVictimsResult, type WireNode, type WirePod,
+} from './wire-schemas.js';
+
+/** Everything the service needs, injected by main.ts (or a test). */
+export interface ExtenderServiceDeps {
+  readonly cache: ClusterCache;
+  readonly source: ClusterSource;
+  readonly nodeParser: NodeParser;
+  readonly options: SchedulingOptions;
+  readonly evaluations: EvaluationCache;
+  readonly metrics: TesseraMetrics;
+  readonly tracer: Tracer;
+  readonly log: Logger;
+}
+
+/** A candidate node resolved for one request: its state, or why it cannot be evaluated. */
+type Resolved =
+  | { readonly ok: true; readonly state: NodeState }
+  | { readonly ok: false; readonly reason: string; readonly kind: RejectionReason; readonly resolvable: boolean };
+
+/**
+ * The extender over one cluster cache: kube-scheduler's filter, prioritize, bind and preempt, transport-free
+ * (the HTTP adapter in src/server/http calls it with validated bodies). Each call takes one snapshot and passes
+ * it down; bind holds devices through the cache's assume/forget, never a global lock.
+ */
+export class ExtenderService {
+  /** Full-node mode: node states built for inventories that differ from the cache's, per cache version. */
+  private bodyStates = new Map<string, { inventory: NodeInventory; version: number; state: NodeState }>();
+
+  constructor(private readonly deps: ExtenderServiceDeps) {}
+
+  /** Filter: which candidate nodes can hold the pod, with a reason for each rejected one. */
+  filter(args: ExtenderArgs): ExtenderFilterResult {
+    return this.traced('filter nodes', (span) => {
+      const candidates = candidateList(args);
+      span.setAttribute('tessera.candidates', candidates.length);
+      const result: ExtenderFilterResult = {
+        Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '',
+      };
+      const passed: string[] = [];
+      const passedObjects: unknown[] = [];
+      const ev = this.evaluate(args.Pod);
+      if (!ev.ok) {
+        for (const c of candidates) result.FailedAndUnresolvableNodes[c.name] = ev.reason;
+        this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, candidates.length);
+      } else {
+        const { request, cycle } = ev.evaluation;
+        const feasible = new Map<string, NodeState>();
+        let unschedulable = 0;
+        let unresolvable = 0;
+        for (const c of candidates) {
+          const r = this.resolve(c.name, c.node);
+          if (!r.ok) {
+            if (r.resolvable) result.FailedNodes[c.name] = r.reason;
+            else result.FailedAndUnresolvableNodes[c.name] = r.reason;
+            this.deps.metrics.filterRejections.inc({ reason: r.kind });
+            continue;
+          }
+          const status = filterNode(request, r.state, cycle);
+          if (status.code === 'success') {
+            feasible.set(c.name, r.state);
+            passed.push(c.name);
+            if (c.node !== null) passedObjects.push(c.node);
+          } else if (status.code === 'unschedulable') {
+            result.FailedNodes[c.name] = status.reason;
+            unschedulable += 1;
+          } else {
+            result.FailedAndUnresolvableNodes[c.name] = status.reason;
+            unresolvable += 1;
+          }
+        }
+        if (unschedulable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
+        if (unresolvable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
+        this.deps.evaluations.set({ ...ev.evaluation, feasible });
+      }
+      if (args.Nodes != null) result.Nodes = { metadata: {}, items: passedObjects };
+      else result.NodeNames = passed;
+      span.setAttribute('tessera.feasible', passed.length);
+      if (passed.length === 0 && candidates.length > 0 && this.deps.source.reportUnschedulable !== undefined) {
+        this.deps.source.reportUnschedulable(podRef(args.Pod), summarizeFailures(result, candidates.length));
+      }
+      return result;
+    });
+  }
+
+  /** Prioritize: 0..10 per candidate (the core's 0..100 scaled at the wire); infeasible or unknown nodes get 0. */
+  prioritize(args: ExtenderArgs): HostPriority[] {
+    return this.traced('prioritize nodes', (span) => {
+      const candidates = candidateList(args);
+      span.setAttribute('tessera.candidates', candidates.length);
+      const ev = this.evaluate(args.Pod);
+      if (!ev.ok) return candidates.map((c) => ({ Host: c.name, Score: 0 }));
+      const { request, cycle, feasible } = ev.evaluation;
+      const out: HostPriority[] = new Array(candidates.length);
+      for (let i = 0; i < candidates.length; i += 1) {
+        const c = candidates[i] as Candidate;
+        const r = this.resolve(c.name, c.node);
+        let score = 0;
+        if (r.ok && (feasible.get(c.name) === r.state || filterNode(request, r.state, cycle).code === 'success')) {
+          score = toExtenderScore(scoreNode(request, r.state, cycle).score);
+        }
+        out[i] = { Host: c.name, Score: score };
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Bind: places the pod on the chosen node, holds the exact devices in the assume cache (re-validated, so two
+   * racing binds never share a slice), writes `tessera.io/allocation` and binds through the cluster source.
+   * Any failure is returned in `Error` (kube-scheduler then forgets the pod and retries); the assumption is
+   * dropped.
+   */
+  async bind(args: ExtenderBindingArgs): Promise<ExtenderBindingResult> {
+    return this.tracedAsync('bind pod', async (span) => {
+      const ref: PodRef = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
+      const who = `pod "${ref.namespace}/${ref.name}"`;
+      span.setAttribute('tessera.node', args.Node);
+      const held = this.deps.cache.pod(ref.uid);
+      if (held !== undefined) {
+        if (held.node === args.Node && held.phase === 'bound') return this.bindResult('bound', '');
+        return this.bindResult('error', `cannot bind ${who} to node "${args.Node}": it already holds devices on node "${held.node}" (${held.phase})`);
+      }
+      let ev = this.deps.evaluations.get(ref.uid);
+      let request = ev?.request;
+      if (request === undefined) {
+        const pod = this.deps.cache.pendingPod(ref.uid) ?? (await this.fetchPod(ref));
+        if (pod === null) {
+          return this.bindResult('error', `cannot bind ${who}: Tessera has not seen the pod: no filter call named its UID "${ref.uid}" and the cluster does not know it`);
+        }
+        const parsed = parseGpuRequest(pod as PodLike);
+        if (!parsed.ok) return this.bindResult('error', `cannot bind ${who}: ${describeIssues(parsed)}`);
+        request = parsed.value;
+        ev = undefined;
+      }
+      // From here to assume() nothing awaits: the placement is made and held against one state.
+      const snapshot = this.deps.cache.snapshot();
+      const state = snapshot.nodes.get(args.Node);
+      if (state === undefined) {
+        return this.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
+      }
+      const cycle = ev !== undefined && ev.version === this.deps.cache.version ? ev.cycle : prefilter(request, snapshot, this.deps.options);
+      const placed = placeOnNode(request, state, cycle);
+      if (placed.status.code !== 'success' || placed.allocation === null) {
+        const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
+        this.deps.metrics.bindConflicts.inc();
+        return this.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the node no longer fits the pod: ${reason}`);
+      }
+      const allocation = placed.allocation;
+      const annotation = formatAllocationAnnotation(allocation, state.inventory);
+      const held2 = this.deps.cache.assume(ref, allocation, annotation, request.priority, request.group);
+      if (held2.code !== 'success') {
+        this.deps.metrics.bindConflicts.inc();
+        return this.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the devices were taken by another bind: ${held2.reason}`);
+      }
+      try {
+        await this.deps.source.bind({ ...ref, node: args.Node, annotations: { [ALLOCATION_ANNOTATION]: annotation } });
+      } catch (err) {
+        this.deps.cache.forget(ref.uid);
+        const message = err instanceof Error ? err.message : String(err);
+        this.deps.log.warn('bind failed: assumption forgotten', { pod: `${ref.namespace}/${ref.name}`, node: args.Node, error: message });
+        return this.bindResult('error', `cannot bind ${who} to node "${args.Node}": ${message}`);
+      }
+      this.deps.cache.finishBinding(ref.uid);
+      this.deps.evaluations.delete(ref.uid);
+      span.setAttribute('tessera.devices', allocation.devices.length);
+      return this.bindResult('bound', '');
+    });
+  }
+
+  /**
+   * Preempt: for each candidate node, the fewest lowest-priority pods (strictly below the preemptor) whose
+   * removal frees the devices the pod needs (fractional: partial GPUs count). Nodes where no set of victims
+   * helps, or where the pod already fits, are dropped. Always answers NodeNameToMetaVictims (UIDs).
+   */
+  preempt(args: ExtenderPreemptionArgs): ExtenderPreemptionResult {
+    return this.traced('preempt pod', (span) => {
+      const out: ExtenderPreemptionResult = { NodeNameToMetaVictims: {} };
+      const parsed = parseGpuRequest(args.Pod as PodLike);
+      if (!parsed.ok) return out;
+      const request = parsed.value;
+      const proposed: Record<string, { NumPDBViolations?: number | null } | null> =
+        args.NodeNameToMetaVictims ?? args.NodeNameToVictims ?? {};
+      const snapshot = this.deps.cache.snapshot();
+      const cycle = prefilter(request, snapshot, this.deps.options);
+      let victimsTotal = 0;
+      for (const name of Object.keys(proposed)) {
+        const state = snapshot.nodes.get(name);
+        if (state === undefined) continue;
+        const pods = this.deps.cache.podsOn(name)
+          .filter((p) => p.counted && p.allocation !== null && p.priority < request.priority)
+          .map((p) => ({ uid: p.uid, priority: p.priority, allocation: p.allocation as NonNullable<typeof p.allocation> }));
+        if (pods.length === 0) continue;
+        const chosen = selectVictims(request, state, pods, cycle);
+        if (chosen === null || chosen.victims.length === 0) continue;
+        const pdb = proposed[name]?.NumPDBViolations ?? 0;
+        const victims: MetaVictimsResult = {
+          Pods: chosen.victims.map((uid) => ({ UID: uid })),
+          NumPDBViolations: Math.min(pdb, chosen.victims.length),
+        };
+        out.NodeNameToMetaVictims[name] = victims;
+        victimsTotal += chosen.victims.length;
+      }
+      this.deps.metrics.preemptionVictims.inc(victimsTotal);
+      span.setAttribute('tessera.victims', victimsTotal);
+      return out;
+    });
+  }
+
+  // ---- internals ----
+
+  /** The pod's evaluation for the current cache version, reused from filter when still valid. */
+  private evaluate(pod: WirePod): { ok: true; evaluation: Evaluation } | { ok: false; reason: string } {
+    const podKey = podKeyOf(pod);
+    const podVersion = pod.metadata.resourceVersion ?? '';
+    const version = this.deps.cache.version;
+    const hit = this.deps.evaluations.get(podKey);
+    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version) {
+      this.deps.metrics.evaluationCache.inc({ result: 'hit' });
+      return { ok: true, evaluation: hit };
+    }
+    this.deps.metrics.evaluationCache.inc({ result: 'miss' });
+    let request: GpuRequest;
+    if (hit !== undefined && hit.podVersion === podVersion) {
+      request = hit.request;
+    } else {
+      const parsed = parseGpuRequest(pod as PodLike);
+      if (!parsed.ok) return { ok: false, reason: `invalid GPU request in pod "${pod.metadata.namespace ?? ''}/${pod.metadata.name}": ${describeIssues(parsed)}` };
+      request = parsed.value;
+    }
+    const snapshot: Snapshot = this.deps.cache.snapshot();
+    const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
+    const evaluation: Evaluation = {
+      podKey, podVersion, pod: pod as PodObject, request, version: this.deps.cache.version, cycle, feasible: new Map(),
+    };
+    this.deps.evaluations.set(evaluation);
+    return { ok: true, evaluation };
+  }
+
+  /**
+   * Names-only: the cached state. Full node: the inventory read from the node's labels (memoized by
+   * name+resourceVersion) with the cache's usage of that node.
+   */
+  private resolve(name: string, node: WireNode | null): Resolved {
+    const cache = this.deps.cache;
+    if (node === null) {
+      const state = cache.snapshot().nodes.get(name);
+      if (state !== undefined) return { ok: true, state };
+      const invalid = cache.invalidReason(name);
+      if (invalid !== undefined) return { ok: false, kind: 'invalid_node', resolvable: false, reason: `cannot read the GPU inventory of node "${name}": ${invalid}` };
+      return { ok: false, kind: 'unknown_node', resolvable: true, reason: `node "${name}" is not in Tessera's cluster cache` };
+    }
+    const parsed = this.deps.nodeParser.parse(node);
+    if (!parsed.ok) {
+      this.deps.metrics.nodeParseErrors.inc();
+      return { ok: false, kind: 'invalid_node', resolvable: false, reason: `cannot read the GPU inventory of node "${name}": ${describeIssues(parsed)}` };
+    }
+    const inventory = parsed.value;
+    const cached = cache.snapshot().nodes.get(name);
+    if (cached !== undefined && cached.inventory === inventory) return { ok: true, state: cached };
+    const memo = this.bodyStates.get(name);
+    if (memo !== undefined && memo.inventory === inventory && memo.version === cache.version) return { ok: true, state: memo.state };
+    let state = makeNodeState(inventory);
+    for (const pod of cache.podsOn(name)) {
+      if (pod.allocation === null) continue;
+      const r = reserve(state, pod.allocation);
+      if (r.status.code === 'success') state = r.node;
+    }
+    if (this.bodyStates.size > 100_000) this.bodyStates = new Map();
+    this.bodyStates.set(name, { inventory, version: cache.version, state });
+    return { ok: true, state };
+  }
+
+  private async fetchPod(ref: PodRef): Promise<PodObject | null> {
+    const get = this.deps.source.getPod;
+    if (get === undefined) return null;
+    const pod = await get.call(this.deps.source, ref.namespace, ref.name);
+    return pod !== null && pod.metadata?.uid === ref.uid ? pod : null;
+  }
+
+  private bindResult(result: 'bound' | 'conflict' | 'error', error: string): ExtenderBindingResult {
+    this.deps.metrics.binds.inc({ result });
+    return { Error: error };
+  }
+
+  private traced<T>(name: string, fn: (span: Span) => T): T {
+    return this.deps.tracer.startActiveSpan(name, (span) => {
+      try {
+        return fn(span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private tracedAsync<T extends { Error: string }>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
+    return this.deps.tracer.startActiveSpan(name, async (span) => {
+      try {
+        const r = await fn(span);
+        if (r.Error !== '') span.setStatus({ code: SpanStatusCode.ERROR, message: r.Error });
+        return r;
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+}
+
+interface Candidate {
+  readonly name: string;
+  readonly node: WireNode | null;
+}
+
+function candidateList(args: ExtenderArgs): Candidate[] {
+  if (args.Nodes != null) return (args.Nodes.items ?? []).map((node) => ({ name: node.metadata.name, node }));
+  return (args.NodeNames ?? []).map((name) => ({ name, node: null }));
+}
+
+/** Core score 0..100 -> extender 0..MaxExtenderPriority, rounded, clamped. */
+export function toExtenderScore(score: number): number {
+  if (!Number.isFinite(score)) return 0;
+  return Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, Math.round((score * MAX_EXTENDER_PRIORITY) / 100)));
+}
+
+function podKeyOf(pod: WirePod): string {
+  const uid = pod.metadata.uid;
+  return uid !== undefined && uid !== null && uid !== '' ? uid : `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+}
+
+function podRef(pod: WirePod): PodRef {
+  return { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, uid: pod.metadata.uid ?? '' };
+}
+
+function describeIssues(r: ParseResult<unknown>): string {
+  return r.ok ? '' : r.errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`)).join('; ');
+}
+
+/** `0/3 nodes are available: 2 <reason>, 1 <reason>` (reasons grouped, most common first). */
+function summarizeFailures(result: ExtenderFilterResult, total: number): string {
+  const counts = new Map<string, number>();
+  for (const reason of [...Object.values(result.FailedNodes), ...Object.values(result.FailedAndUnresolvableNodes)]) {
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([r, n]) => `${n} ${r}`);
+  return `0/${total} nodes are available: ${parts.join(', ')}`;
+}

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../telemetry/logger.js';
+import type { MetricVerb, TesseraMetrics } from '../../telemetry/metrics.js';
+import type { ExtenderService } from '../extender-service.js';
+import { RequestError } from '../request-error.js';
+import { validateBody } from '../validate-body.js';
+import {
+  ExtenderArgsSchema, ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema,
+} from '../wire-schemas.js';
+import { mapError } from './map-error.js';
+import { readJsonBody } from './read-body.js';
+
+/** What the HTTP adapter needs. */
+export interface HttpHandlerDeps {
+  readonly service: ExtenderService;
+  /** Verb prefix without trailing slash (`/scheduler`; '' for the root). */
+  readonly urlPrefix: string;
+  readonly maxBodyBytes: number;
+  readonly metrics: TesseraMetrics;
+  readonly registry: Registry;
+  readonly log: Logger;
+  /** True once the cluster source has synced. */
+  readonly ready: () => boolean;
+  /** `GET /api/v1/nodes` body. */
+  readonly nodes: () => unknown;
+}
+
+type Route = { readonly method: 'GET' | 'POST'; readonly verb: MetricVerb; readonly run: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
+
+/**
+ * The HTTP adapter: routes `POST <prefix>/{filter,prioritize,bind,preempt}`, `GET /api/v1/nodes`, `/healthz`,
+ * `/readyz`, `/metrics`; validates bodies; maps errors (one mapper); records request metrics. Wrong path -> 404,
+ * wrong method -> 405 with `Allow`.
+ */
+export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { service, urlPrefix, maxBodyBytes, metrics, log } = deps;
+  const routes = new Map<string, Route>();
+  routes.set(`${urlPrefix}/filter`, {
+    method: 'POST', verb: 'filter',
+    run: async (req, res) => {
+      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'filter'), 'filter');
+      sendJson(res, 200, service.filter(args));
+    },
+  });
+  routes.set(`${urlPrefix}/prioritize`, {
+    method: 'POST', verb: 'prioritize',
+    run: async (req, res) => {
+      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
+      sendJson(res, 200, service.prioritize(args));
+    },
+  });
+  routes.set(`${urlPrefix}/bind`, {
+    method: 'POST', verb: 'bind',
+    run: async (req, res) => {
+      const args = validateBody(ExtenderBindingArgsSchema, await readJsonBody(req, maxBodyBytes, 'bind'), 'bind');
+      sendJson(res, 200, await service.bind(args));
+    },
+  });
+  routes.set(`${urlPrefix}/preempt`, {
+    method: 'POST', verb: 'preempt',
+    run: async (req, res) => {
+      const args = validateBody(ExtenderPreemptionArgsSchema, await readJsonBody(req, maxBodyBytes, 'preempt'), 'preempt');
+      sendJson(res, 200, service.preempt(args));
+    },
+  });
+  routes.set('/api/v1/nodes', { method: 'GET', verb: 'nodes', run: async (_req, res) => sendJson(res, 200, deps.nodes()) });
+  routes.set('/healthz', { method: 'GET', verb: 'other', run: async (_req, res) => sendText(res, 200, 'ok\n') });
+  routes.set('/readyz', {
+    method: 'GET', verb: 'other',
+    run: async (_req, res) => (deps.ready() ? sendText(res, 200, 'ok\n') : sendText(res, 503, 'cluster source not synced yet\n')),
+  });
+  routes.set('/metrics', {
+    method: 'GET', verb: 'other',
+    run: async (_req, res) => {
+      const text = await deps.registry.metrics();
+      res.writeHead(200, { 'content-type': deps.registry.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    },
+  });
+
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = routes.get(path);
+    const verb: MetricVerb = route?.verb ?? 'other';
+    const finish = (): void => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requestDuration.observe({ verb, code: String(res.statusCode) }, seconds);
+    };
+    const run = async (): Promise<void> => {
+      if (route === undefined) {
+        throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: extender verbs are POST ${urlPrefix}/{filter,prioritize,bind,preempt}; also GET /api/v1/nodes, /healthz, /readyz, /metrics`);
+      }
+      const method = req.method === 'HEAD' && route.method === 'GET' ? 'GET' : req.method;
+      if (method !== route.method) {
+        res.setHeader('allow', route.method === 'GET' ? 'GET, HEAD' : 'POST');
+        throw new RequestError('TESSERA_METHOD_NOT_ALLOWED', `method ${req.method ?? ''} is not allowed on ${JSON.stringify(path)}: use ${route.method}`);
+      }
+      await route.run(req, res);
+    };
+    run().then(finish, (err: unknown) => {
+      const mapped = mapError(err, log, { method: req.method, path });
+      if (!res.headersSent) {
+        if (mapped.status === 413 || !req.complete) res.setHeader('connection', 'close');
+        sendJson(res, mapped.status, mapped.body);
+      } else {
+        res.destroy();
+      }
+      // An unread body (413, 404/405 on a POST) must not be parsed as the next request: drain or close.
+      if (!req.complete) req.resume();
+      finish();
+    });
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import { RequestError } from '../request-error.js';
+
+/**
+ * Reads the whole body, refusing more than `maxBytes` (413) from the Content-Length header up front or while
+ * streaming, then parses it as JSON (400 with the parser's position when it is not JSON).
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, verb: string): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBytes) {
+      throw new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`);
+    }
+    chunks.push(buf);
+  }
+  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  if (text.trim() === '') throw new RequestError('TESSERA_BAD_JSON', `cannot ${verb}: request body is empty: expected a JSON object`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RequestError('TESSERA_BAD_JSON', `cannot ${verb}: request body is not valid JSON: ${(err as Error).message}`);
+  }
+}

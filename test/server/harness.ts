@@ -1,0 +1,91 @@
+import { request as httpRequest, Agent } from 'node:http';
+import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
+import type { ClusterSource, NodeObject } from '../../src/cluster/cache/cluster-source.js';
+import { DEFAULT_CONFIG, type Config } from '../../src/config/config-schema.js';
+import { createModelParsers, type ModelParsers } from '../../src/server/model-parsers.js';
+import { startTesseraServer, type TesseraServer } from '../../src/server/tessera-server.js';
+import { SimulatedCluster, type SimulatedClusterOptions } from '../../src/sim/simulated-cluster.js';
+import { DEFAULT_FLEET, fleetNodes, type Fleet } from '../../src/sim/simulated-cluster-fleet.js';
+
+let parsers: ModelParsers | null = null;
+
+/** The model parsers over the repo's presets, loaded once per test file. */
+export function modelParsers(): ModelParsers {
+  parsers ??= createModelParsers();
+  return parsers;
+}
+
+/** A running server on 127.0.0.1:<free port> over a simulated cluster. */
+export interface TestServer {
+  readonly server: TesseraServer;
+  readonly sim: SimulatedCluster | null;
+  readonly url: string;
+  /** POSTs JSON (or a raw string) and returns status, headers and the parsed body (text when not JSON). */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpReply>;
+  get(path: string): Promise<HttpReply>;
+  send(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<HttpReply>;
+  close(): Promise<void>;
+}
+
+/** One HTTP answer. */
+export interface HttpReply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** Options of `startTestServer`. */
+export interface TestServerOptions {
+  readonly fleet?: Fleet;
+  readonly nodes?: readonly NodeObject[];
+  readonly source?: ClusterSource;
+  readonly config?: Partial<Config>;
+  readonly sim?: SimulatedClusterOptions;
+  readonly now?: () => number;
+}
+
+/** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
+export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
+  const p = modelParsers();
+  const sim = o.source === undefined ? new SimulatedCluster(o.nodes ?? fleetNodes(o.fleet ?? DEFAULT_FLEET), o.sim) : null;
+  const source = o.source ?? (sim as SimulatedCluster);
+  const server = await startTesseraServer({
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
+    source, options: DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
+    waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
+  });
+  const agent = new Agent({ keepAlive: true });
+  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest(`${server.url}${path}`, {
+        method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = undefined;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    server, sim, url: server.url,
+    post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
+    get: (path) => send('GET', path),
+    send,
+    close: async () => {
+      agent.destroy();
+      await server.close(100);
+    },
+  };
+}
