@@ -112,7 +112,7 @@ describe('deploy/ manifests', () => {
 
 describe('deploy/examples', () => {
   const examples = loadKustomization(join(deployDir, 'examples'));
-  const podOf = (o: Obj): PodLike & { spec?: { schedulerName?: string } } =>
+  const podOf = (o: Obj): PodLike =>
     (o.kind === 'Job' ? (o as unknown as { spec: { template: PodLike } }).spec.template : o) as PodLike;
 
   it.each([
