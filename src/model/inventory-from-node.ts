@@ -23,10 +23,10 @@ import { ANNOTATION, LABEL, RESOURCE } from './well-known-names.js';
 export interface NodeLike {
   readonly metadata?: {
     readonly name?: string;
-    readonly labels?: Readonly<Record<string, string>> | null;
-    readonly annotations?: Readonly<Record<string, string>> | null;
-  } | null;
-  readonly status?: object | null;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly status?: object;
 }
 
 /** What `inventoryFromNode` needs besides the node: the topology presets and the price table. */

@@ -13,38 +13,41 @@ import {
 export interface ContainerLike {
   readonly name?: string;
   readonly resources?: {
-    readonly requests?: Readonly<Record<string, string | number>> | null;
-    readonly limits?: Readonly<Record<string, string | number>> | null;
-  } | null;
+    readonly requests?: Readonly<Record<string, string | number>>;
+    readonly limits?: Readonly<Record<string, string | number>>;
+  };
   /** `Always` on an init container makes it a sidecar (its requests add to the app containers'). */
-  readonly restartPolicy?: string | null;
+  readonly restartPolicy?: string;
 }
 
 /** A toleration as it arrives on the wire (operator is any string until validated). */
 export interface TolerationLike {
-  readonly key?: string | null;
-  readonly operator?: string | null;
-  readonly value?: string | null;
-  readonly effect?: string | null;
-  readonly tolerationSeconds?: number | null;
+  readonly key?: string;
+  readonly operator?: string;
+  readonly value?: string;
+  readonly effect?: string;
+  readonly tolerationSeconds?: number;
 }
 
-/** Structural subset of a core/v1 Pod; a `V1Pod` from @kubernetes/client-node is assignable to it. */
+/**
+ * Structural subset of a core/v1 Pod; a `V1Pod` from @kubernetes/client-node is assignable to it. The parser
+ * reads it defensively (nulls, wrong types) since it comes off the wire.
+ */
 export interface PodLike {
   readonly metadata?: {
     readonly name?: string;
     readonly namespace?: string;
     readonly uid?: string;
-    readonly annotations?: Readonly<Record<string, string>> | null;
-    readonly labels?: Readonly<Record<string, string>> | null;
-  } | null;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
   readonly spec?: {
-    readonly containers?: readonly ContainerLike[] | null;
-    readonly initContainers?: readonly ContainerLike[] | null;
-    readonly tolerations?: readonly TolerationLike[] | null;
-    readonly priority?: number | null;
-    readonly schedulerName?: string | null;
-  } | null;
+    readonly containers?: readonly ContainerLike[];
+    readonly initContainers?: readonly ContainerLike[];
+    readonly tolerations?: readonly TolerationLike[];
+    readonly priority?: number;
+    readonly schedulerName?: string;
+  };
 }
 
 /** Most GPUs (or replicas, or MIG instances) one pod may ask for. */
