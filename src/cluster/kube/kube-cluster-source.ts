@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { delimiter } from 'node:path';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -293,7 +294,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
 
 function loadKubeConfig(path: string | null): KubeConfig {
   const kc = new KubeConfig();
-  if (path === null) kc.loadFromDefault();
+  // KUBECONFIG may be a list of files; loadFromDefault merges them the way kubectl does.
+  if (path === null || path.includes(delimiter)) kc.loadFromDefault();
   else kc.loadFromFile(path);
   return kc;
 }
