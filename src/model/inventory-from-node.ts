@@ -1,5 +1,6 @@
 import { parseDeviceTaints } from './device-taints.js';
 import type { DeviceTaint, GpuDevice, MigInstance, SharingPolicy } from './gpu-device.js';
+import type { FormFactor } from './gpu-product.js';
 import { canonicalProduct, formFactorOf, productSpec } from './gpu-product.js';
 import type { LinkMatrix } from './link-matrix.js';
 import { freeMigStarts, migLayoutError, migProfile, migProfilesFor } from './mig-profiles.js';
@@ -158,6 +159,16 @@ export function migConfigLayout(product: string, config: string): readonly MigIn
 const layoutMemo = new Map<string, unknown>();
 const LAYOUT_MEMO_MAX = 4096;
 
+/** `canonicalProduct` and `formFactorOf` of a GFD product label, memoized: a fleet has a handful of labels. */
+function productOfLabel(label: string): { readonly product: string; readonly formFactor: FormFactor } {
+  return memoized(`product\u0000${label}`, () => ({ product: canonicalProduct(label), formFactor: formFactorOf(label) }));
+}
+
+/** `parseNvidiaSmiTopo`, memoized by text (identical nodes publish identical matrices). */
+function parseTopoText(text: string): ReturnType<typeof parseNvidiaSmiTopo> {
+  return memoized(`topo\u0000${text}`, () => parseNvidiaSmiTopo(text));
+}
+
 /** Memoizes a pure computation by key (bounded: cleared when full). */
 function memoized<T>(key: string, compute: () => T): T {
   if (layoutMemo.has(key)) return layoutMemo.get(key) as T;
@@ -235,7 +246,7 @@ const inferredMemo = new WeakMap<PresetCatalog, Map<string, NodeTopology>>();
 
 /** `inferTopology` memoized per catalog (5,000 identical nodes share one matrix; results are immutable). */
 function inferred(product: string, count: number, productLabel: string | undefined, catalog: PresetCatalog): NodeTopology {
-  const formFactor = productLabel === undefined ? undefined : formFactorOf(productLabel);
+  const formFactor = productLabel === undefined ? undefined : productOfLabel(productLabel).formFactor;
   const key = `${product}\u0000${count}\u0000${formFactor ?? ''}`;
   let memo = inferredMemo.get(catalog);
   if (memo === undefined) {
@@ -286,7 +297,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
     const m = /-MIG-(\d+g\.\d+gb.*)$/i.exec(productLabel);
     if (m?.[1] !== undefined) singleMigProfile = m[1].toLowerCase();
   }
-  let product = productLabel === undefined ? null : canonicalProduct(productLabel);
+  let product = productLabel === undefined ? null : productOfLabel(productLabel).product;
   let count = readCountLabel(labels, LABEL.gpuCount, errors);
   let memoryMiB = singleMigProfile === null ? readCountLabel(labels, LABEL.gpuMemory, errors) : null;
   if (count === null) {
@@ -316,7 +327,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   const topoText = ann[ANNOTATION.nvidiaSmiTopo];
   const presetName = ann[ANNOTATION.topologyPreset];
   if (topoText !== undefined) {
-    const r = parseNvidiaSmiTopo(topoText);
+    const r = parseTopoText(topoText);
     if (!r.ok) {
       for (const e of r.errors) errors.push({ path: annPath(ANNOTATION.nvidiaSmiTopo), message: `cannot parse nvidia-smi topo -m text at ${e.path}: ${e.message}` });
     } else if (count !== null && r.value.gpuCount !== count) {
