@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTrace } from '../../src/sim/replay/load-trace.js';
+import type { PolicyName, RunResult } from '../../src/sim/replay/replay-trace.js';
+import { runOne } from '../../src/sim/replay/replay-trace.js';
+import { BASELINE_NAMES } from '../../src/algorithm/baselines/baselines.js';
+
+const DIR = resolve(import.meta.dirname, '../../../shared/traces/alibaba-gpu-v2023');
+const have = existsSync(`${DIR}/openb_pod_list_default.csv`);
+
+/** Unallocated % at 100 % arrival per policy and seed from the FGD authors' cached curves. */
+function cachedAt100(workload: string): Map<string, number[]> {
+  const lines = readFileSync(`${DIR}/fgd-simulator-results/analysis_allo_discrete.csv`, 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const col = header.indexOf('100');
+  const out = new Map<string, number[]>();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    if (cells[0] !== `openb_pod_list_${workload}`) continue;
+    const policy = cells[1]!.replace(/^\d+-/, '');
+    out.set(policy, [...(out.get(policy) ?? []), 100 - Number(cells[col])]);
+  }
+  return out;
+}
+
+function sd(xs: readonly number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+/*
+ * One seed (42) of the default trace, every baseline. The reference is a distribution over 10 Go seeds that our
+ * RNG cannot reproduce, so a single run is checked against the cached seed range widened by one cached sd on
+ * each side: for a normal spread the 10-seed range is about mean ± 1.5 sd, so the window is about ± 2.5 sd
+ * (≈ 1 % chance that a correct implementation falls outside per policy). The 10-seed mean check (within 0.5
+ * points) is the full run documented in docs/replay.md.
+ */
+describe.skipIf(!have)('replay of the default trace, seed 42', () => {
+  const trace = have ? loadTrace(`${DIR}/openb_node_list_gpu_node.csv`, `${DIR}/openb_pod_list_default.csv`) : null;
+  const cached = have ? cachedAt100('default') : new Map<string, number[]>();
+  const results = new Map<string, RunResult>();
+  const run = (p: PolicyName): RunResult => {
+    let r = results.get(p);
+    if (!r) { r = runOne(trace!, p, 42); results.set(p, r); }
+    return r;
+  };
+
+  it.each(BASELINE_NAMES.map((p) => [p]))('%s reproduces the cached reference within its seed range ± one sd', (policy) => {
+    const ref = cached.get(policy)!;
+    expect(ref).toHaveLength(10);
+    const got = 100 - run(policy).curve[100]!;
+    const lo = Math.min(...ref) - sd(ref);
+    const hi = Math.max(...ref) + sd(ref);
+    expect(got, `${policy}: ${got.toFixed(2)} not in [${lo.toFixed(2)}, ${hi.toFixed(2)}]`).toBeGreaterThanOrEqual(lo);
+    expect(got).toBeLessThanOrEqual(hi);
+  });
+
+  it('keeps the paper\'s order FGD < BestFit < DotProd < Random', () => {
+    const u = (p: PolicyName): number => 100 - run(p).curve[100]!;
+    expect(u('FGD')).toBeLessThan(u('BestFit'));
+    expect(u('BestFit')).toBeLessThan(u('DotProd'));
+    expect(u('DotProd')).toBeLessThan(u('Random'));
+  });
+
+  it('runs Tessera through the core on the same arrival order and beats BestFit', () => {
+    const t = run('Tessera');
+    expect(t.curve[100]).toBeGreaterThan(0);
+    expect(100 - t.curve[100]!).toBeLessThan(100 - run('BestFit').curve[100]!);
+    // The curve never allocates more than arrived: allocation ≤ arrival % at every point.
+    t.curve.forEach((a, x) => { if (!Number.isNaN(a)) expect(a).toBeLessThanOrEqual(x + 1); });
+  });
+}, 120_000);
