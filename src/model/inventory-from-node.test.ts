@@ -109,6 +109,11 @@ describe('inventoryFromNode sharing', () => {
     ['the annotation wins over MIG labels', { 'tessera.io/gpu-sharing': 'exclusive' }, { ...A100_80, 'nvidia.com/mig.config': 'all-1g.10gb' }, { mode: 'exclusive' }],
     ['mig.config all-3g.40gb gives two 3g instances', {}, { ...A100_80, 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig.config': 'all-3g.40gb' },
       { mode: 'mig', layout: [{ profile: '3g.40gb', start: 0, size: 4 }, { profile: '3g.40gb', start: 4, size: 4 }] }],
+    ['a mixed-strategy node without MIG devices stays fractional', {}, { ...A100_80, 'nvidia.com/mig.strategy': 'mixed' }, { mode: 'fractional' }],
+    ['a single-strategy node without a MIG product suffix stays fractional', {}, { ...A100_80, 'nvidia.com/mig.strategy': 'single' }, { mode: 'fractional' }],
+    ['mixed-strategy GFD counts give the per-GPU layout', {}, { ...A100_80, 'nvidia.com/gpu.count': '2', 'nvidia.com/mig.strategy': 'mixed',
+      'nvidia.com/mig-3g.40gb.count': '2', 'nvidia.com/mig-1g.10gb.count': '4', 'nvidia.com/mig-1g.10gb.memory': '9856' },
+    { mode: 'mig', layout: [{ profile: '3g.40gb', start: 0, size: 4 }, { profile: '1g.10gb', start: 4, size: 1 }, { profile: '1g.10gb', start: 5, size: 1 }] }],
     ['mig.config all-disabled leaves the GPU fractional', {}, { ...A100_80, 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig.config': 'all-disabled' }, { mode: 'fractional' }],
   ])('%s', (_name, annotations, labels, sharing) => {
     expect(ok(node(labels, annotations)).gpus[0]?.sharing).toEqual(sharing);
@@ -185,7 +190,10 @@ describe('inventoryFromNode errors', () => {
     ['a negative hourly price', node({}, { 'tessera.io/hourly-price': '-1' }), ANN('tessera.io/hourly-price'), 'expected a non-negative decimal'],
     ['a custom MIG config', node({ ...A100_80, 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig.config': 'custom-7' }), LBL('nvidia.com/mig.config'),
       'custom MIG config "custom-7" cannot be expanded: set tessera.io/gpu-sharing'],
-    ['a mixed MIG node without config', node({ ...A100_80, 'nvidia.com/mig.strategy': 'mixed' }), LBL('nvidia.com/mig.strategy'), 'cannot tell the MIG layout'],
+    ['mixed MIG counts that do not divide over the GPUs', node({ ...A100_80, 'nvidia.com/gpu.count': '2', 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig-3g.40gb.count': '3' }),
+      LBL('nvidia.com/mig.strategy'), '3 "3g.40gb" instances do not divide evenly over 2 GPUs'],
+    ['mixed MIG counts that are no legal layout', node({ ...A100_80, 'nvidia.com/mig.strategy': 'mixed', 'nvidia.com/mig-4g.40gb.count': '2' }),
+      LBL('nvidia.com/mig.strategy'), 'no legal placement of 4g.40gb, 4g.40gb'],
     ['a bad allocatable cpu', node({}, {}, { cpu: 'lots' }), 'status.allocatable["cpu"]', 'cannot read cpu "lots"'],
     ['a missing node name', { metadata: {} }, 'metadata.name', 'cannot read node name: expected a non-empty string, got undefined'],
     ['a label that is not a string', { metadata: { name: 'n', labels: { 'nvidia.com/gpu.count': 8 } } } as unknown as NodeLike, LBL('nvidia.com/gpu.count'), 'expected a string, got number 8'],

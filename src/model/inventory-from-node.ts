@@ -233,6 +233,29 @@ function readGpuSharing(text: string, product: string): SharingPolicy | string {
   return 'expected fractional, exclusive, time-sliced:<replicas>, mig:dynamic or mig:<profile>,<profile>,…';
 }
 
+/**
+ * Per-GPU MIG layout of a mixed-strategy node from GFD's `nvidia.com/mig-<profile>.count` labels (node totals):
+ * each total must divide evenly over the GPUs and the per-GPU set must be a legal layout. null when the node
+ * advertises no MIG devices (MIG disabled: whole GPUs).
+ */
+function mixedMigLayout(labels: Readonly<Record<string, string>>, product: string, gpus: number): readonly MigInstance[] | null | string {
+  const perGpu: string[] = [];
+  for (const key in labels) {
+    const m = /^nvidia\.com\/mig-(.+)\.count$/.exec(key);
+    if (m?.[1] === undefined) continue;
+    const text = labels[key] ?? '';
+    const total = INT_RE.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(total)) return `label ${key} ${JSON.stringify(text)} is not a whole number`;
+    if (total % gpus !== 0) {
+      return `${total} "${m[1]}" instances do not divide evenly over ${gpus} GPUs: set ${ANNOTATION.gpuSharing} to "mig:<profile>,…" or label ${LABEL.migConfig}`;
+    }
+    for (let i = 0; i < total / gpus; i++) perGpu.push(m[1]);
+  }
+  if (perGpu.length === 0) return null;
+  const layout = placeMigLayout(product, perGpu);
+  return typeof layout === 'string' ? `the advertised instances ${perGpu.join(', ')} per GPU: ${layout}` : layout;
+}
+
 /** Topology chosen for a node: links, NUMA per GPU and a display name; memoized for inferred boards. */
 interface NodeTopology {
   readonly links: LinkMatrix;
@@ -364,14 +387,16 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
     const s = parseGpuSharing(sharingText, gpuProduct);
     if (typeof s === 'string') errors.push({ path: annPath(ANNOTATION.gpuSharing), message: `cannot read GPU sharing ${JSON.stringify(sharingText)}: ${s}` });
     else sharing = s;
-  } else if (count > 0 && (migStrategy === 'single' || migStrategy === 'mixed' || labels[LABEL.migConfig] !== undefined)) {
+  } else if (count > 0) {
     const config = labels[LABEL.migConfig] ?? (singleMigProfile !== null ? `all-${singleMigProfile}` : undefined);
-    if (config === undefined) {
-      errors.push({ path: labelPath(LABEL.migStrategy), message: `cannot tell the MIG layout of a "${migStrategy ?? ''}" node without ${LABEL.migConfig}: set ${ANNOTATION.gpuSharing} to "mig:<profile>,…" or "mig:dynamic"` });
-    } else {
+    if (config !== undefined) {
       const layout = migConfigLayout(gpuProduct, config);
       if (typeof layout === 'string') errors.push({ path: labelPath(LABEL.migConfig), message: `cannot use MIG config ${JSON.stringify(config)}: ${layout}` });
       else if (layout !== null) sharing = { mode: 'mig', layout };
+    } else if (migStrategy === 'mixed') {
+      const mixed = mixedMigLayout(labels, gpuProduct, count);
+      if (typeof mixed === 'string') errors.push({ path: labelPath(LABEL.migStrategy), message: `cannot tell the MIG layout of a mixed-strategy node: ${mixed}` });
+      else if (mixed !== null) sharing = { mode: 'mig', layout: mixed };
     }
   }
 
