@@ -1,7 +1,7 @@
 import type { DeviceAssignment } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { Status } from './status.js';
-import type { NodeState } from './node-state.js';
+import { pricePerGpu } from './score-parts.js';
 import type { Snapshot } from './snapshot.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import type { PreparedWorkload } from './fragmentation.js';
@@ -15,17 +15,25 @@ export interface GroupPlaces {
   readonly zones: ReadonlySet<string>;
 }
 
+/** A planned device: a DeviceAssignment without the node-specific uuid (plans are shared by equal nodes). */
+export type PlannedDevice = Omit<DeviceAssignment, 'gpuUuid'>;
+
 /** The outcome of evaluating one node for the cycle's pod: status, planned devices and raw score inputs. */
 export interface NodeEvaluation {
   readonly status: Status;
   /** Planned devices (null unless success). */
-  readonly devices: readonly DeviceAssignment[] | null;
+  readonly devices: readonly PlannedDevice[] | null;
   /** Fragmentation change of the plan (milli-GPU units, FGD-class; negative = less fragmented). */
   readonly fragDelta: number;
   /** Topology quality of the plan, 0..100. */
   readonly topology: number;
   /** Milli-GPU units the plan takes. */
   readonly units: number;
+  /** Fragmentation and packing parts (0..100) of the plan. */
+  readonly fragmentationPart: number;
+  readonly packingPart: number;
+  /** Weighted sum (not yet divided by the weight total) of the fragmentation, packing and topology parts. */
+  readonly partial: number;
 }
 
 /**
@@ -43,17 +51,37 @@ export interface CycleState {
   readonly group: GroupPlaces | null;
   /** Per product: whether the pod's model list allows it. */
   readonly productAllowed: Map<string, boolean>;
-  readonly evaluations: Map<NodeState, NodeEvaluation>;
+  /**
+   * Evaluations by node signature id (NodeState.signatureId) for this request shape and options. Shared across
+   * cycles of equal shape: results are pure functions of (shape, options, signature).
+   */
+  readonly evaluations: Map<number, NodeEvaluation>;
+}
+
+/** What an evaluation depends on in a request (not its group or priority). */
+export function shapeKey(req: GpuRequest): string {
+  return JSON.stringify([req.kind, req.gpus, req.memoryMiB, req.computeMilli, req.mig, req.models, req.topology, req.interruptible,
+    req.tolerations, req.cpuMilli, req.hostMemoryMiB]);
+}
+
+const MAX_SHAPES = 512;
+const MAX_EVALUATIONS_PER_SHAPE = 200_000;
+const shapeCaches = new WeakMap<SchedulingOptions, Map<string, Map<number, NodeEvaluation>>>();
+
+function evaluationCache(options: SchedulingOptions, key: string): Map<number, NodeEvaluation> {
+  let shapes = shapeCaches.get(options);
+  if (shapes === undefined) { shapes = new Map(); shapeCaches.set(options, shapes); }
+  let m = shapes.get(key);
+  if (m === undefined || m.size > MAX_EVALUATIONS_PER_SHAPE) {
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    m = new Map();
+    shapes.set(key, m);
+  }
+  return m;
 }
 
 const priceRanges = new WeakMap<Snapshot, { min: number; max: number } | null>();
 
-/** Price per GPU unit of a node (hourly price / GPUs), or null when unknown. */
-export function pricePerGpu(node: NodeState): number | null {
-  const p = node.inventory.hourlyPrice;
-  const n = node.info.n;
-  return p === null || n === 0 || !Number.isFinite(p) ? null : p / n;
-}
 
 function priceRange(snapshot: Snapshot): { min: number; max: number } | null {
   if (priceRanges.has(snapshot)) return priceRanges.get(snapshot) ?? null;
@@ -87,9 +115,10 @@ function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
 
 /** Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot). */
 export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions): CycleState {
+  const workload = prepareWorkload(options.targetWorkload);
   return {
-    req, options, snapshot, workload: prepareWorkload(options.targetWorkload), priceRange: priceRange(snapshot),
-    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: new Map(),
+    req, options, snapshot, workload, priceRange: priceRange(snapshot),
+    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: evaluationCache(options, shapeKey(req)),
   };
 }
 

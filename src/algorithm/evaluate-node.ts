@@ -4,7 +4,7 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import { modelMatches } from '../model/gpu-product.js';
 import { toleratesDeviceTaints, untoleratedTaints } from '../model/device-taints.js';
 import { migProfile } from '../model/mig-profiles.js';
-import type { CycleState, NodeEvaluation } from './cycle-state.js';
+import type { CycleState, NodeEvaluation, PlannedDevice } from './cycle-state.js';
 import type { GpuChange } from './fragmentation.js';
 import { fragmentationDelta } from './fragmentation.js';
 import {
@@ -17,18 +17,32 @@ import type { NodeState } from './node-state.js';
 import type { Status } from './status.js';
 import { SUCCESS, unresolvable, unschedulable } from './status.js';
 import { addAssignment } from './usage-math.js';
+import { clampPart, fragmentationPart as fragmentationPartOf, packingPart as packingPartOf } from './score-parts.js';
 
 /** Evaluates `node` for the cycle's pod once (memoised in the cycle): status, planned devices, score inputs. */
 export function evaluateNode(node: NodeState, cycle: CycleState): NodeEvaluation {
-  let e = cycle.evaluations.get(node);
+  let e = cycle.evaluations.get(node.signatureId);
   if (e === undefined) {
-    e = computeEvaluation(cycle.req, node, cycle);
-    cycle.evaluations.set(node, e);
+    e = withParts(computeEvaluation(cycle.req, node, cycle), node, cycle);
+    cycle.evaluations.set(node.signatureId, e);
   }
   return e;
 }
 
-const rejected = (status: Status): NodeEvaluation => ({ status, devices: null, fragDelta: 0, topology: 0, units: 0 });
+/** Adds the signature-determined score parts (fragmentation, packing, topology) to an evaluation. */
+function withParts(e: NodeEvaluation, node: NodeState, cycle: CycleState): NodeEvaluation {
+  if (e.status.code !== 'success') return e;
+  const w = cycle.options.weights;
+  const fragmentationPart = fragmentationPartOf(e.fragDelta, cycle.options.fragmentationScale);
+  const packingPart = packingPartOf(node, cycle.req, e.units);
+  const partial = w.fragmentation * fragmentationPart + w.packing * packingPart + w.topology * clampPart(e.topology);
+  return { ...e, fragmentationPart, packingPart, partial };
+}
+
+/** A success before withParts fills the parts in. */
+const UNSCORED: NodeEvaluation = { status: SUCCESS, devices: [], fragDelta: 0, topology: 100, units: 0, fragmentationPart: 0, packingPart: 0, partial: 0 };
+
+const rejected = (status: Status): NodeEvaluation => ({ status, devices: null, fragDelta: 0, topology: 0, units: 0, fragmentationPart: 0, packingPart: 0, partial: 0 });
 
 /**
  * True when the node certainly cannot take the pod, judged from the precomputed summaries alone (O(1), no
@@ -111,7 +125,7 @@ function computeEvaluation(req: GpuRequest, node: NodeState, cycle: CycleState):
   const host = hostStatus(req, node);
   if (host !== null) return rejected(host);
   if (req.kind === 'none' || (req.kind !== 'mig' && req.gpus <= 0)) {
-    return { status: SUCCESS, devices: [], fragDelta: fragmentationDelta(node, cycle.workload, [], req.cpuMilli), topology: 100, units: 0 };
+    return { ...UNSCORED, devices: [], fragDelta: fragmentationDelta(node, cycle.workload, [], req.cpuMilli), topology: 100 };
   }
   const visible = visibleMask(node, cycle);
   if (visible === 0) return rejected(unresolvable(invisibleReason(node, cycle)));
@@ -160,18 +174,24 @@ function singleQuality(node: NodeState, gpu: number): number {
   return (100 * after) / before;
 }
 
-function finish(node: NodeState, cycle: CycleState, devices: DeviceAssignment[], topology: number): NodeEvaluation {
+function finish(node: NodeState, cycle: CycleState, devices: PlannedDevice[], topology: number): NodeEvaluation {
   const changes = applyDevices(node, devices);
   let units = 0;
   for (const c of changes) {
     const g = node.inventory.gpus[c.gpu];
     if (g !== undefined) units += (node.idle[c.gpu] ?? 0) - idleUnits(g, c.usage);
   }
-  return { status: SUCCESS, devices, fragDelta: fragmentationDelta(node, cycle.workload, changes, cycle.req.cpuMilli), topology, units };
+  return { ...UNSCORED, devices, fragDelta: fragmentationDelta(node, cycle.workload, changes, cycle.req.cpuMilli), topology, units };
 }
 
 /** New usage of every GPU touched by `devices` (several devices may share one GPU, e.g. MIG instances). */
-export function applyDevices(node: NodeState, devices: readonly DeviceAssignment[]): GpuChange[] {
+export function applyDevices(node: NodeState, devices: readonly PlannedDevice[]): GpuChange[] {
+  const only = devices.length === 1 ? devices[0] : undefined;
+  if (only !== undefined) {
+    const g = node.inventory.gpus[only.gpuIndex];
+    if (g === undefined) return [];
+    return [{ gpu: only.gpuIndex, usage: addAssignment(g, node.usage.gpus[only.gpuIndex] ?? EMPTY_GPU_USAGE, only) }];
+  }
   const byGpu = new Map<number, GpuUsage>();
   for (const d of devices) {
     const g = node.inventory.gpus[d.gpuIndex];
@@ -182,44 +202,60 @@ export function applyDevices(node: NodeState, devices: readonly DeviceAssignment
   return [...byGpu.entries()].map(([gpu, usage]) => ({ gpu, usage }));
 }
 
-function device(g: GpuDevice, pos: number, kind: DeviceAssignment['kind'], memoryMiB: number, computeMilli: number,
-  extra?: { replicas?: number; mig?: MigInstance }): DeviceAssignment {
-  return { gpuIndex: pos, gpuUuid: g.uuid, kind, memoryMiB, computeMilli, ...extra };
+function device(_g: GpuDevice, pos: number, kind: PlannedDevice['kind'], memoryMiB: number, computeMilli: number,
+  extra?: { replicas?: number; mig?: MigInstance }): PlannedDevice {
+  return { gpuIndex: pos, kind, memoryMiB, computeMilli, ...extra };
+}
+
+/** True when GPUs i and j of the node are the same kind of device holding the same usage. */
+function twins(node: NodeState, i: number, j: number): boolean {
+  const a = node.inventory.gpus[i]; const b = node.inventory.gpus[j];
+  if (a === undefined || b === undefined || node.gpuKeys[i] !== node.gpuKeys[j]) return false;
+  return a.product === b.product && a.memoryMiB === b.memoryMiB && a.computeMilli === b.computeMilli
+    && a.sharing.mode === b.sharing.mode && replicaCapacity(a) === replicaCapacity(b) && a.sharing.mode !== 'mig';
 }
 
 /**
  * Picks one GPU among `hosting` for a single-GPU request: least fragmentation increase, then a GPU already in
  * use (keeps whole GPUs free), then the pick that keeps the best-connected free remainder, then lowest index.
+ * GPUs that are twins (same device, same usage) share one fragmentation evaluation.
  */
-function pickSingle(node: NodeState, cycle: CycleState, hosting: number, make: (g: GpuDevice, i: number) => DeviceAssignment): NodeEvaluation {
-  let best: NodeEvaluation | null = null;
-  let bestUsed = false; let bestRem = -1; let bestGpu = -1;
+function pickSingle(node: NodeState, cycle: CycleState, hosting: number, make: (g: GpuDevice, i: number) => PlannedDevice): NodeEvaluation {
+  const reps: number[] = [];
+  const evals: NodeEvaluation[] = [];
+  let best = -1; let bestEval: NodeEvaluation | null = null; let bestUsed = false; let bestRem = -1;
   for (let i = 0; i < node.info.n; i += 1) {
     if (!((hosting >> i) & 1)) continue;
     const g = node.inventory.gpus[i];
     if (g === undefined) continue;
-    const e = finish(node, cycle, [make(g, i)], singleQuality(node, i));
+    let e: NodeEvaluation | undefined;
+    for (let r = 0; r < reps.length; r += 1) if (twins(node, reps[r] ?? -1, i)) { e = evals[r]; break; }
+    if (e === undefined) {
+      e = finish(node, cycle, [make(g, i)], 100);
+      reps.push(i); evals.push(e);
+    }
     const used = (node.freeWholeMask & (1 << i)) === 0;
-    let better = best === null;
-    if (best !== null) {
-      const d = e.fragDelta - best.fragDelta;
+    let better = bestEval === null;
+    if (bestEval !== null) {
+      const d = e.fragDelta - bestEval.fragDelta;
       if (d < -1e-9) better = true;
       else if (d <= 1e-9) {
         if (used !== bestUsed) better = used;
         else if (!used) {
-          if (bestRem < 0) bestRem = remainderValue(node.info, node.freeWholeMask & ~(1 << bestGpu));
+          if (bestRem < 0) bestRem = remainderValue(node.info, node.freeWholeMask & ~(1 << best));
           const rem = remainderValue(node.info, node.freeWholeMask & ~(1 << i));
-          better = rem > bestRem;
-          if (better) bestRem = rem;
+          if (rem > bestRem) { better = true; bestRem = rem; }
         }
       }
     }
     if (better) {
-      if (best === null || e.fragDelta !== best.fragDelta || used !== bestUsed) bestRem = -1;
-      best = e; bestUsed = used; bestGpu = i;
+      if (bestEval === null || e.fragDelta !== bestEval.fragDelta || used !== bestUsed) bestRem = -1;
+      best = i; bestEval = e; bestUsed = used;
     }
   }
-  return best ?? rejected(unschedulable('no GPU can host the pod'));
+  const g = node.inventory.gpus[best];
+  if (bestEval === null || g === undefined) return rejected(unschedulable('no GPU can host the pod'));
+  return { ...bestEval, devices: [make(g, best)], topology: singleQuality(node, best) };
 }
 
 function evaluateWhole(req: GpuRequest, node: NodeState, cycle: CycleState, visible: number): NodeEvaluation {
@@ -228,15 +264,15 @@ function evaluateWhole(req: GpuRequest, node: NodeState, cycle: CycleState, visi
   const free = capable & node.freeWholeMask;
   const bad = topologyStatus(req, node, capable, free, req.gpus === 1 ? 'whole GPU' : 'whole GPUs');
   if (bad !== null) return rejected(bad);
-  const make = (g: GpuDevice, i: number): DeviceAssignment => device(g, i, 'whole', g.memoryMiB, g.computeMilli > 0 ? g.computeMilli : 1000);
+  const make = (g: GpuDevice, i: number): PlannedDevice => device(g, i, 'whole', g.memoryMiB, g.computeMilli > 0 ? g.computeMilli : 1000);
   if (req.gpus === 1) return pickSingle(node, cycle, free, make);
   const set = bestGpuSet(info, free, req.gpus, req.topology, node.freeWholeMask);
   if (set === 0) return rejected(unschedulable(`need ${req.gpus} free whole GPUs: no set satisfies topology "${req.topology}"`));
   return finish(node, cycle, devicesOf(node, set, make), setQuality(info, set));
 }
 
-function devicesOf(node: NodeState, set: number, make: (g: GpuDevice, i: number) => DeviceAssignment): DeviceAssignment[] {
-  const out: DeviceAssignment[] = [];
+function devicesOf(node: NodeState, set: number, make: (g: GpuDevice, i: number) => PlannedDevice): PlannedDevice[] {
+  const out: PlannedDevice[] = [];
   for (let i = 0; i < node.info.n; i += 1) {
     const g = node.inventory.gpus[i];
     if ((set >> i) & 1 && g !== undefined) out.push(make(g, i));
@@ -272,7 +308,7 @@ function evaluateShare(req: GpuRequest, node: NodeState, cycle: CycleState, visi
   }
   const bad = topologyStatus(req, node, capable, hosting, `${gpuWord(req.gpus)} with the share free`);
   if (bad !== null) return rejected(bad);
-  const make = (g: GpuDevice, i: number): DeviceAssignment => device(g, i, 'share', req.memoryMiB, req.computeMilli);
+  const make = (g: GpuDevice, i: number): PlannedDevice => device(g, i, 'share', req.memoryMiB, req.computeMilli);
   if (req.gpus === 1) return pickSingle(node, cycle, hosting, make);
   const set = bestGpuSet(info, hosting, req.gpus, req.topology, node.freeWholeMask);
   if (set === 0) return rejected(unschedulable(`need ${req.gpus} ${what}: no set satisfies topology "${req.topology}"`));
@@ -296,7 +332,7 @@ function evaluateReplica(req: GpuRequest, node: NodeState, cycle: CycleState, vi
   }
   const bad = topologyStatus(req, node, capable, hosting, `time-sliced ${gpuWord(req.gpus)} with a free replica`);
   if (bad !== null) return rejected(bad);
-  const make = (g: GpuDevice, i: number): DeviceAssignment => {
+  const make = (g: GpuDevice, i: number): PlannedDevice => {
     const r = Math.max(1, replicaCapacity(g));
     return device(g, i, 'replica', 0, Math.floor(1000 / r), { replicas: 1 });
   };
@@ -316,12 +352,12 @@ const MIG_SEARCH_BUDGET = 4000;
  * instances are tried first (packing); on a GPU the highest legal start is tried first, which keeps start 0
  * (the only start of 4g and 7g) and start 4 (3g) free as long as possible.
  */
-function placeMig(node: NodeState, visible: number, items: readonly MigItem[], usage: readonly GpuUsage[]): DeviceAssignment[] | null {
+function placeMig(node: NodeState, visible: number, items: readonly MigItem[], usage: readonly GpuUsage[]): PlannedDevice[] | null {
   const info = node.info;
   const gpus: number[] = [];
   for (let i = 0; i < info.n; i += 1) if ((visible & info.migMask) >> i & 1) gpus.push(i);
   const cur = [...usage];
-  const out: DeviceAssignment[] = [];
+  const out: PlannedDevice[] = [];
   let steps = 0;
   const rec = (j: number): boolean => {
     if (j === items.length) return true;
@@ -374,4 +410,9 @@ function evaluateMig(req: GpuRequest, node: NodeState, cycle: CycleState, visibl
 
 function migText(req: GpuRequest): string {
   return req.mig.map((m) => `${m.profile} x${m.count}`).join(', ');
+}
+
+/** The plan's devices with the node's GPU uuids filled in. */
+export function devicesFor(node: NodeState, plan: readonly PlannedDevice[]): DeviceAssignment[] {
+  return plan.map((d) => ({ ...d, gpuUuid: node.inventory.gpus[d.gpuIndex]?.uuid ?? '' }));
 }

@@ -38,46 +38,59 @@ export function prepareWorkload(tasks: readonly TargetTask[]): PreparedWorkload 
   return w;
 }
 
-/** Whether GPU `g` holding `u` can host one unit of task `t`, and its fragment units for `t` if the node can. */
+/** Whether GPU `g` holding `u` (idle units `idle`) can host one unit of task `t`, and its fragment units for `t`. */
 export function gpuTaskFragment(g: GpuDevice, u: GpuUsage, t: TargetTask, idle: number): { hosts: boolean; frag: number } {
+  const hosts = gpuTaskHosts(g, u, t);
+  if (!hosts) return { hosts, frag: idle };
+  return { hosts, frag: t.kind === 'mig' ? migStranded(g, u, t) : 0 };
+}
+
+/** Whether GPU `g` holding `u` can host one unit of task `t` now. */
+export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask): boolean {
   switch (t.kind) {
-    case 'whole': {
-      const hosts = g.sharing.mode !== 'mig' && isGpuEmpty(u);
-      return { hosts, frag: hosts ? 0 : idle };
-    }
-    case 'share': {
-      const hosts = shareFits(g, u, t.memoryMiB, t.computeMilli);
-      return { hosts, frag: hosts ? 0 : idle };
-    }
-    case 'replica': {
-      const hosts = g.sharing.mode === 'time-sliced' && freeReplicas(g, u) > 0;
-      return { hosts, frag: hosts ? 0 : idle };
-    }
+    case 'whole': return g.sharing.mode !== 'mig' && isGpuEmpty(u);
+    case 'share': return shareFits(g, u, t.memoryMiB, t.computeMilli);
+    case 'replica': return g.sharing.mode === 'time-sliced' && freeReplicas(g, u) > 0;
     case 'mig': {
-      if (g.sharing.mode !== 'mig' || u.whole) return { hosts: false, frag: idle };
-      const profile = migProfilesFor(g.product).find((p) => p.id === t.migProfileId);
-      if (profile === undefined) return { hosts: false, frag: idle };
-      const starts = migStartsFree(g, u, profile.name);
-      if (starts.length === 0) return { hosts: false, frag: idle };
-      let covered = 0;
-      for (const s of starts) for (let k = s; k < s + profile.memorySlices; k += 1) covered |= 1 << k;
-      let free = 0;
-      const layout = g.sharing.layout;
-      if (layout === 'dynamic') {
-        let used = 0;
-        for (const m of u.mig) for (let k = m.start; k < m.start + m.size; k += 1) used |= 1 << k;
-        free = ~used & ((1 << MIG_MEMORY_SLICES) - 1);
-      } else {
-        for (const inst of layout) {
-          if (containsInstance(u.mig, inst)) continue;
-          for (let k = inst.start; k < inst.start + inst.size; k += 1) free |= 1 << k;
-        }
-      }
-      let stranded = 0;
-      for (let k = 0; k < MIG_MEMORY_SLICES; k += 1) if ((free >> k) & 1 && !((covered >> k) & 1)) stranded += 1;
-      return { hosts: true, frag: 125 * stranded };
+      if (g.sharing.mode !== 'mig' || u.whole) return false;
+      const profile = migProfileById(g.product, t.migProfileId);
+      return profile !== null && migStartsFree(g, u, profile.name).length > 0;
     }
   }
+}
+
+const profileById = new Map<string, ReturnType<typeof migProfilesFor>[number] | null>();
+
+function migProfileById(product: string, id: number | null): ReturnType<typeof migProfilesFor>[number] | null {
+  const key = `${product}#${id}`;
+  let p = profileById.get(key);
+  if (p === undefined) { p = migProfilesFor(product).find((x) => x.id === id) ?? null; profileById.set(key, p); }
+  return p;
+}
+
+/** Free MIG memory slices that no free legal placement of the task's profile covers, in idle units (125 each). */
+function migStranded(g: GpuDevice, u: GpuUsage, t: TargetTask): number {
+  if (g.sharing.mode !== 'mig') return 0;
+  const profile = migProfileById(g.product, t.migProfileId);
+  if (profile === null) return 0;
+  const starts = migStartsFree(g, u, profile.name);
+  let covered = 0;
+  for (const s of starts) for (let k = s; k < s + profile.memorySlices; k += 1) covered |= 1 << k;
+  let free = 0;
+  const layout = g.sharing.layout;
+  if (layout === 'dynamic') {
+    let used = 0;
+    for (const m of u.mig) for (let k = m.start; k < m.start + m.size; k += 1) used |= 1 << k;
+    free = ~used & ((1 << MIG_MEMORY_SLICES) - 1);
+  } else {
+    for (const inst of layout) {
+      if (containsInstance(u.mig, inst)) continue;
+      for (let k = inst.start; k < inst.start + inst.size; k += 1) free |= 1 << k;
+    }
+  }
+  let stranded = 0;
+  for (let k = 0; k < MIG_MEMORY_SLICES; k += 1) if ((free >> k) & 1 && !((covered >> k) & 1)) stranded += 1;
+  return 125 * stranded;
 }
 
 /** Per-node fragmentation tables for one workload: per task how many GPUs host it and its fragment sum. */
@@ -92,14 +105,19 @@ export interface FragBase {
   readonly value: number;
 }
 
-const bases = new WeakMap<PreparedWorkload, WeakMap<NodeState, FragBase>>();
+const MAX_BASES = 200_000;
+const bases = new WeakMap<PreparedWorkload, Map<number, FragBase>>();
 
-/** FragBase of `node` for `wl`, memoised per (workload, node state). */
+/** FragBase of `node` for `wl`, memoised per (workload, node signature): equal states share one base. */
 export function fragBase(node: NodeState, wl: PreparedWorkload): FragBase {
-  let byNode = bases.get(wl);
-  if (byNode === undefined) { byNode = new WeakMap(); bases.set(wl, byNode); }
-  let b = byNode.get(node);
-  if (b === undefined) { b = computeBase(node, wl); byNode.set(node, b); }
+  let bySig = bases.get(wl);
+  if (bySig === undefined) { bySig = new Map(); bases.set(wl, bySig); }
+  let b = bySig.get(node.signatureId);
+  if (b === undefined) {
+    b = computeBase(node, wl);
+    if (bySig.size >= MAX_BASES) bySig.clear();
+    bySig.set(node.signatureId, b);
+  }
   return b;
 }
 
@@ -126,25 +144,23 @@ function computeBase(node: NodeState, wl: PreparedWorkload): FragBase {
       fragSum[t] = (fragSum[t] ?? 0) + r.frag;
     }
   }
-  const value = combine(wl, hostCount, fragSum, idleTotal, node.cpuFreeMilli);
-  return { hostCount, fragSum, hosts, frag, idleTotal, value };
-}
-
-function combine(wl: PreparedWorkload, hostCount: Int32Array, fragSum: Float64Array, idleTotal: number, cpuFree: number): number {
-  let f = 0;
-  for (let t = 0; t < wl.tasks.length; t += 1) {
+  let value = 0;
+  for (let t = 0; t < T; t += 1) {
     const task = wl.tasks[t];
     if (task === undefined) continue;
-    const fits = (hostCount[t] ?? 0) >= task.gpus && cpuFree >= task.cpuMilli;
-    f += (wl.p[t] ?? 0) * (fits ? (fragSum[t] ?? 0) : idleTotal);
+    const fits = (hostCount[t] ?? 0) >= task.gpus && node.cpuFreeMilli >= task.cpuMilli;
+    value += (wl.p[t] ?? 0) * (fits ? (fragSum[t] ?? 0) : idleTotal);
   }
-  return f;
+  return { hostCount, fragSum, hosts, frag, idleTotal, value };
 }
 
 /** F_n of `node` under `wl` (milli-GPU units). */
 export function nodeFragmentation(node: NodeState, wl: PreparedWorkload): number {
   return fragBase(node, wl).value;
 }
+
+/** Idle units of each change, reused across calls (a node has at most MAX_GPUS_PER_NODE GPUs). */
+const scratchIdle = new Float64Array(64);
 
 /** A GPU whose usage changes, for fragmentationDelta. */
 export interface GpuChange {
@@ -154,27 +170,39 @@ export interface GpuChange {
 
 /**
  * F_n after applying `changes` (distinct GPU positions) and taking `cpuMilli` host CPU, minus F_n before.
- * Positive = the placement fragments the node. O(changes × tasks).
+ * Positive = the placement fragments the node. O(changes × tasks), no allocation.
  */
 export function fragmentationDelta(node: NodeState, wl: PreparedWorkload, changes: readonly GpuChange[], cpuMilli: number): number {
   const base = fragBase(node, wl);
   const T = wl.tasks.length;
-  const hostCount = Int32Array.from(base.hostCount);
-  const fragSum = Float64Array.from(base.fragSum);
   let idleTotal = base.idleTotal;
-  for (const c of changes) {
-    const g = node.inventory.gpus[c.gpu];
-    if (g === undefined) continue;
-    const idle = idleUnits(g, c.usage);
-    idleTotal += idle - (node.idle[c.gpu] ?? 0);
-    for (let t = 0; t < T; t += 1) {
-      const task = wl.tasks[t];
-      if (task === undefined) continue;
-      const r = gpuTaskFragment(g, c.usage, task, idle);
-      const k = c.gpu * T + t;
-      hostCount[t] = (hostCount[t] ?? 0) + (r.hosts ? 1 : 0) - (base.hosts[k] ?? 0);
-      fragSum[t] = (fragSum[t] ?? 0) + r.frag - (base.frag[k] ?? 0);
-    }
+  const nc = Math.min(changes.length, scratchIdle.length);
+  for (let j = 0; j < nc; j += 1) {
+    const c = changes[j];
+    const g = c === undefined ? undefined : node.inventory.gpus[c.gpu];
+    const v = c === undefined || g === undefined ? 0 : idleUnits(g, c.usage);
+    scratchIdle[j] = v;
+    if (c !== undefined && g !== undefined) idleTotal += v - (node.idle[c.gpu] ?? 0);
   }
-  return combine(wl, hostCount, fragSum, idleTotal, node.cpuFreeMilli - cpuMilli) - base.value;
+  const cpuFree = node.cpuFreeMilli - cpuMilli;
+  let after = 0;
+  for (let t = 0; t < T; t += 1) {
+    const task = wl.tasks[t];
+    if (task === undefined) continue;
+    let hostCount = base.hostCount[t] ?? 0;
+    let fragSum = base.fragSum[t] ?? 0;
+    for (let j = 0; j < nc; j += 1) {
+      const c = changes[j];
+      const g = c === undefined ? undefined : node.inventory.gpus[c.gpu];
+      if (c === undefined || g === undefined) continue;
+      const k = c.gpu * T + t;
+      const hosts = gpuTaskHosts(g, c.usage, task);
+      const frag = hosts ? (task.kind === 'mig' ? migStranded(g, c.usage, task) : 0) : (scratchIdle[j] ?? 0);
+      hostCount += (hosts ? 1 : 0) - (base.hosts[k] ?? 0);
+      fragSum += frag - (base.frag[k] ?? 0);
+    }
+    const fits = hostCount >= task.gpus && cpuFree >= task.cpuMilli;
+    after += (wl.p[t] ?? 0) * (fits ? fragSum : idleTotal);
+  }
+  return after - base.value;
 }

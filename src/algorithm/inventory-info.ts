@@ -38,6 +38,28 @@ export interface InventoryInfo {
   readonly maxNvCliqueWholeable: number;
   /** Signature of the link matrix: nodes with equal signatures share set-search memos. */
   readonly linkKey: string;
+  /**
+   * Small integer naming everything about the inventory that placement depends on (GPUs without uuids, links,
+   * host capacity, capacity type) but not its name, price or location: equal ids place identically.
+   */
+  readonly structureId: number;
+}
+
+const structureIds = new Map<string, number>();
+
+/** Interns the placement-relevant structure of an inventory as a small integer. */
+function structureIdOf(inv: NodeInventory, linkKey: string): number {
+  const gpus = inv.gpus.map((g) => {
+    const sh = g.sharing;
+    const mode = sh.mode === 'time-sliced' ? `ts${sh.replicas}` : sh.mode === 'mig'
+      ? `mig:${sh.layout === 'dynamic' ? 'dyn' : sh.layout.map((m) => `${m.profile}@${m.start}`).join('+')}` : sh.mode;
+    const taints = g.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join('&');
+    return `${g.index}/${g.product}/${g.memoryMiB}/${g.computeMilli}/${mode}/${g.numaNode ?? '?'}/${taints}`;
+  }).join(';');
+  const key = `${gpus}#${linkKey}#${inv.cpuMilli}#${inv.memoryMiB}#${inv.capacityType}`;
+  let id = structureIds.get(key);
+  if (id === undefined) { id = structureIds.size; structureIds.set(key, id); }
+  return id;
 }
 
 const cache = new WeakMap<NodeInventory, InventoryInfo>();
@@ -106,6 +128,7 @@ function computeInfo(inv: NodeInventory): InventoryInfo {
     n, nvAdj, pair, quality, numaGroups: [...numa.values()], allMask, exclusiveMask, fractionalMask, timeSlicedMask,
     migMask, wholeableMask, taintedMask, products, productMasks, maxFractionalMemoryMiB,
     maxNvCliqueWholeable: maxClique(nvAdj, wholeableMask), linkKey: keyParts.join(','),
+    structureId: structureIdOf(inv, keyParts.join(',')),
   };
 }
 
@@ -116,21 +139,25 @@ export function popcount(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
+let cliqueBest = 0;
+
+function growClique(adj: Int32Array, r: number, p: number): void {
+  if (p === 0) { if (r > cliqueBest) cliqueBest = r; return; }
+  let rest = p;
+  while (rest !== 0) {
+    if (r + popcount(rest) <= cliqueBest) return;
+    const low = rest & -rest;
+    const v = 31 - Math.clz32(low);
+    rest &= ~low;
+    growClique(adj, r + 1, rest & (adj[v] ?? 0));
+  }
+}
+
 /** Size of the largest clique of `adj` inside `mask` (every pair adjacent). A single GPU is a clique of 1. */
 export function maxClique(adj: Int32Array, mask: number): number {
-  let best = 0;
-  const grow = (r: number, p: number): void => {
-    if (p === 0) { if (r > best) best = r; return; }
-    if (r + popcount(p) <= best) return;
-    let rest = p;
-    while (rest !== 0) {
-      if (r + popcount(rest) <= best) return;
-      const low = rest & -rest;
-      const v = 31 - Math.clz32(low);
-      rest &= ~low;
-      grow(r + 1, rest & (adj[v] ?? 0));
-    }
-  };
-  grow(0, mask);
-  return best;
+  if (mask === 0) return 0;
+  if ((mask & (mask - 1)) === 0) return 1;
+  cliqueBest = 0;
+  growClique(adj, 0, mask);
+  return cliqueBest;
 }

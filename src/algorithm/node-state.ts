@@ -35,6 +35,37 @@ export interface NodeState {
   readonly usedUnits: number;
   /** True when any GPU holds anything. */
   readonly anyUsed: boolean;
+  /** Per GPU: a key of its usage; GPUs of one node with equal keys and equal devices behave the same. */
+  readonly gpuKeys: readonly string[];
+  /**
+   * Inventory structure id + usage: nodes with equal signatures get equal filter results and plans, so
+   * evaluations are shared between them (and across cycles) by this key.
+   */
+  readonly signature: string;
+  /** The signature interned as a number (ids are never reused, so equal ids mean equal signatures). */
+  readonly signatureId: number;
+}
+
+const MAX_INTERNED = 1_000_000;
+const interned = new Map<string, number>();
+let nextId = 0;
+
+/** Interns a signature; when the table is full it starts afresh (old ids stay unique, only sharing is lost). */
+function internSignature(sig: string): number {
+  let id = interned.get(sig);
+  if (id === undefined) {
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    id = nextId;
+    nextId += 1;
+    interned.set(sig, id);
+  }
+  return id;
+}
+
+function gpuKey(u: GpuUsage): string {
+  if (u.whole) return 'W';
+  const mig = u.mig.length === 0 ? '' : u.mig.map((m) => `${m.profile}@${m.start}`).join('+');
+  return `${u.memoryMiB},${u.computeMilli},${u.replicas},${mig}`;
 }
 
 /** Builds a NodeState; `usage` defaults to nothing held. GPUs missing from `usage.gpus` count as empty. */
@@ -49,6 +80,7 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): Node
   let freeWholeMask = 0; let replicaFreeMask = 0;
   let shareMem = 0; let shareComp = 0; let migFree = 0; let used = 0; let anyUsed = false;
   const idle = new Float64Array(n);
+  const gpuKeys: string[] = [];
   for (let i = 0; i < n; i += 1) {
     const g = inventory.gpus[i];
     const gu = gpus[i];
@@ -65,16 +97,19 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): Node
     } else if (g.sharing.mode === 'mig') {
       migFree += g.sharing.layout === 'dynamic' ? Math.max(0, 8 - migUsedSlices(gu.mig)) : idleUnits(g, gu) / 125;
     }
+    gpuKeys.push(gpuKey(gu));
     const v = idleUnits(g, gu);
     idle[i] = v;
     used += 1000 - v;
   }
+  const signature = `${info.structureId}|${inventory.cpuMilli > 0 ? u.cpuMilli : 0}|${inventory.memoryMiB > 0 ? u.memoryMiB : 0}|${gpuKeys.join('|')}`;
   return {
     inventory, usage: u, info, freeWholeMask, freeWholeCount: popcount(freeWholeMask),
     largestFreeNvIsland: maxClique(info.nvAdj, freeWholeMask),
     shareMaxFreeMemoryMiB: shareMem, shareMaxFreeComputeMilli: shareComp, replicaFreeMask, migFreeSlices: migFree,
     cpuFreeMilli: inventory.cpuMilli > 0 ? inventory.cpuMilli - u.cpuMilli : Infinity,
     memoryFreeMiB: inventory.memoryMiB > 0 ? inventory.memoryMiB - u.memoryMiB : Infinity,
-    idle, usedUnits: used, anyUsed,
+    idle, usedUnits: used, anyUsed, gpuKeys,
+    signature, signatureId: internSignature(signature),
   };
 }

@@ -2,7 +2,7 @@ import type { Allocation } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { CycleState } from './cycle-state.js';
 import { cycleFor } from './cycle-state.js';
-import { evaluateNode } from './evaluate-node.js';
+import { devicesFor, evaluateNode } from './evaluate-node.js';
 import type { NodeState } from './node-state.js';
 import type { Status } from './status.js';
 
@@ -17,6 +17,6 @@ export function placeOnNode(req: GpuRequest, node: NodeState, cycle: CycleState)
   if (e.status.code !== 'success' || e.devices === null) return { status: e.status, allocation: null };
   return {
     status: e.status,
-    allocation: { node: node.inventory.name, devices: e.devices, cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
+    allocation: { node: node.inventory.name, devices: devicesFor(node, e.devices), cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
   };
 }

@@ -1,10 +1,11 @@
 import type { Allocation } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
-import type { CycleState } from './cycle-state.js';
+import type { CycleState, NodeEvaluation } from './cycle-state.js';
+import type { NodeState } from './node-state.js';
 import { prefilter } from './cycle-state.js';
-import { evaluateNode, quickReject } from './evaluate-node.js';
+import { devicesFor, evaluateNode, quickReject } from './evaluate-node.js';
 import type { SchedulingOptions } from './scheduling-options.js';
-import { combineParts, scoreParts } from './score.js';
+import { fastScore, scoreParts } from './score.js';
 import type { Snapshot } from './snapshot.js';
 import type { Status } from './status.js';
 
@@ -34,25 +35,28 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
   const c = cycle ?? prefilter(req, snapshot, options);
   let bestName: string | null = null; let bestScore = -1; let feasible = 0;
   let bestParts: Record<string, number> = {};
-  let bestDevices: Allocation['devices'] | null = null;
-  for (const [name, node] of snapshot.nodes) {
+  let bestDevices: NodeEvaluation['devices'] = null;
+  let bestNode: NodeState | null = null;
+  let bestEval: NodeEvaluation | null = null;
+  for (const node of snapshot.nodes.values()) {
     if (quickReject(node, c)) continue;
     const e = evaluateNode(node, c);
-    if (e.status.code !== 'success' || e.devices === null) continue;
+    if (e.devices === null) continue;
     feasible += 1;
-    const parts = scoreParts(node, c, e);
-    const score = combineParts(parts, options.weights);
+    const score = fastScore(node, c, e);
+    const name = node.inventory.name;
     if (score > bestScore || (score === bestScore && bestName !== null && name < bestName)) {
-      bestScore = score; bestName = name; bestParts = parts; bestDevices = e.devices;
+      bestScore = score; bestName = name; bestDevices = e.devices; bestNode = node; bestEval = e;
     }
   }
-  if (bestName === null || bestDevices === null) {
+  if (bestNode !== null && bestEval !== null) bestParts = scoreParts(bestNode, c, bestEval);
+  if (bestName === null || bestDevices === null || bestNode === null) {
     const reasons = new Map<string, Status>();
     for (const [name, node] of snapshot.nodes) reasons.set(name, evaluateNode(node, c).status);
     return { ok: false, reasons };
   }
   return {
     ok: true, node: bestName, score: bestScore, parts: bestParts, feasibleNodes: feasible,
-    allocation: { node: bestName, devices: bestDevices, cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
+    allocation: { node: bestName, devices: devicesFor(bestNode, bestDevices), cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
   };
 }

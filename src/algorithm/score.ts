@@ -1,6 +1,7 @@
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { CycleState, NodeEvaluation } from './cycle-state.js';
-import { cycleFor, pricePerGpu } from './cycle-state.js';
+import { cycleFor } from './cycle-state.js';
+import { clampPart, costPart, groupLocalityPart, spotPart } from './score-parts.js';
 import { evaluateNode } from './evaluate-node.js';
 import type { NodeState } from './node-state.js';
 import type { ScoreWeights } from './scheduling-options.js';
@@ -37,35 +38,22 @@ export function combineParts(parts: ScoreParts, w: ScoreWeights): number {
 
 /** The score parts of a successful evaluation. */
 export function scoreParts(node: NodeState, cycle: CycleState, e: NodeEvaluation): ScoreParts {
-  const req = cycle.req;
-  const n = node.info.n;
-  const fragmentation = 100 / (1 + Math.exp(e.fragDelta / cycle.options.fragmentationScale));
-  let packing: number;
-  if (n > 0) packing = (100 * Math.min(1000 * n, node.usedUnits + e.units)) / (1000 * n);
-  else if (node.inventory.cpuMilli > 0) packing = (100 * (node.usage.cpuMilli + req.cpuMilli)) / node.inventory.cpuMilli;
-  else packing = 50;
-  let cost = 50;
-  const price = pricePerGpu(node);
-  const range = cycle.priceRange;
-  if (price !== null && range !== null && range.max > range.min) cost = (100 * (range.max - price)) / (range.max - range.min);
-  const spot = req.interruptible ? (node.inventory.capacityType === 'spot' ? 100 : 0) : 50;
   return {
-    fragmentation: clamp(fragmentation), packing: clamp(packing), topology: clamp(e.topology), cost: clamp(cost), spot,
-    groupLocality: groupLocality(node, cycle),
+    fragmentation: e.fragmentationPart, packing: e.packingPart, topology: clampPart(e.topology), cost: costPart(node, cycle),
+    spot: spotPart(node, cycle.req), groupLocality: groupLocalityPart(node, cycle),
   };
 }
 
-function groupLocality(node: NodeState, cycle: CycleState): number {
-  const g = cycle.group;
-  if (g === null) return 50;
-  const inv = node.inventory;
-  if (g.nodes.has(inv.name)) return 100;
-  if (inv.clique !== null && g.cliques.has(inv.clique)) return 80;
-  if (inv.rack !== null && g.racks.has(inv.rack)) return 60;
-  if (inv.zone !== null && g.zones.has(inv.zone)) return 40;
-  return 0;
-}
-
-function clamp(x: number): number {
-  return Number.isFinite(x) ? Math.max(0, Math.min(100, x)) : 0;
+/**
+ * The integer score of a successful evaluation without building the parts object (the hot path of
+ * scheduleOne): the shape-dependent parts are pre-weighted in `e.partial`.
+ */
+export function fastScore(node: NodeState, cycle: CycleState, e: NodeEvaluation): number {
+  const w = cycle.options.weights;
+  const total = w.fragmentation + w.packing + w.topology + w.cost + w.spot + w.groupLocality;
+  if (!(total > 0)) return 0;
+  const cost = w.cost === 0 ? 0 : w.cost * costPart(node, cycle);
+  const spot = w.spot === 0 ? 0 : w.spot * spotPart(node, cycle.req);
+  const group = w.groupLocality === 0 ? 0 : w.groupLocality * groupLocalityPart(node, cycle);
+  return Math.max(0, Math.min(MAX_SCORE, Math.round((e.partial + cost + spot + group) / total)));
 }

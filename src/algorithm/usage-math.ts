@@ -3,13 +3,16 @@ import type { GpuDevice } from '../model/gpu-device.js';
 import { migProfile } from '../model/mig-profiles.js';
 import { containsInstance, freeReplicas, isGpuEmpty, migStartsFree, shareFits } from './gpu-capacity.js';
 
+/** A device assignment with or without its uuid (plans omit it). */
+export type DeviceLike = Omit<DeviceAssignment, 'gpuUuid'>;
+
 /**
  * Why `a` cannot be taken on GPU `g` holding `u` now, or null when it can. This is the exact capacity rule
  * every phase agrees on (filter, place, reserve): whole takes an empty non-MIG GPU; share needs a fractional
  * GPU with the memory and compute free; replica needs free replicas on a time-sliced GPU; MIG needs a free
  * legal placement (dynamic) or the unused layout instance (fixed).
  */
-export function assignmentError(g: GpuDevice, u: GpuUsage, a: DeviceAssignment): string | null {
+export function assignmentError(g: GpuDevice, u: GpuUsage, a: DeviceLike): string | null {
   switch (a.kind) {
     case 'whole':
       if (g.sharing.mode === 'mig') return `GPU ${g.index} is MIG-partitioned and cannot be taken whole`;
@@ -47,7 +50,7 @@ export function assignmentError(g: GpuDevice, u: GpuUsage, a: DeviceAssignment):
 }
 
 /** Usage after taking `a` (no checks: call assignmentError first). */
-export function addAssignment(g: GpuDevice, u: GpuUsage, a: DeviceAssignment): GpuUsage {
+export function addAssignment(g: GpuDevice, u: GpuUsage, a: DeviceLike): GpuUsage {
   switch (a.kind) {
     case 'whole':
       return { memoryMiB: g.memoryMiB, computeMilli: g.computeMilli > 0 ? g.computeMilli : 1000, replicas: u.replicas, whole: true, mig: u.mig };
@@ -65,7 +68,7 @@ export function addAssignment(g: GpuDevice, u: GpuUsage, a: DeviceAssignment): G
 }
 
 /** Usage after releasing `a`; amounts never go below zero (releasing twice is harmless). */
-export function removeAssignment(g: GpuDevice, u: GpuUsage, a: DeviceAssignment): GpuUsage {
+export function removeAssignment(g: GpuDevice, u: GpuUsage, a: DeviceLike): GpuUsage {
   switch (a.kind) {
     case 'whole':
       return { memoryMiB: 0, computeMilli: 0, replicas: u.replicas, whole: false, mig: u.mig };
