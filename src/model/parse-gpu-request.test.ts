@@ -149,6 +149,7 @@ describe('parseGpuRequest errors', () => {
     ['more than 64 GPUs', pod({ 'nvidia.com/gpu': '65' }), REQ('nvidia.com/gpu'), 'cannot request 65 GPUs: at most 64 per pod'],
     ['more than 64 replicas', pod({ 'tessera.io/gpu-replica': '100' }), REQ('tessera.io/gpu-replica'), 'cannot request 100 replicas'],
     ['more than 64 MIG instances', pod({ 'tessera.io/mig-1g.10gb': '65' }), REQ('tessera.io/mig-1g.10gb'), 'cannot request 65 MIG instances'],
+    ['a MIG profile no known GPU has', pod({ 'tessera.io/mig-5g.99gb': '1' }), REQ('tessera.io/mig-5g.99gb'), 'no known GPU has profile "5g.99gb"'],
     ['a MIG resource that is not a profile name', pod({ 'tessera.io/mig-big': '1' }), REQ('tessera.io/mig-big'), '"big" is not a MIG profile name'],
     ['nvlink-required with a fractional share', pod({ 'tessera.io/gpu-memory': '1Gi', 'tessera.io/gpu': '2' }, { 'tessera.io/topology': 'nvlink-required' }),
       ANN('tessera.io/topology'), 'cannot require NVLink for a fractional GPU share'],

@@ -83,6 +83,9 @@ function modelEntry(entry: string): string {
   return covered.length > 1 ? entry : canonicalProduct(entry);
 }
 
+/** Every MIG profile name of every MIG-capable product Tessera knows. */
+const KNOWN_MIG_PROFILES: ReadonlySet<string> = new Set(migProducts().flatMap((product) => migProfilesFor(product).map((p) => p.name)));
+
 /** The unit a resource value converts to, which decides how its quantity is read. */
 type Unit = 'count' | 'milli-share' | 'memory-share' | 'cpu' | 'memory';
 
@@ -376,6 +379,10 @@ export function parseGpuRequest(pod: PodLike): ParseResult<GpuRequest> {
     if (profile === null) continue;
     if (!MIG_PROFILE_RE.test(profile)) {
       errors.push({ path: c.path, message: `cannot request MIG resource ${JSON.stringify(name)}: "${profile}" is not a MIG profile name (examples: 1g.10gb, 3g.40gb, 1g.10gb+me)` });
+      continue;
+    }
+    if (!KNOWN_MIG_PROFILES.has(profile)) {
+      errors.push({ path: c.path, message: `cannot request MIG resource ${JSON.stringify(name)}: no known GPU has profile "${profile}" (profile names are per product; see docs/topology.md)` });
       continue;
     }
     if (c.value === 0) continue;
