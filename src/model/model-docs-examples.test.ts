@@ -9,6 +9,7 @@ import { parseGpuRequest, type PodLike } from './parse-gpu-request.js';
 import { DEFAULT_PRICE_TABLE } from './price-table.js';
 import type { GpuRequest } from './gpu-request.js';
 import type { NodeInventory } from './node-inventory.js';
+import { ANNOTATION, LABEL, NVIDIA_MIG_RESOURCE_PREFIX, RESOURCE, TESSERA_MIG_RESOURCE_PREFIX } from './well-known-names.js';
 
 /** docs/model.md's examples: every docs/examples/{pod,node}-*.yaml is parsed and checked here. */
 const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
@@ -89,6 +90,13 @@ describe('docs/examples', () => {
     const check = nodeExpectations[file];
     expect(check).toBeDefined();
     if (r.ok && check !== undefined) check(r.value);
+  });
+
+  it('documents every resource, annotation and label name in docs/model.md', () => {
+    const text = readFileSync(join(docs, 'model.md'), 'utf8');
+    const names = [...Object.values(RESOURCE), ...Object.values(ANNOTATION), ...Object.values(LABEL),
+      `${TESSERA_MIG_RESOURCE_PREFIX}<profile>`, `${NVIDIA_MIG_RESOURCE_PREFIX}<profile>`];
+    expect(names.filter((n) => !text.includes(`\`${n}`))).toEqual([]);
   });
 
   it('quotes error messages in docs/model.md exactly as the parser produces them', () => {
