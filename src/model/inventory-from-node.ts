@@ -62,13 +62,15 @@ function readStringMap(x: unknown, path: string, errors: ParseIssue[]): Readonly
     return {};
   }
   const rec = x as Record<string, unknown>;
+  let clean: Record<string, string> | null = null;
   for (const k in rec) {
-    if (typeof rec[k] !== 'string') {
-      errors.push({ path: keyPath(path, k), message: `cannot read ${path}: expected a string, got ${describeType(rec[k])}` });
-      const clean: Record<string, string> = {};
-      for (const [k2, v2] of Object.entries(rec)) if (typeof v2 === 'string') clean[k2] = v2;
-      return clean;
-    }
+    if (typeof rec[k] === 'string') continue;
+    errors.push({ path: keyPath(path, k), message: `cannot read ${path}: expected a string, got ${describeType(rec[k])}` });
+    clean ??= {};
+  }
+  if (clean !== null) {
+    for (const [k, v] of Object.entries(rec)) if (typeof v === 'string') clean[k] = v;
+    return clean;
   }
   return rec as Record<string, string>;
 }
