@@ -64,24 +64,30 @@ export function shapeKey(req: GpuRequest): string {
     req.tolerations, req.cpuMilli, req.hostMemoryMiB]);
 }
 
-const MAX_SHAPES = 512;
-const MAX_EVALUATIONS_PER_SHAPE = 200_000;
-const shapeCaches = new WeakMap<SchedulingOptions, Map<string, Map<number, NodeEvaluation>>>();
+/** Bound on cached evaluations over all shapes (about 100 MB at most); the cache starts afresh beyond it. */
+const MAX_CACHED_EVALUATIONS = 400_000;
+const shapeCaches = new Map<SchedulingOptions, Map<string, Map<number, NodeEvaluation>>>();
+let cachedEvaluations = 0;
 
 function evaluationCache(options: SchedulingOptions, key: string): Map<number, NodeEvaluation> {
   let shapes = shapeCaches.get(options);
   if (shapes === undefined) { shapes = new Map(); shapeCaches.set(options, shapes); }
   let m = shapes.get(key);
-  if (m === undefined || m.size > MAX_EVALUATIONS_PER_SHAPE) {
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    m = new Map();
-    shapes.set(key, m);
-  }
+  if (m === undefined) { m = new Map(); shapes.set(key, m); }
   return m;
 }
 
-const priceRanges = new WeakMap<Snapshot, { min: number; max: number } | null>();
+/** Records one more cached evaluation; drops every cache when the budget is exceeded (results stay correct). */
+export function noteCachedEvaluation(): void {
+  cachedEvaluations += 1;
+  if (cachedEvaluations > MAX_CACHED_EVALUATIONS) {
+    for (const shapes of shapeCaches.values()) for (const m of shapes.values()) m.clear();
+    shapeCaches.clear();
+    cachedEvaluations = 0;
+  }
+}
 
+const priceRanges = new WeakMap<Snapshot, { min: number; max: number } | null>();
 
 function priceRange(snapshot: Snapshot): { min: number; max: number } | null {
   if (priceRanges.has(snapshot)) return priceRanges.get(snapshot) ?? null;

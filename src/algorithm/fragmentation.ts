@@ -105,7 +105,7 @@ export interface FragBase {
   readonly value: number;
 }
 
-const MAX_BASES = 200_000;
+const MAX_BASES = 50_000;
 const bases = new WeakMap<PreparedWorkload, Map<number, FragBase>>();
 
 /** FragBase of `node` for `wl`, memoised per (workload, node signature): equal states share one base. */
