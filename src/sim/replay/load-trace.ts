@@ -21,6 +21,10 @@ export interface TracePod {
   readonly gpuMilli: number;
   /** Raw `gpu_spec` ('' = any model). */
   readonly gpuSpec: string;
+  /** Scenarios only: the pod tolerates spot nodes. */
+  readonly interruptible?: boolean;
+  /** Scenarios only: topology need of a multi-GPU pod (default 'any'). */
+  readonly topology?: 'nvlink-required' | 'nvlink-preferred' | 'numa' | 'any';
 }
 
 /** A loaded trace: its name (pod file stem without `openb_pod_list_`), nodes and pods. */

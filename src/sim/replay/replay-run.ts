@@ -1,5 +1,5 @@
 import type { NodeInventory } from '../../model/node-inventory.js';
-import type { NodeUsage } from '../../model/allocation.js';
+import type { Allocation, NodeUsage } from '../../model/allocation.js';
 import { makeNodeState } from '../../algorithm/node-state.js';
 import { reserve } from '../../algorithm/reserve.js';
 import { gpuAffinityTag } from '../../algorithm/baselines/gpu-clustering.js';
@@ -24,7 +24,7 @@ export interface ReplayLog {
 interface ClassCache { scores: Float64Array; stamps: Int32Array }
 
 function demandKey(p: TracePod): string {
-  return `${p.cpuMilli}|${p.gpuMilli}|${p.gpuCount}|${p.gpuSpec}`;
+  return `${p.cpuMilli}|${p.gpuMilli}|${p.gpuCount}|${p.gpuSpec}|${p.interruptible === true ? 1 : 0}|${p.topology ?? 'any'}`;
 }
 
 /**
@@ -42,6 +42,7 @@ export function replayRun(
   policy: ReplayPolicy,
   rng: SeededRng,
   onProgress?: (done: number) => void,
+  onPlace?: (k: number, pod: ReplayPod, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]) => void,
 ): ReplayLog {
   const n = inventories.length;
   const nodes: ReplayNode[] = inventories.map((inv, position) => {
@@ -126,6 +127,7 @@ export function replayRun(
       const full: ReplayPod = mem === 0 ? cls : { demand: { ...cls.demand, memoryMiB: mem }, request: { ...cls.request, hostMemoryMiB: mem } };
       const alloc = policy.place(full, node, rand);
       if (alloc) {
+        onPlace?.(k, full, node, alloc, nodes);
         const r = reserve(node.state, alloc);
         if (r.status.code !== 'success') throw new Error(`bug: policy "${policy.name}" placed pod "${pod.name}" where it does not fit: ${r.status.reason}`);
         node.state = r.node;
