@@ -12,7 +12,7 @@ import type { PresetCatalog } from '../../model/topology-preset.js';
 import { generatedPcieMatrix } from '../../model/topology-preset.js';
 import { arrivalOrder } from './arrival-order.js';
 import type { Trace, TracePod } from './load-trace.js';
-import type { ReplayNode } from './replay-policy.js';
+import type { ReplayNode, ReplayPod } from './replay-policy.js';
 import { replayRun } from './replay-run.js';
 import type { Scenario } from './scenario.js';
 import { seededRng } from './seeded-rng.js';
@@ -99,7 +99,7 @@ export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog):
     const options = scenarioOptions(trace, blind as boolean);
     const policy = tesseraReplayPolicy(options, snapshot, name as string);
     let multi = 0, best = 0, onSpot = 0;
-    const onPlace = (_k: number, pod: { request: import('../../model/gpu-request.js').GpuRequest }, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]): void => {
+    const onPlace = (_k: number, pod: ReplayPod, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]): void => {
       const req = pod.request;
       if (!req.interruptible && node.inventory.capacityType === 'spot') onSpot++;
       if (req.gpus < 2) return;
