@@ -258,6 +258,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
     },
 
     async bind(binding: PodBinding): Promise<void> {
+      // Leadership may have just changed (the follower polls every 2 s): look again before refusing.
+      if (elector !== null && !elector.isLeader()) await elector.tryAcquireOrRenew();
       if (elector !== null && !elector.isLeader()) {
         const holder = elector.observedHolder();
         throw new Error(

@@ -97,8 +97,9 @@ export async function startLocalCluster(binDir: string, runName: string): Promis
         `--service-account-key-file=${join(dir, 'pki', 'sa.pub')}`,
         `--service-account-signing-key-file=${join(dir, 'pki', 'sa.key')}`,
         '--service-cluster-ip-range=10.96.0.0/16',
-        // No controller-manager runs, so no "default" ServiceAccount is ever created for pods to use.
-        '--disable-admission-plugins=ServiceAccount',
+        // No controller-manager runs: no "default" ServiceAccount is ever created for pods to use, and nothing
+        // would lift the not-ready taint TaintNodesByCondition puts on new nodes.
+        '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
         '--enable-priority-and-fairness=false',
         '--endpoint-reconciler-type=none',
         '--profiling=false',
