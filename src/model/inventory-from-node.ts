@@ -54,6 +54,16 @@ function keyPath(base: string, key: string): string {
   return `${base}[${JSON.stringify(key)}]`;
 }
 
+/** Path of an annotation. */
+function annPath(key: string): string {
+  return keyPath('metadata.annotations', key);
+}
+
+/** Path of a label. */
+function labelPath(key: string): string {
+  return keyPath('metadata.labels', key);
+}
+
 /** A string map (labels or annotations); non-string values are reported and skipped. */
 function readStringMap(x: unknown, path: string, errors: ParseIssue[]): Readonly<Record<string, string>> {
   if (x === undefined || x === null) return {};
@@ -88,17 +98,19 @@ function readCountLabel(labels: Readonly<Record<string, string>>, key: string, e
 }
 
 /** Resource `name` from status.allocatable, else status.capacity; undefined when neither has it. */
-function statusResource(status: Readonly<Record<string, unknown>> | null, name: string): { value: unknown; path: string } | undefined {
+function statusResource(status: Readonly<Record<string, unknown>> | null, name: string): { value: unknown; field: 'allocatable' | 'capacity' } | undefined {
   if (status === null) return undefined;
-  for (const field of ['allocatable', 'capacity'] as const) {
+  for (const field of STATUS_FIELDS) {
     const m = status[field];
     if (typeof m === 'object' && m !== null && !Array.isArray(m)) {
       const v = (m as Record<string, unknown>)[name];
-      if (v !== undefined && v !== null) return { value: v, path: keyPath(`status.${field}`, name) };
+      if (v !== undefined && v !== null) return { value: v, field };
     }
   }
   return undefined;
 }
+
+const STATUS_FIELDS = ['allocatable', 'capacity'] as const;
 
 /** Fills a GPU with `profile` instances at legal starts, first free start first, until none fits. */
 function fillWith(product: string, profile: string, into: MigInstance[]): void {
@@ -161,9 +173,22 @@ export function migConfigLayout(product: string, config: string): readonly MigIn
 const layoutMemo = new Map<string, unknown>();
 const LAYOUT_MEMO_MAX = 4096;
 
+const productMemo = new Map<string, { readonly product: string; readonly formFactor: FormFactor }>();
+
 /** `canonicalProduct` and `formFactorOf` of a GFD product label, memoized: a fleet has a handful of labels. */
 function productOfLabel(label: string): { readonly product: string; readonly formFactor: FormFactor } {
-  return memoized(`product\u0000${label}`, () => ({ product: canonicalProduct(label), formFactor: formFactorOf(label) }));
+  let hit = productMemo.get(label);
+  if (hit === undefined) {
+    hit = Object.freeze({ product: canonicalProduct(label), formFactor: formFactorOf(label) });
+    if (productMemo.size >= LAYOUT_MEMO_MAX) productMemo.clear();
+    productMemo.set(label, hit);
+  }
+  return hit;
+}
+
+/** `parseDeviceTaints`, memoized by text and GPU count (the result is immutable and shared by GPUs of many nodes). */
+function parseTaintText(text: string, count: number): ReturnType<typeof parseDeviceTaints> {
+  return memoized(`taints\u0000${count}\u0000${text}`, () => parseDeviceTaints(text, count, annPath(ANNOTATION.gpuTaints)));
 }
 
 /** `parseNvidiaSmiTopo`, memoized by text (identical nodes publish identical matrices). */
@@ -311,8 +336,6 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   const ann = readStringMap(meta?.annotations, 'metadata.annotations', errors);
   const statusRaw = (node as { status?: unknown }).status;
   const status = typeof statusRaw === 'object' && statusRaw !== null && !Array.isArray(statusRaw) ? (statusRaw as Record<string, unknown>) : null;
-  const annPath = (k: string): string => keyPath('metadata.annotations', k);
-  const labelPath = (k: string): string => keyPath('metadata.labels', k);
 
   // Product and count from GFD; `-MIG-<profile>` product labels come from the single MIG strategy.
   const productLabel = labels[LABEL.gpuProduct];
@@ -330,7 +353,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
     if (alloc !== undefined) {
       const q = parseQuantity(alloc.value);
       if (!q.ok || q.value.negative || !isWholeQuantity(q.value)) {
-        errors.push({ path: alloc.path, message: `cannot read ${RESOURCE.nvidiaGpu} ${JSON.stringify(alloc.value)}: expected a whole number of GPUs` });
+        errors.push({ path: keyPath(`status.${alloc.field}`, RESOURCE.nvidiaGpu), message: `cannot read ${RESOURCE.nvidiaGpu} ${JSON.stringify(alloc.value)}: expected a whole number of GPUs` });
       } else {
         count = scaleQuantity(q.value, 1n, 1n, 'floor');
       }
@@ -420,7 +443,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   let taints: readonly (readonly DeviceTaint[])[] | null = null;
   const taintText = ann[ANNOTATION.gpuTaints];
   if (taintText !== undefined) {
-    const r = parseDeviceTaints(taintText, count, annPath(ANNOTATION.gpuTaints));
+    const r = parseTaintText(taintText, count);
     if (r.ok) taints = r.value;
     else errors.push(...r.errors);
   }
@@ -443,14 +466,14 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   if (cpu !== undefined) {
     const q = parseQuantity(cpu.value);
     const v = q.ok && !q.value.negative ? quantityToMilli(q.value) : null;
-    if (v === null) errors.push({ path: cpu.path, message: `cannot read cpu ${JSON.stringify(cpu.value)}: expected a non-negative quantity` });
+    if (v === null) errors.push({ path: keyPath(`status.${cpu.field}`, RESOURCE.cpu), message: `cannot read cpu ${JSON.stringify(cpu.value)}: expected a non-negative quantity` });
     else cpuMilli = v;
   }
   const mem = statusResource(status, RESOURCE.memory);
   if (mem !== undefined) {
     const q = parseQuantity(mem.value);
     const v = q.ok && !q.value.negative ? bytesToMiB(q.value, 'floor') : null;
-    if (v === null) errors.push({ path: mem.path, message: `cannot read memory ${JSON.stringify(mem.value)}: expected a non-negative byte quantity` });
+    if (v === null) errors.push({ path: keyPath(`status.${mem.field}`, RESOURCE.memory), message: `cannot read memory ${JSON.stringify(mem.value)}: expected a non-negative byte quantity` });
     else hostMemoryMiB = v;
   }
 
