@@ -54,7 +54,8 @@ export function quickReject(node: NodeState, cycle: CycleState): boolean {
   const req = cycle.req;
   if (node.inventory.capacityType === 'spot' && !req.interruptible) return true;
   if (req.cpuMilli > node.cpuFreeMilli || req.hostMemoryMiB > node.memoryFreeMiB) return true;
-  const k = Math.max(1, req.gpus);
+  if (req.kind !== 'mig' && req.gpus <= 0) return false;
+  const k = req.gpus;
   switch (req.kind) {
     case 'none': return false;
     case 'whole':

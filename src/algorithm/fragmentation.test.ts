@@ -55,4 +55,11 @@ describe('nodeFragmentation (FGD, PROTOCOL §3.2)', () => {
     expect(exact).toBe(0);
     expect(strand).toBeGreaterThan(0);
   });
+
+  it('counts every idle GPU of a product the task does not allow (FGD NoAccess)', () => {
+    const inv = node('l4', { count: 2, links: uniformLinks(2, 'SYS'), product: 'L4' });
+    const state = makeNodeState(inv);
+    expect(nodeFragmentation(state, prepareWorkload([{ ...share(100, 0), models: ['H100'] }]))).toBe(2000);
+    expect(nodeFragmentation(state, prepareWorkload([{ ...share(100, 0), models: ['L4'] }]))).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import type { GpuUsage } from '../model/allocation.js';
 import type { GpuDevice } from '../model/gpu-device.js';
+import { modelMatches } from '../model/gpu-product.js';
 import { MIG_MEMORY_SLICES, migProfilesFor } from '../model/mig-profiles.js';
 import { containsInstance, freeReplicas, idleUnits, isGpuEmpty, migStartsFree, shareFits } from './gpu-capacity.js';
 import type { NodeState } from './node-state.js';
@@ -47,6 +48,7 @@ export function gpuTaskFragment(g: GpuDevice, u: GpuUsage, t: TargetTask, idle: 
 
 /** Whether GPU `g` holding `u` can host one unit of task `t` now. */
 export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask): boolean {
+  if (t.models !== undefined && t.models !== null && !productAllowed(t.models, g.product)) return false;
   switch (t.kind) {
     case 'whole': return g.sharing.mode !== 'mig' && isGpuEmpty(u);
     case 'share': return shareFits(g, u, t.memoryMiB, t.computeMilli);
@@ -57,6 +59,17 @@ export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask): boolean 
       return profile !== null && migStartsFree(g, u, profile.name).length > 0;
     }
   }
+}
+
+const allowedMemo = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** modelMatches, memoised per (model list, product). */
+function productAllowed(models: readonly string[], product: string): boolean {
+  let m = allowedMemo.get(models);
+  if (m === undefined) { m = new Map(); allowedMemo.set(models, m); }
+  let ok = m.get(product);
+  if (ok === undefined) { ok = modelMatches(models, product); m.set(product, ok); }
+  return ok;
 }
 
 const profileById = new Map<string, ReturnType<typeof migProfilesFor>[number] | null>();

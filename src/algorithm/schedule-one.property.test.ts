@@ -181,6 +181,8 @@ describe('scheduling properties', () => {
       const states = inventories.map((i) => deepFreeze(makeNodeState(deepFreeze(i))));
       const snap = makeSnapshot(states);
       const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+      const best = scheduleOne(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+      expect(best.ok).toBe(states.some((s) => filterNode(req, s, cycle).code === 'success'));
       for (const s of states) {
         const st = filterNode(req, s, cycle);
         const p = placeOnNode(req, s, cycle);

@@ -18,6 +18,11 @@ export interface TargetTask {
   readonly computeMilli: number;
   readonly migProfileId: number | null;
   readonly cpuMilli: number;
+  /**
+   * Allowed GPU products (as `tessera.io/gpu-model`, matched with modelMatches), or absent/null for any. GPUs
+   * of other products cannot host the task (FGD's NoAccess: all their idle share is a fragment for it).
+   */
+  readonly models?: readonly string[] | null;
 }
 
 /** Weights of the score parts (any non-negative numbers; the score is their weighted mean, 0..100). */
@@ -141,7 +146,7 @@ export function validateSchedulingOptions(x: unknown): ParseResult<SchedulingOpt
 
 function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTask | null {
   if (!isRecord(t)) {
-    errors.push({ path, message: 'must be an object {weight, kind, gpus, memoryMiB, computeMilli, migProfileId, cpuMilli}' });
+    errors.push({ path, message: 'must be an object {weight, kind, gpus, memoryMiB, computeMilli, migProfileId, cpuMilli, models}' });
     return null;
   }
   const before = errors.length;
@@ -174,6 +179,15 @@ function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTas
       migProfileId = id;
     }
   }
+  let models: string[] | null = null;
+  const m = t['models'];
+  if (m !== undefined && m !== null) {
+    if (!Array.isArray(m) || m.length === 0 || !m.every((x) => typeof x === 'string' && x.trim() !== '')) {
+      errors.push({ path: `${path}.models`, message: `must be a non-empty array of GPU model names, got ${JSON.stringify(m)}` });
+    } else {
+      models = m as string[];
+    }
+  }
   if (errors.length > before) return null;
-  return { weight, kind: kind as TargetTask['kind'], gpus, memoryMiB, computeMilli, migProfileId, cpuMilli };
+  return { weight, kind: kind as TargetTask['kind'], gpus, memoryMiB, computeMilli, migProfileId, cpuMilli, models };
 }
