@@ -1,3 +1,4 @@
+import type { V1Node } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadTopologyPresets } from '../io/load-topology-presets.js';
@@ -235,5 +236,13 @@ describe('inventoryFromNode errors', () => {
   it('returns the same inventory for the same node', () => {
     const n = node(H100, { 'tessera.io/gpu-taints': '0:a=b:NoSchedule' }, { cpu: '8' });
     expect(inventoryFromNode(n, ctx)).toEqual(inventoryFromNode(n, ctx));
+  });
+});
+
+describe('NodeLike', () => {
+  it('accepts a V1Node from @kubernetes/client-node as it is (checked by the type checker)', () => {
+    const v1: V1Node = { metadata: { name: 'n', labels: { 'nvidia.com/gpu.count': '2' } }, status: { allocatable: { cpu: '4' } } };
+    const asNodeLike: NodeLike = v1;
+    expect(ok(asNodeLike)).toMatchObject({ cpuMilli: 4000, topologySource: 'inferred-pcie-2x' });
   });
 });

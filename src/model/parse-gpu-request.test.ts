@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { GpuRequest } from './gpu-request.js';
 import type { ContainerLike, PodLike } from './parse-gpu-request.js';
 import { parseGpuRequest, TESSERA_RESOURCES } from './parse-gpu-request.js';
@@ -232,5 +233,13 @@ describe('TESSERA_RESOURCES', () => {
     for (const name of TESSERA_RESOURCES.filter((n) => n.startsWith('tessera.io/mig-'))) {
       expect(ok(pod({ [name]: '1' })).kind).toBe('mig');
     }
+  });
+});
+
+describe('PodLike', () => {
+  it('accepts a V1Pod from @kubernetes/client-node as it is (checked by the type checker)', () => {
+    const v1: V1Pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } };
+    const asPodLike: PodLike = v1;
+    expect(ok(asPodLike)).toMatchObject({ kind: 'whole', gpus: 1 });
   });
 });
