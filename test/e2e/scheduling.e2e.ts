@@ -19,6 +19,8 @@ import {
   type TesseraRunner,
   tesseraRunner,
 } from './harness/components.js';
+import { LeaseElector } from '../../src/cluster/kube/lease-elector.js';
+import { kubeLeaseStore } from '../../src/cluster/kube/lease-store.js';
 import { allocationOf, allocationViolations, fleetNodeObject, gpuPod, mixedFleet } from './harness/gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './harness/local-cluster.js';
 import { type ManagedProcess, waitFor } from './harness/managed-process.js';
@@ -207,6 +209,25 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(spotNodes.has(nodeOf('llm-inference-small'))).toBe(false);
     await deleteAllPods('default');
   }, 5 * 60_000);
+
+  it('elects exactly one leader among Tessera replicas through a real Lease and hands over when it stops', async () => {
+    const api = kc.makeApiClient(CoordinationV1Api);
+    const make = (identity: string) =>
+      new LeaseElector({ store: kubeLeaseStore(api, SCHEDULER_NAMESPACE, 'e2e-election'), identity, leaseDurationSeconds: 4, renewDeadlineMs: 3_000, retryPeriodMs: 500 });
+    const replicas = [make('replica-a'), make('replica-b'), make('replica-c')];
+    for (const r of replicas) r.start();
+    try {
+      const leader = await waitFor('one leader', () => replicas.find((r) => r.isLeader()) ?? null, { timeoutMs: 20_000 });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(replicas.filter((r) => r.isLeader())).toEqual([leader]);
+      await leader.stop();
+      const next = await waitFor('a new leader', () => replicas.find((r) => r !== leader && r.isLeader()) ?? null, { timeoutMs: 20_000 });
+      expect(next.identity).not.toBe(leader.identity);
+      expect(replicas.filter((r) => r.isLeader())).toHaveLength(1);
+    } finally {
+      for (const r of replicas) await r.stop();
+    }
+  }, 2 * 60_000);
 
   it('loses nothing and double-allocates nothing when Tessera is killed and restarted during a burst of 500 pods', async () => {
     const ns = 'e2e-burst';
