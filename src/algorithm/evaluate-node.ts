@@ -350,41 +350,78 @@ interface MigItem { readonly profile: string; readonly size: number }
 
 const MIG_SEARCH_BUDGET = 4000;
 
+/** One candidate placement of a MIG instance. */
+interface MigCandidate { readonly gpu: number; readonly device: PlannedDevice; readonly usage: GpuUsage; readonly delta: number; readonly used: number }
+
 /**
- * Places every requested MIG instance by depth-first search with backtracking (bounded). GPUs already holding
- * instances are tried first (packing); on a GPU the highest legal start is tried first, which keeps start 0
- * (the only start of 4g and 7g) and start 4 (3g) free as long as possible.
+ * Places every requested MIG instance by depth-first search with backtracking (bounded by MIG_SEARCH_BUDGET).
+ * With a cycle, each instance's candidates (every GPU and legal start) are tried in order of least
+ * fragmentation increase of the node under the target workload (free slices no target profile can use at a
+ * legal start count as fragments), then fuller GPU, then higher start (keeps start 0, the only start of 4g and
+ * 7g, free longest), then lower GPU index. GPUs with equal products and equal instances share one evaluation.
+ * Without a cycle (the "could the empty node hold them" check) the same order minus fragmentation.
  */
-function placeMig(node: NodeState, visible: number, items: readonly MigItem[], usage: readonly GpuUsage[]): PlannedDevice[] | null {
+function placeMig(node: NodeState, visible: number, items: readonly MigItem[], usage: readonly GpuUsage[], cycle: CycleState | null): PlannedDevice[] | null {
   const info = node.info;
   const gpus: number[] = [];
   for (let i = 0; i < info.n; i += 1) if ((visible & info.migMask) >> i & 1) gpus.push(i);
   const cur = [...usage];
   const out: PlannedDevice[] = [];
+  const touched = new Set<number>();
   let steps = 0;
-  const rec = (j: number): boolean => {
-    if (j === items.length) return true;
-    const item = items[j];
-    if (item === undefined) return false;
-    const order = [...gpus].sort((a, b) => migUsedSlices((cur[b] ?? EMPTY_GPU_USAGE).mig) - migUsedSlices((cur[a] ?? EMPTY_GPU_USAGE).mig) || a - b);
-    for (const i of order) {
+  const candidates = (item: MigItem): MigCandidate[] => {
+    const list: MigCandidate[] = [];
+    const seen = new Map<string, number[]>();
+    for (const i of gpus) {
       const g = node.inventory.gpus[i];
       const u = cur[i] ?? EMPTY_GPU_USAGE;
       if (g === undefined) continue;
       const p = migProfile(g.product, item.profile);
       if (p === null) continue;
-      const starts = migStartsFree(g, u, item.profile);
-      for (let s = starts.length - 1; s >= 0; s -= 1) {
-        steps += 1;
-        if (steps > MIG_SEARCH_BUDGET) return false;
-        const start = starts[s] ?? 0;
+      const key = `${g.product}|${u.mig.map((m) => `${m.profile}@${m.start}`).sort().join('+')}`;
+      for (const start of migStartsFree(g, u, item.profile)) {
         const d = device(g, i, 'mig', p.memoryMiB, Math.round((1000 * p.computeSlices) / 7), { mig: { profile: p.name, start, size: p.memorySlices } });
-        cur[i] = addAssignment(g, u, d);
-        out.push(d);
-        if (rec(j + 1)) return true;
-        out.pop();
-        cur[i] = u;
+        const after = addAssignment(g, u, d);
+        let delta = 0;
+        if (cycle !== null) {
+          const twinDeltas = seen.get(key);
+          const known = twinDeltas?.[start];
+          if (known !== undefined && !touched.has(i)) {
+            delta = known;
+          } else {
+            const changes: GpuChange[] = [];
+            for (const t of touched) if (t !== i) changes.push({ gpu: t, usage: cur[t] ?? EMPTY_GPU_USAGE });
+            changes.push({ gpu: i, usage: after });
+            delta = fragmentationDelta(node, cycle.workload, changes, 0);
+            if (!touched.has(i)) {
+              const arr = twinDeltas ?? [];
+              arr[start] = delta;
+              seen.set(key, arr);
+            }
+          }
+        }
+        list.push({ gpu: i, device: d, usage: after, delta, used: migUsedSlices(u.mig) });
       }
+    }
+    return list.sort((a, b) => (Math.abs(a.delta - b.delta) > 1e-9 ? a.delta - b.delta : 0) || b.used - a.used
+      || (b.device.mig?.start ?? 0) - (a.device.mig?.start ?? 0) || a.gpu - b.gpu);
+  };
+  const rec = (j: number): boolean => {
+    if (j === items.length) return true;
+    const item = items[j];
+    if (item === undefined) return false;
+    for (const c of candidates(item)) {
+      steps += 1;
+      if (steps > MIG_SEARCH_BUDGET) return false;
+      const before = cur[c.gpu] ?? EMPTY_GPU_USAGE;
+      const wasTouched = touched.has(c.gpu);
+      cur[c.gpu] = c.usage;
+      touched.add(c.gpu);
+      out.push(c.device);
+      if (rec(j + 1)) return true;
+      out.pop();
+      cur[c.gpu] = before;
+      if (!wasTouched) touched.delete(c.gpu);
     }
     return false;
   };
@@ -402,10 +439,10 @@ function evaluateMig(req: GpuRequest, node: NodeState, cycle: CycleState, visibl
     for (let c = 0; c < m.count; c += 1) items.push({ profile: m.profile, size });
   }
   items.sort((a, b) => b.size - a.size);
-  const devices = placeMig(node, visible, items, node.usage.gpus);
+  const devices = placeMig(node, visible, items, node.usage.gpus, cycle);
   if (devices === null) {
     const empty = node.inventory.gpus.map(() => EMPTY_GPU_USAGE);
-    if (placeMig(node, visible, items, empty) === null) return rejected(unresolvable(`need MIG instances ${migText(req)}: even the empty node's layout cannot hold them`));
+    if (placeMig(node, visible, items, empty, null) === null) return rejected(unresolvable(`need MIG instances ${migText(req)}: even the empty node's layout cannot hold them`));
     return rejected(unschedulable(`need MIG instances ${migText(req)}: no free legal placement (${node.migFreeSlices} free memory slices on the node)`));
   }
   return finish(node, cycle, devices, 100);

@@ -161,4 +161,20 @@ describe('placeOnNode topology cases', () => {
     const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
     expect(a?.devices[0]?.mig).toEqual({ profile: '3g.40gb', start: 4, size: 4 });
   });
+
+  it('puts a 2g.20gb next to a 1g.10gb on a used MIG GPU, at the start that keeps a 3g placement free', () => {
+    const inv = node('m', { count: 2, links: uniformLinks(2, 'NV18'), sharing: { mode: 'mig', layout: 'dynamic' } });
+    const state = makeNodeState(inv, usage(inv, { 0: { mig: [{ profile: '1g.10gb', start: 6, size: 1 }] } }));
+    const req = request({ kind: 'mig', gpus: 0, mig: [{ profile: '2g.20gb', count: 1 }] });
+    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
+    expect(a?.devices.map((d) => [d.gpuIndex, d.mig?.start])).toEqual([[0, 4]]);
+  });
+
+  it('places three MIG instances of two profiles legally on one GPU', () => {
+    const inv = node('m', { count: 1, links: uniformLinks(1, 'X'), sharing: { mode: 'mig', layout: 'dynamic' } });
+    const state = makeNodeState(inv);
+    const req = request({ kind: 'mig', gpus: 0, mig: [{ profile: '1g.10gb', count: 2 }, { profile: '4g.40gb', count: 1 }] });
+    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
+    expect(a?.devices.map((d) => `${d.mig?.profile}@${d.mig?.start}`).sort()).toEqual(['1g.10gb@5', '1g.10gb@6', '4g.40gb@0']);
+  });
 });
