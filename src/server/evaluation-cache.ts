@@ -1,5 +1,6 @@
 import type { CycleState } from '../algorithm/cycle-state.js';
 import type { NodeState } from '../algorithm/node-state.js';
+import type { Snapshot } from '../algorithm/snapshot.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { PodObject } from '../cluster/cache/cluster-source.js';
 
@@ -14,8 +15,9 @@ export interface Evaluation {
   readonly podVersion: string;
   readonly pod: PodObject;
   readonly request: GpuRequest;
-  /** Cluster cache version `cycle` was computed against. */
+  /** Cluster cache version and the snapshot `cycle` was computed against. */
   readonly version: number;
+  readonly snapshot: Snapshot;
   readonly cycle: CycleState;
   readonly feasible: Map<string, NodeState>;
 }

@@ -68,12 +68,12 @@ export class ExtenderService {
         for (const c of candidates) result.FailedAndUnresolvableNodes[c.name] = ev.reason;
         this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, candidates.length);
       } else {
-        const { request, cycle } = ev.evaluation;
+        const { request, cycle, snapshot } = ev.evaluation;
         const feasible = new Map<string, NodeState>();
         let unschedulable = 0;
         let unresolvable = 0;
         for (const c of candidates) {
-          const r = this.resolve(c.name, c.node);
+          const r = this.resolve(c.name, c.node, snapshot);
           if (!r.ok) {
             if (r.resolvable) result.FailedNodes[c.name] = r.reason;
             else result.FailedAndUnresolvableNodes[c.name] = r.reason;
@@ -114,11 +114,11 @@ export class ExtenderService {
       span.setAttribute('tessera.candidates', candidates.length);
       const ev = this.evaluate(args.Pod);
       if (!ev.ok) return candidates.map((c) => ({ Host: c.name, Score: 0 }));
-      const { request, cycle, feasible } = ev.evaluation;
+      const { request, cycle, feasible, snapshot } = ev.evaluation;
       const out: HostPriority[] = new Array(candidates.length);
       for (let i = 0; i < candidates.length; i += 1) {
         const c = candidates[i] as Candidate;
-        const r = this.resolve(c.name, c.node);
+        const r = this.resolve(c.name, c.node, snapshot);
         let score = 0;
         if (r.ok && (feasible.get(c.name) === r.state || filterNode(request, r.state, cycle).code === 'success')) {
           score = toExtenderScore(scoreNode(request, r.state, cycle).score);
@@ -163,7 +163,7 @@ export class ExtenderService {
       if (state === undefined) {
         return this.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
       }
-      const cycle = ev !== undefined && ev.version === this.deps.cache.version ? ev.cycle : prefilter(request, snapshot, this.deps.options);
+      const cycle = ev !== undefined && ev.snapshot === snapshot ? ev.cycle : prefilter(request, snapshot, this.deps.options);
       const placed = placeOnNode(request, state, cycle);
       if (placed.status.code !== 'success' || placed.allocation === null) {
         const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
@@ -239,7 +239,8 @@ export class ExtenderService {
     const podVersion = pod.metadata.resourceVersion ?? '';
     const version = this.deps.cache.version;
     const hit = this.deps.evaluations.get(podKey);
-    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version) {
+    const snapshot: Snapshot = this.deps.cache.snapshot();
+    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot) {
       this.deps.metrics.evaluationCache.inc({ result: 'hit' });
       return { ok: true, evaluation: hit };
     }
@@ -252,10 +253,9 @@ export class ExtenderService {
       if (!parsed.ok) return { ok: false, reason: `invalid GPU request in pod "${pod.metadata.namespace ?? ''}/${pod.metadata.name}": ${describeIssues(parsed)}` };
       request = parsed.value;
     }
-    const snapshot: Snapshot = this.deps.cache.snapshot();
     const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
     const evaluation: Evaluation = {
-      podKey, podVersion, pod: pod as PodObject, request, version: this.deps.cache.version, cycle, feasible: new Map(),
+      podKey, podVersion, pod: pod as PodObject, request, version: this.deps.cache.version, snapshot, cycle, feasible: new Map(),
     };
     this.deps.evaluations.set(evaluation);
     return { ok: true, evaluation };
@@ -265,10 +265,10 @@ export class ExtenderService {
    * Names-only: the cached state. Full node: the inventory read from the node's labels (memoized by
    * name+resourceVersion) with the cache's usage of that node.
    */
-  private resolve(name: string, node: WireNode | null): Resolved {
+  private resolve(name: string, node: WireNode | null, snapshot: Snapshot): Resolved {
     const cache = this.deps.cache;
     if (node === null) {
-      const state = cache.snapshot().nodes.get(name);
+      const state = snapshot.nodes.get(name);
       if (state !== undefined) return { ok: true, state };
       const invalid = cache.invalidReason(name);
       if (invalid !== undefined) return { ok: false, kind: 'invalid_node', resolvable: false, reason: `cannot read the GPU inventory of node "${name}": ${invalid}` };
@@ -280,7 +280,7 @@ export class ExtenderService {
       return { ok: false, kind: 'invalid_node', resolvable: false, reason: `cannot read the GPU inventory of node "${name}": ${describeIssues(parsed)}` };
     }
     const inventory = parsed.value;
-    const cached = cache.snapshot().nodes.get(name);
+    const cached = snapshot.nodes.get(name);
     if (cached !== undefined && cached.inventory === inventory) return { ok: true, state: cached };
     const memo = this.bodyStates.get(name);
     if (memo !== undefined && memo.inventory === inventory && memo.version === cache.version) return { ok: true, state: memo.state };

@@ -90,6 +90,8 @@ export class ClusterCache implements ClusterSink {
   private readonly pods = new Map<string, PodEntry>();
   private readonly pending = new Map<string, PodObject>();
   private readonly invalidNodes = new Map<string, string>();
+  /** UIDs in phase Assumed (so expiry and stats do not scan every pod). */
+  private readonly assumed = new Set<string>();
   private versionCounter = 0;
   private snap: { version: number; snapshot: Snapshot } | null = null;
   private syncedFlag = false;
@@ -175,6 +177,7 @@ export class ClusterCache implements ClusterSink {
       if (existing.phase === 'assumed') {
         existing.phase = 'bound';
         existing.deadline = null;
+        this.assumed.delete(uid);
         this.bump();
       }
       return;
@@ -233,6 +236,7 @@ export class ClusterCache implements ClusterSink {
     this.pods.set(ref.uid, {
       ref, node: allocation.node, priority, group, phase: 'assumed', annotation, allocation, counted: true, deadline: null,
     });
+    this.assumed.add(ref.uid);
     this.bump();
     return r.status;
   }
@@ -251,10 +255,12 @@ export class ClusterCache implements ClusterSink {
 
   /** Drops assumptions whose TTL passed; returns how many expired. Called by snapshot() and a timer. */
   expire(): number {
+    if (this.assumed.size === 0) return 0;
     const now = this.deps.now();
     let n = 0;
-    for (const [uid, pod] of this.pods) {
-      if (pod.phase === 'assumed' && pod.deadline !== null && pod.deadline <= now) {
+    for (const uid of [...this.assumed]) {
+      const pod = this.pods.get(uid);
+      if (pod !== undefined && pod.phase === 'assumed' && pod.deadline !== null && pod.deadline <= now) {
         this.deps.log.warn('assumed pod expired: the cluster never confirmed its bind', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node });
         this.release(uid);
         this.deps.onExpired?.(pod.ref);
@@ -333,8 +339,7 @@ export class ClusterCache implements ClusterSink {
 
   /** Figures for the scrape-time gauges. */
   stats(): CacheStats {
-    let assumedPods = 0;
-    for (const pod of this.pods.values()) if (pod.phase === 'assumed') assumedPods += 1;
+    const assumedPods = this.assumed.size;
     const gpus = new Map<string, { total: number; allocated: number }>();
     for (const node of this.nodes.values()) {
       node.inventory.gpus.forEach((gpu, i) => {
@@ -380,6 +385,7 @@ export class ClusterCache implements ClusterSink {
     const pod = this.pods.get(uid);
     if (pod === undefined) return;
     this.pods.delete(uid);
+    this.assumed.delete(uid);
     const node = this.nodes.get(pod.node);
     if (node !== undefined) {
       node.pods.delete(uid);
