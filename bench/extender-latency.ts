@@ -61,7 +61,7 @@ async function run(n: number, full: boolean, iterations: number): Promise<void> 
   for (let i = 0; i < n * 1.5; i += 1) {
     const node = names[Math.floor(random() * names.length)] as string;
     const r = random();
-    const requests = r < 0.5 ? { 'nvidia.com/gpu': '1' } : r < 0.7 ? { 'nvidia.com/gpu': '2' } : { 'tessera.io/gpu-memory': '8192', 'tessera.io/gpu-compute': '250' };
+    const requests: Record<string, string> = r < 0.5 ? { 'nvidia.com/gpu': '1' } : r < 0.7 ? { 'nvidia.com/gpu': '2' } : { 'tessera.io/gpu-memory': '8192', 'tessera.io/gpu-compute': '250' };
     const pod = kubePod({ name: `seed-${i}`, uid: `seed-${i}`, requests, annotations: { 'tessera.io/interruptible': 'true' } });
     const args = { Pod: pod, Nodes: null, NodeNames: [node] } as never;
     if ((server.service.filter(args).NodeNames ?? []).length === 0) continue;
