@@ -52,7 +52,7 @@ const rejected = (status: Status): NodeEvaluation => ({ status, devices: null, f
  */
 export function quickReject(node: NodeState, cycle: CycleState): boolean {
   const req = cycle.req;
-  if (node.inventory.capacityType === 'spot' && !req.interruptible) return true;
+  if (node.spot && !req.interruptible) return true;
   if (req.cpuMilli > node.cpuFreeMilli || req.hostMemoryMiB > node.memoryFreeMiB) return true;
   if (req.kind !== 'mig' && req.gpus <= 0) return false;
   const k = req.gpus;
@@ -63,7 +63,7 @@ export function quickReject(node: NodeState, cycle: CycleState): boolean {
       return req.topology === 'nvlink-required' && k > 1 && node.largestFreeNvIsland < k;
     case 'share':
       return node.shareMaxFreeMemoryMiB < req.memoryMiB || node.shareMaxFreeComputeMilli < req.computeMilli
-        || popcount(node.info.fractionalMask) < k;
+        || node.fractionalCount < k;
     case 'replica': return popcount(node.replicaFreeMask) < k;
     case 'mig': return node.migFreeSlices <= 0;
   }

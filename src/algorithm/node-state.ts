@@ -42,6 +42,11 @@ export interface NodeState {
    * evaluations are shared between them (and across cycles) by this key.
    */
   readonly signature: string;
+  /** Hot copies of inventory facts, so the per-pod scan touches only this object: spot node, price per GPU. */
+  readonly spot: boolean;
+  readonly pricePerGpu: number | null;
+  /** Number of fractional GPUs. */
+  readonly fractionalCount: number;
   /** The signature interned as a number (ids are never reused, so equal ids mean equal signatures). */
   readonly signatureId: number;
 }
@@ -111,5 +116,8 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): Node
     memoryFreeMiB: inventory.memoryMiB > 0 ? inventory.memoryMiB - u.memoryMiB : Infinity,
     idle, usedUnits: used, anyUsed, gpuKeys,
     signature, signatureId: internSignature(signature),
+    spot: inventory.capacityType === 'spot',
+    pricePerGpu: inventory.hourlyPrice === null || n === 0 || !Number.isFinite(inventory.hourlyPrice) ? null : inventory.hourlyPrice / n,
+    fractionalCount: popcount(info.fractionalMask),
   };
 }

@@ -25,9 +25,7 @@ export function packingPart(node: NodeState, req: GpuRequest, units: number): nu
 
 /** Price per GPU unit of a node (hourly price / GPUs), or null when unknown. */
 export function pricePerGpu(node: NodeState): number | null {
-  const p = node.inventory.hourlyPrice;
-  const n = node.info.n;
-  return p === null || n === 0 || !Number.isFinite(p) ? null : p / n;
+  return node.pricePerGpu;
 }
 
 /** Cost part: 100 for the cheapest price per GPU among the snapshot's nodes, 0 for the dearest; unknown = 50. */
@@ -41,7 +39,7 @@ export function costPart(node: NodeState, cycle: CycleState): number {
 /** Spot part: interruptible pods score spot 100 and on-demand 0; other pods are neutral (50). */
 export function spotPart(node: NodeState, req: GpuRequest): number {
   if (!req.interruptible) return 50;
-  return node.inventory.capacityType === 'spot' ? 100 : 0;
+  return node.spot ? 100 : 0;
 }
 
 /** Group-locality part: same node as the group 100, same clique 80, rack 60, zone 40, else 0; no group = 50. */
