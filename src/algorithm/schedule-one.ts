@@ -44,8 +44,9 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
     if (e.devices === null) continue;
     feasible += 1;
     const score = fastScore(node, c, e);
+    if (score < bestScore) continue;
     const name = node.inventory.name;
-    if (score > bestScore || (score === bestScore && bestName !== null && name < bestName)) {
+    if (score > bestScore || (bestName !== null && name < bestName)) {
       bestScore = score; bestName = name; bestDevices = e.devices; bestNode = node; bestEval = e;
     }
   }
