@@ -92,7 +92,10 @@ async function run(n: number, full: boolean, iterations: number): Promise<void> 
     bodyBytes = Buffer.byteLength(body);
     const t0 = process.hrtime.bigint();
     const f = await post('filter', body);
-    await post('prioritize', body);
+    // kube-scheduler prioritizes the nodes that passed filter: the same envelope with the survivors.
+    const survivors = full ? /"Nodes":(\{.*\}),"NodeNames":null,"FailedNodes"/s.exec(f)?.[1] : /"NodeNames":(\[[^\]]*\])/.exec(f)?.[1];
+    if (survivors === undefined) throw new Error(`unexpected filter answer: ${f.slice(0, 200)}`);
+    await post('prioritize', full ? `{"Pod":${pod},"Nodes":${survivors},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${survivors}}`);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (i >= warmup) samples.push(ms);
     if (i === 0) {

@@ -11,9 +11,13 @@ function tessera(args: string[], env: Record<string, string> = {}, until?: RegEx
       env: { ...process.env, KUBECONFIG: '', HOME: tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let signalled = false;
     const onData = (d: Buffer): void => {
       out += d.toString();
-      if (until !== undefined && until.test(out)) child.kill('SIGTERM');
+      if (until === undefined || signalled || !until.test(out)) return;
+      signalled = true;
+      // tsx's loader installs its own signal relay asynchronously; give it a moment so the test is about Tessera.
+      setTimeout(() => child.kill('SIGTERM'), 300);
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);

@@ -10,6 +10,7 @@ import {
 } from '../wire-schemas.js';
 import { mapError } from './map-error.js';
 import { readJsonBody } from './read-body.js';
+import { serializeHostPriorities } from './serialize-host-priorities.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpHandlerDeps {
@@ -47,7 +48,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
       const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
-      sendJson(res, 200, service.prioritize(args));
+      sendText(res, 200, serializeHostPriorities(service.prioritize(args)), 'application/json');
     },
   });
   routes.set(`${urlPrefix}/bind`, {
@@ -122,7 +123,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+function sendText(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
