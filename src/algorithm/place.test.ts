@@ -55,6 +55,14 @@ const rows: Row[] = [
     inv: node('q', { links: TWO_QUADS }), req: request({ gpus: 5, topology: 'nvlink-required' }), code: 'unresolvable',
     reason: 'largest NVLink island on the node has 4',
   },
+  {
+    name: 'fits a pod smaller than an island inside the partly used quad, keeping the other quad whole',
+    inv: node('q', { links: TWO_QUADS }), held: (inv) => usage(inv, { 0: WHOLE, 1: WHOLE }), req: request({ gpus: 2, topology: 'nvlink-required' }), gpus: [2, 3],
+  },
+  {
+    name: 'spans a pod larger than an island over one whole quad plus one GPU',
+    inv: node('q', { links: TWO_QUADS }), req: request({ gpus: 5, topology: 'nvlink-preferred' }), gpus: [0, 1, 2, 3, 4],
+  },
   { name: 'takes a bridged pair for a 2-GPU pod on bridge pairs', inv: node('b', { count: 4, links: BRIDGE_PAIRS_4 }), req: request({ gpus: 2 }), gpus: [0, 1] },
   {
     name: 'takes the intact bridge pair when one pair is broken (not first fit)',

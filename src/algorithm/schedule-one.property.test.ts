@@ -183,6 +183,12 @@ describe('scheduling properties', () => {
       const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
       const best = scheduleOne(req, snap, DEFAULT_SCHEDULING_OPTIONS);
       expect(best.ok).toBe(states.some((s) => filterNode(req, s, cycle).code === 'success'));
+      if (best.ok) {
+        const chosen = states.find((s) => s.inventory.name === best.node);
+        if (chosen === undefined) throw new Error('scheduleOne chose an unknown node');
+        expect(scoreNode(req, chosen, cycle).score).toBe(best.score);
+        for (const s of states) expect(scoreNode(req, s, cycle).score).toBeLessThanOrEqual(best.score);
+      }
       for (const s of states) {
         const st = filterNode(req, s, cycle);
         const p = placeOnNode(req, s, cycle);

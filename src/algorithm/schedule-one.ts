@@ -5,7 +5,7 @@ import type { NodeState } from './node-state.js';
 import { prefilter } from './cycle-state.js';
 import { devicesFor, evaluateNode, quickReject } from './evaluate-node.js';
 import type { SchedulingOptions } from './scheduling-options.js';
-import { fastScore, scoreParts } from './score.js';
+import { rawScore, scoreParts } from './score.js';
 import type { Snapshot } from './snapshot.js';
 import type { Status } from './status.js';
 
@@ -27,8 +27,9 @@ export type ScheduleResult =
   };
 
 /**
- * Filters every node, scores the feasible ones and places the pod on the best (ties: the node name that sorts
- * first, so the result does not depend on map order). Most nodes are rejected from precomputed summaries in
+ * Filters every node, scores the feasible ones and places the pod on the best: nodes are ranked by the
+ * unrounded score, so near-ties are not decided by rounding (exact ties: the node name that sorts first, so
+ * the result does not depend on map order); the reported score is the rounded 0..100 integer. Most nodes are rejected from precomputed summaries in
  * O(1); per-node reasons are built only when no node fits. Convenience for the simulator and the benchmark.
  */
 export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, cycle?: CycleState): ScheduleResult {
@@ -43,7 +44,7 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
     const e = evaluateNode(node, c);
     if (e.devices === null) continue;
     feasible += 1;
-    const score = fastScore(node, c, e);
+    const score = rawScore(node, c, e);
     if (score < bestScore) continue;
     const name = node.inventory.name;
     if (score > bestScore || (bestName !== null && name < bestName)) {
@@ -57,7 +58,7 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
     return { ok: false, reasons };
   }
   return {
-    ok: true, node: bestName, score: bestScore, parts: bestParts, feasibleNodes: feasible,
+    ok: true, node: bestName, score: Math.round(bestScore), parts: bestParts, feasibleNodes: feasible,
     allocation: { node: bestName, devices: devicesFor(bestNode, bestDevices), cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB },
   };
 }

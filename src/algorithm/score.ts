@@ -45,15 +45,16 @@ export function scoreParts(node: NodeState, cycle: CycleState, e: NodeEvaluation
 }
 
 /**
- * The integer score of a successful evaluation without building the parts object (the hot path of
- * scheduleOne): the shape-dependent parts are pre-weighted in `e.partial`.
+ * The score of a successful evaluation before rounding (0..100, fractional), without building the parts
+ * object (the hot path of scheduleOne, which ranks by it so near-ties are not decided by rounding): the
+ * shape-dependent parts are pre-weighted in `e.partial`. `Math.round` of it equals `scoreNode(...).score`.
  */
-export function fastScore(node: NodeState, cycle: CycleState, e: NodeEvaluation): number {
+export function rawScore(node: NodeState, cycle: CycleState, e: NodeEvaluation): number {
   const w = cycle.options.weights;
   const total = w.fragmentation + w.packing + w.topology + w.cost + w.spot + w.groupLocality;
   if (!(total > 0)) return 0;
   const cost = w.cost === 0 ? 0 : w.cost * costPart(node, cycle);
   const spot = w.spot === 0 ? 0 : w.spot * spotPart(node, cycle.req);
   const group = w.groupLocality === 0 ? 0 : w.groupLocality * groupLocalityPart(node, cycle);
-  return Math.max(0, Math.min(MAX_SCORE, Math.round((e.partial + cost + spot + group) / total)));
+  return Math.max(0, Math.min(MAX_SCORE, (e.partial + cost + spot + group) / total));
 }
