@@ -196,6 +196,7 @@ describe('scheduling properties', () => {
         expect(p.status).toEqual(st);
         expect(p.allocation === null).toBe(st.code !== 'success');
         expect(sc.score >= 0 && sc.score <= 100).toBe(true);
+        expect(Math.round(sc.raw)).toBe(sc.score);
         if (p.allocation !== null) expect(reserve(s, p.allocation).status.code).toBe('success');
         // Unresolvable means even the empty node cannot host the pod.
         if (st.code === 'unresolvable') {

@@ -54,7 +54,7 @@ describe('scoreNode', () => {
 
   it('scores 0 with no parts where the pod does not fit', () => {
     const [s] = scores(request({ gpus: 3 }), [makeNodeState(small('x'))]);
-    expect(s).toEqual({ score: 0, parts: {} });
+    expect(s).toEqual({ score: 0, parts: {}, raw: 0 });
   });
 
   it('combines parts as their weighted mean, rounded', () => {

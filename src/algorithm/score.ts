@@ -17,14 +17,16 @@ export type ScoreParts = Record<keyof ScoreWeights, number>;
  * fragmentation (FGD-class: 100·sigmoid(-ΔF/scale)), packing (node GPU utilisation after placement),
  * topology (link quality of the set, or how intact free NVLink islands stay), cost (cheaper price per GPU
  * than the other nodes), spot (interruptible pods prefer spot) and groupLocality (same node > clique > rack >
- * zone as the pod's group). A node the pod does not fit scores 0 with no parts.
+ * zone as the pod's group). A node the pod does not fit scores 0 with no parts. `raw` is the score before
+ * rounding (for ranking without ties from rounding, e.g. in the simulator); `score === Math.round(raw)`.
  */
-export function scoreNode(req: GpuRequest, node: NodeState, cycle: CycleState): { score: number; parts: Record<string, number> } {
+export function scoreNode(req: GpuRequest, node: NodeState, cycle: CycleState):
+  { score: number; parts: Record<string, number>; raw: number } {
   cycle = cycleFor(req, cycle);
   const e = evaluateNode(node, cycle);
-  if (e.status.code !== 'success') return { score: 0, parts: {} };
+  if (e.status.code !== 'success') return { score: 0, parts: {}, raw: 0 };
   const parts = scoreParts(node, cycle, e);
-  return { score: combineParts(parts, cycle.options.weights), parts };
+  return { score: combineParts(parts, cycle.options.weights), parts, raw: rawScore(node, cycle, e) };
 }
 
 /** The weighted mean of `parts`, rounded to an integer 0..100. */
