@@ -38,6 +38,7 @@ is_current() { # name
 all_current() {
   local name
   for name in "${!WANT[@]}"; do is_current "$name" || return 1; done
+  [[ -f "$BIN_DIR/kwok-stages.yaml" ]]
 }
 
 case "${1:-}" in
@@ -157,6 +158,18 @@ if ! is_current kwok; then
   GOBIN="$BIN_DIR" go install $PAR -ldflags="-s -w" "sigs.k8s.io/kwok/cmd/kwok@v${KWOK_VERSION}"
   stamp kwok
   step "built kwok"
+fi
+
+# ---- kwok stages: the controller needs them (kwokctl passes the same "fast" set) -------------------------
+if [[ ! -f "$BIN_DIR/kwok-stages.yaml" ]]; then
+  stages="$GOMODCACHE/sigs.k8s.io/kwok@v${KWOK_VERSION}/kustomize/stage"
+  [[ -d "$stages" ]] || GOFLAGS="$GOFLAGS -mod=mod" go mod download "sigs.k8s.io/kwok@v${KWOK_VERSION}"
+  for f in node/fast/node-initialize.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$stages/$f"
+  done >"$BIN_DIR/kwok-stages.yaml.tmp"
+  mv "$BIN_DIR/kwok-stages.yaml.tmp" "$BIN_DIR/kwok-stages.yaml"
+  step "wrote kwok stages"
 fi
 
 step "all binaries ready in $BIN_DIR"

@@ -147,6 +147,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   let slices: ResilientInformer<ResourceSliceLike & { metadata?: { name?: string } }> | null = null;
   let sink: ClusterSink | null = null;
   let stopped = false;
+  /** Set once every node and pod was listed into the sink. */
+  let synced = false;
 
   /** Reports a node to the cache with what DRA publishes about it folded in. */
   const pushNode = (name: string): void => {
@@ -244,6 +246,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       if (slices !== null) await slices.start();
       await podInformer.start();
       if (stopped) return;
+      synced = true;
       target.markSynced();
       log?.info('cluster listed: nodes and pods are being watched', {
         nodes: nodes.size,
@@ -258,6 +261,13 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
     },
 
     async bind(binding: PodBinding): Promise<void> {
+      // Before the pods are listed the cache does not know which devices are held: a placement made now could
+      // take a slice a bound pod already has. Refuse; kube-scheduler retries after its backoff.
+      if (!synced) {
+        throw new Error(
+          `cannot bind pod "${binding.namespace}/${binding.name}" to node "${binding.node}": the cluster is still being listed, so the devices in use are not known yet`,
+        );
+      }
       // Leadership may have just changed (the follower polls every 2 s): look again before refusing.
       if (elector !== null && !elector.isLeader()) await elector.tryAcquireOrRenew();
       if (elector !== null && !elector.isLeader()) {
@@ -285,6 +295,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
 
     async stop(): Promise<void> {
       stopped = true;
+      synced = false;
       await Promise.all(informers.map((i) => i.stop()));
       informers.length = 0;
       if (elector !== null) await elector.stop();

@@ -54,7 +54,7 @@ export async function startKwok(binDir: string, cluster: LocalCluster): Promise<
     join(binDir, 'kwok'),
     [
       `--kubeconfig=${cluster.adminKubeconfig}`,
-      '--manage-all-nodes=false',
+      `--config=${join(binDir, 'kwok-stages.yaml')}`,
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       `--server-address=127.0.0.1:${String(port)}`,
       '--node-ip=127.0.0.1',
