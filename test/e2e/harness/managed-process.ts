@@ -18,6 +18,12 @@ export interface ManagedProcess {
   kill(): Promise<void>;
 }
 
+/** Every process still running, so a test runner that tears the worker down does not leave them behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `command` with its output in a log file; the caller must `stop()` it. */
 export function startProcess(
   name: string,
@@ -37,9 +43,11 @@ export function startProcess(
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   let hasExited = false;
+  running.add(child);
   const done = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => {
       hasExited = true;
+      running.delete(child);
       resolve(code ?? signal ?? 'unknown');
     });
     child.on('error', (err) => {
