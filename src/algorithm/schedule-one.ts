@@ -5,7 +5,7 @@ import type { NodeState } from './node-state.js';
 import { prefilter } from './cycle-state.js';
 import { devicesFor, evaluateNode, quickReject } from './evaluate-node.js';
 import type { SchedulingOptions } from './scheduling-options.js';
-import { rawScore, scoreParts } from './score.js';
+import { rawScoreAtLeast, scoreParts } from './score.js';
 import type { Snapshot } from './snapshot.js';
 import type { Status } from './status.js';
 
@@ -44,7 +44,7 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
     const e = evaluateNode(node, c);
     if (e.devices === null) continue;
     feasible += 1;
-    const score = rawScore(node, c, e);
+    const score = rawScoreAtLeast(node, c, e, bestScore);
     if (score < bestScore) continue;
     const name = node.inventory.name;
     if (score > bestScore || (bestName !== null && name < bestName)) {

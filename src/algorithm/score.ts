@@ -60,3 +60,21 @@ export function rawScore(node: NodeState, cycle: CycleState, e: NodeEvaluation):
   const group = w.groupLocality === 0 ? 0 : w.groupLocality * groupLocalityPart(node, cycle);
   return Math.max(0, Math.min(MAX_SCORE, (e.partial + cost + spot + group) / total));
 }
+
+/**
+ * rawScore, or -1 when it is certainly below `floor` (the group-locality lookup, the dearest part, is skipped
+ * when even a perfect group score could not reach `floor`). Used by scheduleOne's scan.
+ */
+export function rawScoreAtLeast(node: NodeState, cycle: CycleState, e: NodeEvaluation, floor: number): number {
+  const w = cycle.options.weights;
+  const total = w.fragmentation + w.packing + w.topology + w.cost + w.spot + w.groupLocality;
+  if (!(total > 0)) return 0;
+  const cost = w.cost === 0 ? 0 : w.cost * costPart(node, cycle);
+  const spot = w.spot === 0 ? 0 : w.spot * spotPart(node, cycle.req);
+  const base = e.partial + cost + spot;
+  if (w.groupLocality === 0 || cycle.group === null) {
+    return Math.max(0, Math.min(MAX_SCORE, (base + w.groupLocality * (cycle.group === null ? 50 : 0)) / total));
+  }
+  if ((base + w.groupLocality * 100) / total < floor) return -1;
+  return Math.max(0, Math.min(MAX_SCORE, (base + w.groupLocality * groupLocalityPart(node, cycle)) / total));
+}
