@@ -163,7 +163,7 @@ fi
 # ---- kwok stages: the controller needs them (kwokctl passes the same "fast" set) -------------------------
 if [[ ! -f "$BIN_DIR/kwok-stages.yaml" ]]; then
   stages="$GOMODCACHE/sigs.k8s.io/kwok@v${KWOK_VERSION}/kustomize/stage"
-  [[ -d "$stages" ]] || GOFLAGS="$GOFLAGS -mod=mod" go mod download "sigs.k8s.io/kwok@v${KWOK_VERSION}"
+  [[ -d "$stages" ]] || go mod download "sigs.k8s.io/kwok@v${KWOK_VERSION}"
   for f in node/fast/node-initialize.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     echo "---"
     cat "$stages/$f"
