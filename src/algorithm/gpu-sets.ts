@@ -29,9 +29,23 @@ export function setQuality(info: InventoryInfo, mask: number): number {
   return pairs === 0 ? 100 : s / pairs;
 }
 
-/** How well-connected the GPUs of `mask` stay for later jobs: largest NVLink island first, then pair sum. */
+const remainders = new Map<string, Map<number, number>>();
+
+/** How well-connected the GPUs of `mask` stay for later jobs: largest NVLink island first, then pair sum. Memoised. */
 export function remainderValue(info: InventoryInfo, mask: number): number {
-  return maxClique(info.nvAdj, mask) * 1e7 + setPairSum(info, mask);
+  let m = remainders.get(info.linkKey);
+  if (m === undefined) {
+    if (remainders.size > 1000) remainders.clear();
+    m = new Map();
+    remainders.set(info.linkKey, m);
+  }
+  let v = m.get(mask);
+  if (v === undefined) {
+    v = maxClique(info.nvAdj, mask) * 1e7 + setPairSum(info, mask);
+    if (m.size > 70_000) m.clear();
+    m.set(mask, v);
+  }
+  return v;
 }
 
 /** Largest number of `candidates` on one NUMA node. */
