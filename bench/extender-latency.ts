@@ -3,7 +3,7 @@
  * connection (node:http Agent keepAlive, maxSockets 1), at 750 and 5,000 candidate nodes, names-only
  * (nodeCacheCapable: true) and full v1.Node bodies. Prints p50/p99 of the pair; asserts nothing.
  *
- *   npx tsx bench/extender-latency.ts [--quick]
+ *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full]
  *
  * The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4 A100 PCIe pairs, 1/2 L4 spot) with realistic
  * partial allocations: about half the GPUs held by 1-GPU, 2-GPU and fractional pods bound through the service.
@@ -112,8 +112,12 @@ async function run(n: number, full: boolean, iterations: number): Promise<void> 
   await server.close(100);
 }
 
+/** `--only 5000:names` runs one case (sizes 750/5000, modes names/full). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const cases: [number, boolean, number][] = [
+  [750, false, quick ? 200 : 2000], [5000, false, quick ? 100 : 1000], [750, true, quick ? 10 : 50], [5000, true, quick ? 3 : 10],
+];
 console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run`);
-await run(750, false, quick ? 200 : 2000);
-await run(5000, false, quick ? 100 : 1000);
-await run(750, true, quick ? 10 : 50);
-await run(5000, true, quick ? 3 : 10);
+for (const [n, full, iterations] of cases) {
+  if (only === undefined || only === `${n}:${full ? 'full' : 'names'}`) await run(n, full, iterations);
+}

@@ -5,9 +5,9 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { PodObject } from '../cluster/cache/cluster-source.js';
 
 /**
- * What filter learned about one pod, reused by prioritize and bind: the parsed request, the core's CycleState
- * (valid for one cache version) and the node states that passed filter (by identity: a node whose state object
- * changed is filtered again).
+ * What filter learned about one pod, reused by prioritize and bind: the parsed request and, while the pod is
+ * among the most recent ones, the core's CycleState for one snapshot and the node states that passed filter (by
+ * identity: a node whose state object changed is filtered again).
  */
 export interface Evaluation {
   readonly podKey: string;
@@ -15,18 +15,29 @@ export interface Evaluation {
   readonly podVersion: string;
   readonly pod: PodObject;
   readonly request: GpuRequest;
-  /** Cluster cache version and the snapshot `cycle` was computed against. */
+  /** Cluster cache version and snapshot `cycle` was computed against; null once the cycle was dropped. */
   readonly version: number;
-  readonly snapshot: Snapshot;
-  readonly cycle: CycleState;
-  readonly feasible: Map<string, NodeState>;
+  readonly snapshot: Snapshot | null;
+  readonly cycle: CycleState | null;
+  readonly feasible: Map<string, NodeState> | null;
 }
 
-/** A bounded LRU of evaluations keyed by pod UID (or `namespace/name` when the pod has no UID). */
+/** An evaluation that still holds its cycle. */
+export type LiveEvaluation = Evaluation & { readonly snapshot: Snapshot; readonly cycle: CycleState; readonly feasible: Map<string, NodeState> };
+
+/** Cycles kept: kube-scheduler handles one pod at a time, so a few cover filter -> prioritize -> bind. */
+const DEFAULT_LIVE_CYCLES = 16;
+
+/**
+ * A bounded LRU of evaluations keyed by pod UID (or `namespace/name`). A CycleState holds per-node memos (about
+ * one entry per candidate node), so only the `liveCycles` most recent entries keep theirs; older entries keep the
+ * parsed request for bind and drop the rest, which bounds memory and GC work.
+ */
 export class EvaluationCache {
   private readonly map = new Map<string, Evaluation>();
+  private readonly live = new Map<string, true>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number, private readonly liveCycles = DEFAULT_LIVE_CYCLES) {}
 
   /** The evaluation of `podKey`, refreshed as most recently used; undefined when absent. */
   get(podKey: string): Evaluation | undefined {
@@ -37,24 +48,35 @@ export class EvaluationCache {
     return hit;
   }
 
-  /** Stores `ev`, evicting the least recently used entry beyond capacity. */
+  /** Stores `ev`, evicting the least recently used entry beyond capacity and old cycles beyond `liveCycles`. */
   set(ev: Evaluation): void {
     if (this.capacity === 0) return;
-    this.map.delete(ev.podKey);
-    this.map.set(ev.podKey, ev);
+    const key = ev.podKey;
+    this.map.delete(key);
+    this.map.set(key, ev);
+    this.live.delete(key);
+    if (ev.cycle !== null) this.live.set(key, true);
+    while (this.live.size > this.liveCycles) {
+      const oldest = this.live.keys().next().value as string;
+      this.live.delete(oldest);
+      const entry = this.map.get(oldest);
+      if (entry !== undefined) this.map.set(oldest, { ...entry, snapshot: null, cycle: null, feasible: null });
+    }
     if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (oldest.done !== true) this.map.delete(oldest.value);
+      const oldest = this.map.keys().next().value as string;
+      this.map.delete(oldest);
+      this.live.delete(oldest);
     }
   }
 
   /** Drops `podKey` (after a successful bind). */
   delete(podKey: string): void {
     this.map.delete(podKey);
+    this.live.delete(podKey);
   }
 
-  /** Entries held. */
-  get size(): number {
-    return this.map.size;
+  /** Entries held, and how many still hold a cycle. */
+  get size(): { readonly entries: number; readonly liveCycles: number } {
+    return { entries: this.map.size, liveCycles: this.live.size };
   }
 }

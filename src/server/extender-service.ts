@@ -18,7 +18,7 @@ import { parseGpuRequest, type PodLike } from '../model/parse-gpu-request.js';
 import type { ParseResult } from '../model/parse-result.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
-import type { Evaluation, EvaluationCache } from './evaluation-cache.js';
+import type { EvaluationCache, LiveEvaluation } from './evaluation-cache.js';
 import {
   MAX_EXTENDER_PRIORITY, type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
   type ExtenderFilterResult, type ExtenderPreemptionArgs, type ExtenderPreemptionResult, type HostPriority,
@@ -163,7 +163,7 @@ export class ExtenderService {
       if (state === undefined) {
         return this.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
       }
-      const cycle = ev !== undefined && ev.snapshot === snapshot ? ev.cycle : prefilter(request, snapshot, this.deps.options);
+      const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null ? ev.cycle : prefilter(request, snapshot, this.deps.options);
       const placed = placeOnNode(request, state, cycle);
       if (placed.status.code !== 'success' || placed.allocation === null) {
         const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
@@ -234,15 +234,15 @@ export class ExtenderService {
   // ---- internals ----
 
   /** The pod's evaluation for the current cache version, reused from filter when still valid. */
-  private evaluate(pod: WirePod): { ok: true; evaluation: Evaluation } | { ok: false; reason: string } {
+  private evaluate(pod: WirePod): { ok: true; evaluation: LiveEvaluation } | { ok: false; reason: string } {
     const podKey = podKeyOf(pod);
     const podVersion = pod.metadata.resourceVersion ?? '';
     const version = this.deps.cache.version;
     const hit = this.deps.evaluations.get(podKey);
     const snapshot: Snapshot = this.deps.cache.snapshot();
-    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot) {
+    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot && hit.cycle !== null && hit.feasible !== null) {
       this.deps.metrics.evaluationCache.inc({ result: 'hit' });
-      return { ok: true, evaluation: hit };
+      return { ok: true, evaluation: { ...hit, snapshot, cycle: hit.cycle, feasible: hit.feasible } };
     }
     this.deps.metrics.evaluationCache.inc({ result: 'miss' });
     let request: GpuRequest;
@@ -254,7 +254,7 @@ export class ExtenderService {
       request = parsed.value;
     }
     const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
-    const evaluation: Evaluation = {
+    const evaluation: LiveEvaluation = {
       podKey, podVersion, pod: pod as PodObject, request, version: this.deps.cache.version, snapshot, cycle, feasible: new Map(),
     };
     this.deps.evaluations.set(evaluation);
