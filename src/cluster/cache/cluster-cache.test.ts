@@ -148,3 +148,59 @@ describe('ClusterCache state from the source', () => {
     expect(cache.snapshot()).not.toBe(a);
   });
 });
+
+describe('ClusterCache snapshots', () => {
+  it('publish node changes through many versions without touching older snapshots', () => {
+    const { cache } = setup();
+    const first = cache.snapshot();
+    const seen: number[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const uid = `p${i}`;
+      cache.upsertPod(boundPod(uid, annotation(cache, [i % 8])));
+      seen.push(cache.snapshot().nodes.get('n-0')?.freeWholeCount ?? -1);
+      cache.deletePod(uid);
+    }
+    expect(seen.every((n) => n === 7)).toBe(true);
+    expect(first.nodes.get('n-0')?.freeWholeCount).toBe(8);
+    expect(cache.snapshot().nodes.size).toBe(1);
+    cache.deleteNode('n-0');
+    expect(cache.snapshot().nodes.has('n-0')).toBe(false);
+    expect(first.nodes.has('n-0')).toBe(true);
+  });
+
+  it('lists where each job group runs, and forgets a node that left', () => {
+    const { cache } = setup();
+    const pod = boundPod('g1', annotation(cache, [0]));
+    cache.upsertPod({ ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [ANNOTATION.group]: 'job-7' } } });
+    expect(cache.snapshot().groupNodes.get('job-7')).toEqual(['n-0']);
+    cache.deleteNode('n-0');
+    expect(cache.snapshot().groupNodes.has('job-7')).toBe(false);
+    cache.upsertNode(NODE);
+    expect(cache.snapshot().groupNodes.get('job-7')).toEqual(['n-0']);
+  });
+});
+
+describe('ClusterCache snapshot compaction', () => {
+  it('keeps every node right after folding more than 128 changed nodes into a new base', () => {
+    const nodes = fleetNodes(FleetSchema.parse({
+      apiVersion: 'tessera.io/v1alpha1', kind: 'SimulatedFleet',
+      pools: [{ name: 'm', count: 300, gpuProduct: 'NVIDIA-L4', gpuCount: 1, sharing: 'exclusive' }],
+    }));
+    const cache = new ClusterCache({
+      nodeParser: createNodeParser(parsers.parseNode), parseAllocation: parsers.parseAllocation,
+      now: () => 0, assumeTtlMs: 1000, log: SILENT_LOGGER,
+    });
+    for (const node of nodes) cache.upsertNode(node);
+    const empty = cache.snapshot();
+    for (let i = 0; i < 300; i += 1) {
+      const name = `m-${i}`;
+      const a: Allocation = { node: name, cpuMilli: 0, memoryMiB: 0, devices: [{ gpuIndex: 0, gpuUuid: `${name}-gpu0`, kind: 'whole', memoryMiB: 23034, computeMilli: 1000 }] };
+      expect(cache.assume({ uid: `u${i}`, namespace: 'ns', name: `u${i}` }, a, 'x', 0, null).code).toBe('success');
+      expect(cache.snapshot().nodes.get(name)?.freeWholeCount).toBe(0);
+    }
+    const full = cache.snapshot();
+    expect(full.nodes.size).toBe(300);
+    expect([...full.nodes.values()].every((s) => s.freeWholeCount === 0)).toBe(true);
+    expect([...empty.nodes.values()].every((s) => s.freeWholeCount === 1)).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { makeNodeState, type NodeState } from '../../algorithm/node-state.js';
 import { reserve, unreserve } from '../../algorithm/reserve.js';
-import { makeSnapshot, type Snapshot } from '../../algorithm/snapshot.js';
+import type { Snapshot } from '../../algorithm/snapshot.js';
 import type { Status } from '../../algorithm/status.js';
 import type { Allocation } from '../../model/allocation.js';
 import type { NodeInventory } from '../../model/node-inventory.js';
@@ -10,6 +10,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { CacheStats } from '../../telemetry/metrics.js';
 import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-source.js';
 import type { NodeParser } from './node-parser.js';
+import { OverlayMap } from './overlay-map.js';
 
 /**
  * Where a pod's devices are in the cache's lifecycle (kube-scheduler's assume cache):
@@ -60,6 +61,9 @@ interface NodeEntry {
   pods: Set<string>;
 }
 
+/** Changed nodes after which a snapshot folds its overlay into a new base map. */
+const COMPACT_AFTER = 128;
+
 /** Everything the cache needs from outside, injected. */
 export interface ClusterCacheDeps {
   readonly nodeParser: NodeParser;
@@ -94,6 +98,13 @@ export class ClusterCache implements ClusterSink {
   private readonly assumed = new Set<string>();
   private versionCounter = 0;
   private snap: { version: number; snapshot: Snapshot } | null = null;
+  /** Published node states: `baseStates` is shared by snapshots and never mutated; `changes` since then. */
+  private baseStates = new Map<string, NodeState>();
+  private changes = new Map<string, NodeState | undefined>();
+  /** Per job group, per node: counted pods of the group (Snapshot.groupNodes). */
+  private readonly groups = new Map<string, Map<string, number>>();
+  private groupsChanged = true;
+  private groupNodes: ReadonlyMap<string, readonly string[]> = new Map();
   private syncedFlag = false;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
@@ -123,7 +134,7 @@ export class ClusterCache implements ClusterSink {
       const reason = parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
       this.deps.log.warn('cannot read node inventory: node left out of scheduling', { node: name, reason });
       this.invalidNodes.set(name, reason);
-      if (this.nodes.delete(name)) this.bump();
+      this.removeNode(name);
       return;
     }
     this.invalidNodes.delete(name);
@@ -134,9 +145,11 @@ export class ClusterCache implements ClusterSink {
       for (const [uid, pod] of this.pods) if (pod.node === name) entry.pods.add(uid);
     }
     this.nodes.set(name, entry);
+    this.changes.set(name, entry.state);
     for (const uid of entry.pods) {
       const pod = this.pods.get(uid);
       if (pod === undefined) continue;
+      if (pod.counted) this.trackGroup(pod, -1);
       pod.counted = false;
       if (pod.annotation !== null) pod.allocation = this.readAllocation(pod, entry.inventory);
       this.count(entry, pod);
@@ -147,7 +160,7 @@ export class ClusterCache implements ClusterSink {
   /** @inheritdoc */
   deleteNode(name: string): void {
     this.invalidNodes.delete(name);
-    if (this.nodes.delete(name)) this.bump();
+    this.removeNode(name);
   }
 
   /** @inheritdoc */
@@ -231,11 +244,13 @@ export class ClusterCache implements ClusterSink {
     if (node === undefined) return { code: 'unresolvable', reason: `node "${allocation.node}" is not in the cluster cache` };
     const r = reserve(node.state, allocation);
     if (r.status.code !== 'success') return r.status;
-    node.state = r.node;
+    this.setState(node, r.node);
     node.pods.add(ref.uid);
-    this.pods.set(ref.uid, {
+    const entry: PodEntry = {
       ref, node: allocation.node, priority, group, phase: 'assumed', annotation, allocation, counted: true, deadline: null,
-    });
+    };
+    this.pods.set(ref.uid, entry);
+    this.trackGroup(entry, 1);
     this.assumed.add(ref.uid);
     this.bump();
     return r.status;
@@ -276,16 +291,26 @@ export class ClusterCache implements ClusterSink {
   snapshot(): Snapshot {
     this.expire();
     if (this.snap !== null && this.snap.version === this.versionCounter) return this.snap.snapshot;
-    const groups = new Map<string, string[]>();
-    for (const pod of this.pods.values()) {
-      if (pod.group === null || !pod.counted) continue;
-      const list = groups.get(pod.group);
-      if (list === undefined) groups.set(pod.group, [pod.node]);
-      else if (!list.includes(pod.node)) list.push(pod.node);
+    if (this.groupsChanged) {
+      const groupNodes = new Map<string, readonly string[]>();
+      for (const [group, nodes] of this.groups) groupNodes.set(group, [...nodes.keys()].sort());
+      this.groupNodes = groupNodes;
+      this.groupsChanged = false;
     }
-    const states: NodeState[] = [];
-    for (const node of this.nodes.values()) states.push(node.state);
-    const snapshot = makeSnapshot(states, groups);
+    // Fold the changes into a new base now and then; in between a snapshot costs O(changes), not O(nodes).
+    if (this.changes.size > COMPACT_AFTER) {
+      const base = new Map(this.baseStates);
+      for (const [name, state] of this.changes) {
+        if (state === undefined) base.delete(name);
+        else base.set(name, state);
+      }
+      this.baseStates = base;
+      this.changes = new Map();
+    }
+    const nodes: ReadonlyMap<string, NodeState> = this.changes.size === 0
+      ? this.baseStates
+      : new OverlayMap(this.baseStates, new Map(this.changes), this.nodes.size);
+    const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes };
     this.snap = { version: this.versionCounter, snapshot };
     return snapshot;
   }
@@ -369,12 +394,47 @@ export class ClusterCache implements ClusterSink {
     return null;
   }
 
+  /** Drops a node; its pods stay (uncounted) and are counted again if the node comes back. */
+  private removeNode(name: string): void {
+    const node = this.nodes.get(name);
+    if (node === undefined) return;
+    for (const uid of node.pods) {
+      const pod = this.pods.get(uid);
+      if (pod === undefined || !pod.counted) continue;
+      this.trackGroup(pod, -1);
+      pod.counted = false;
+    }
+    this.nodes.delete(name);
+    this.changes.set(name, undefined);
+    this.bump();
+  }
+
+  private setState(node: NodeEntry, state: NodeState): void {
+    node.state = state;
+    this.changes.set(node.inventory.name, state);
+  }
+
+  private trackGroup(pod: PodEntry, delta: 1 | -1): void {
+    if (pod.group === null) return;
+    let nodes = this.groups.get(pod.group);
+    if (nodes === undefined) {
+      nodes = new Map();
+      this.groups.set(pod.group, nodes);
+    }
+    const n = (nodes.get(pod.node) ?? 0) + delta;
+    if (n > 0) nodes.set(pod.node, n);
+    else nodes.delete(pod.node);
+    if (nodes.size === 0) this.groups.delete(pod.group);
+    this.groupsChanged = true;
+  }
+
   private count(node: NodeEntry, pod: PodEntry): void {
     if (pod.allocation === null || pod.counted) return;
     const r = reserve(node.state, pod.allocation);
     if (r.status.code === 'success') {
-      node.state = r.node;
+      this.setState(node, r.node);
       pod.counted = true;
+      this.trackGroup(pod, 1);
     } else {
       const reason = r.status.reason;
       this.deps.log.warn('pod allocation over-commits its node: not counted', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node, reason });
@@ -389,8 +449,9 @@ export class ClusterCache implements ClusterSink {
     const node = this.nodes.get(pod.node);
     if (node !== undefined) {
       node.pods.delete(uid);
-      if (pod.counted && pod.allocation !== null) node.state = unreserve(node.state, pod.allocation);
+      if (pod.counted && pod.allocation !== null) this.setState(node, unreserve(node.state, pod.allocation));
     }
+    if (pod.counted) this.trackGroup(pod, -1);
     this.bump();
   }
 }
