@@ -121,7 +121,7 @@ function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
 
 /** Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot). */
 export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions): CycleState {
-  const workload = prepareWorkload(options.targetWorkload);
+  const workload = prepareWorkload(options.targetWorkload, options.capacityShare ?? 0);
   return {
     req, options, snapshot, workload, priceRange: priceRange(snapshot),
     group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: evaluationCache(options, shapeKey(req)),

@@ -45,6 +45,12 @@ export interface SchedulingOptions {
    * sigmoid(-delta/1000)).
    */
   readonly fragmentationScale: number;
+  /**
+   * Share (0..1) of the capacity term in the fragmentation measure F_n; FGD's term gets the rest. The capacity
+   * term counts the idle GPU a node cannot turn into whole copies of each target task, GPU- or CPU-wise
+   * (see fragmentation.ts). 0 = FGD's measure alone. Absent = 0.
+   */
+  readonly capacityShare?: number;
 }
 
 const task = (weight: number, kind: TargetTask['kind'], gpus: number, memoryMiB: number, computeMilli: number,
@@ -71,6 +77,7 @@ export const DEFAULT_SCHEDULING_OPTIONS: SchedulingOptions = Object.freeze({
     task(0.05, 'mig', 1, 0, 0, 6000, 9),
   ]),
   fragmentationScale: 1000,
+  capacityShare: 0.25,
 });
 
 const WEIGHT_KEYS: readonly (keyof ScoreWeights)[] = ['fragmentation', 'packing', 'topology', 'cost', 'spot', 'groupLocality'];
@@ -135,13 +142,19 @@ export function validateSchedulingOptions(x: unknown): ParseResult<SchedulingOpt
     if (!nonNegative(v) || v === 0) errors.push({ path: 'fragmentationScale', message: `must be a finite number > 0, got ${JSON.stringify(v)}` });
     else fragmentationScale = v;
   }
+  let capacityShare = DEFAULT_SCHEDULING_OPTIONS.capacityShare ?? 0;
+  if (x['capacityShare'] !== undefined) {
+    const v = x['capacityShare'];
+    if (!nonNegative(v) || v > 1) errors.push({ path: 'capacityShare', message: `must be a number in [0, 1], got ${JSON.stringify(v)}` });
+    else capacityShare = v;
+  }
   for (const key of Object.keys(x)) {
-    if (!['weights', 'targetWorkload', 'fragmentationScale'].includes(key)) {
-      errors.push({ path: key, message: 'unknown option: known options are weights, targetWorkload, fragmentationScale' });
+    if (!['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare'].includes(key)) {
+      errors.push({ path: key, message: 'unknown option: known options are weights, targetWorkload, fragmentationScale, capacityShare' });
     }
   }
   if (errors.length > 0) return failed(errors);
-  return parsed({ weights, targetWorkload, fragmentationScale });
+  return parsed({ weights, targetWorkload, fragmentationScale, capacityShare });
 }
 
 function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTask | null {

@@ -19,15 +19,17 @@ export const POLICY_NAMES = [...BASELINE_NAMES, 'Tessera'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
- * The one configuration Tessera replays every trace with: the defaults with the target workload taken from
- * the trace's typical pods (as FGD does) and only the fragmentation part weighted — the trace has no prices,
- * spot nodes, groups or topology, so the other parts are constant there.
+ * The one configuration Tessera replays every trace with: the defaults (fragmentation scale 1000, capacity
+ * share 0.25) with the target workload taken from the trace's typical pods (as FGD does) and only the
+ * fragmentation part weighted — the trace has no prices, spot nodes, groups or topology, and packing pulls
+ * against fragmentation (it made every variant tried worse).
  */
 export function replayOptions(trace: Trace): SchedulingOptions {
   return {
     ...DEFAULT_SCHEDULING_OPTIONS,
     weights: { fragmentation: 1, packing: 0, topology: 0, cost: 0, spot: 0, groupLocality: 0 },
     targetWorkload: traceTargetWorkload(typicalPods(trace.pods)),
+    capacityShare: DEFAULT_SCHEDULING_OPTIONS.capacityShare ?? 0.25,
   };
 }
 
