@@ -55,20 +55,36 @@ describe('PendingEventRecorder', () => {
     });
   });
 
-  it('starts a new Event when the reason changes, and forgets a pod once it is bound', async () => {
+  it('writes at most once per interval even when the message changes every time, then starts a new Event', async () => {
+    let now = 0;
+    const { api, events, calls } = eventApi();
+    const r = new PendingEventRecorder({ api, minIntervalMs: 30_000, now: () => now });
+    r.report(pod, 'first reason');
+    for (let i = 0; i < 20; i++) {
+      now += 1_000;
+      r.report(pod, i % 2 === 0 ? '0/2 nodes: 1 a, 1 b' : '0/2 nodes: 1 b, 1 a');
+    }
+    await r.flush();
+    expect(calls).toEqual(['create']);
+    now += 11_000;
+    r.report(pod, 'second reason');
+    await r.flush();
+    expect([...events.values()].map((e) => [e.message, e.count])).toEqual([
+      ['first reason', 1],
+      ['second reason', 21],
+    ]);
+  });
+
+  it('forgets a pod once it is bound, so a later failure is reported at once', async () => {
     let now = 0;
     const { api, events } = eventApi();
     const r = new PendingEventRecorder({ api, minIntervalMs: 30_000, now: () => now });
-    r.report(pod, 'first reason');
-    now += 1_000;
-    r.report(pod, 'second reason');
-    await r.flush();
-    expect([...events.values()].map((e) => e.message)).toEqual(['first reason', 'second reason']);
+    r.report(pod, 'reason');
     r.forget(pod.uid);
     now += 1_000;
-    r.report(pod, 'second reason');
+    r.report(pod, 'reason');
     await r.flush();
-    expect(events.size).toBe(3);
+    expect(events.size).toBe(2);
   });
 
   it('never throws when the apiserver refuses the Event, and logs why', async () => {

@@ -19,20 +19,26 @@ export interface PendingEventRecorderOptions {
 }
 
 interface PodEventState {
+  /** The Event last written for this pod, or null before the first write. */
   name: string | null;
+  /** Message of that Event. */
   message: string;
   count: number;
   firstMs: number;
   lastSentMs: number;
+  /** Reports since the last write, and the newest message among them. */
   unsent: number;
+  latest: string;
 }
 
 /**
  * Records Warning Events on pods that stay pending, saying why (`0/40 nodes: 32 lack …`).
  *
- * One Event per pod and message, like the apiserver's event correlation: a repeat of the same message patches
- * `count` and `lastTimestamp` (at most once per `minIntervalMs`), a new message creates a new Event. Writes are
- * fire-and-forget and never throw: a lost event must not fail a scheduling cycle.
+ * At most one write per pod per `minIntervalMs`, whatever the messages (kube-scheduler retries a pending pod
+ * many times a second in some cases, and the per-node reasons can come in a different order each time). A write
+ * patches `count` and `lastTimestamp` of the pod's Event when the newest message is the same, like the
+ * apiserver's event correlation, and creates a new Event when it changed. Writes are fire-and-forget and never
+ * throw: a lost event must not fail a scheduling cycle.
  */
 export class PendingEventRecorder {
   readonly #api: CoreV1Api;
@@ -58,13 +64,21 @@ export class PendingEventRecorder {
     const now = this.#now();
     const key = pod.uid === '' ? `${pod.namespace}/${pod.name}` : pod.uid;
     let state = this.#pods.get(key);
-    if (state?.message !== message) {
-      state = { name: null, message, count: 0, firstMs: now, lastSentMs: Number.NEGATIVE_INFINITY, unsent: 0 };
+    if (state === undefined) {
+      state = { name: null, message, count: 0, firstMs: now, lastSentMs: Number.NEGATIVE_INFINITY, unsent: 0, latest: message };
       this.#pods.set(key, state);
     }
     state.unsent += 1;
+    state.latest = message;
     if (now - state.lastSentMs < this.#minIntervalMs) return;
     state.lastSentMs = now;
+    if (state.latest !== state.message || state.name === null) {
+      // A new reason starts a new Event (its count restarts), as event correlation would.
+      state.name = null;
+      state.message = state.latest;
+      state.count = 0;
+      state.firstMs = now;
+    }
     state.count += state.unsent;
     state.unsent = 0;
     const write = this.#write(pod, state, now).catch((err: unknown) => {
