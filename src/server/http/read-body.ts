@@ -10,17 +10,26 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, verb:
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > maxBytes) {
-      throw new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`);
-    }
-    chunks.push(buf);
-  }
-  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  const text = await new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        reject(new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
   if (text.trim() === '') throw new RequestError('TESSERA_BAD_JSON', `cannot ${verb}: request body is empty: expected a JSON object`);
   try {
     return JSON.parse(text);
