@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { freePort, type ManagedProcess, startProcess, waitFor } from './managed-process.js';
-
-const run = promisify(execFile);
 
 /** Repository root (test/e2e/harness -> ../../..). */
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -20,7 +17,17 @@ export const E2E_DIR = join(REPO_ROOT, '.e2e');
  */
 export async function ensureBinaries(timeoutMs = 85 * 60_000): Promise<string> {
   const script = join(REPO_ROOT, 'scripts', 'e2e', 'install-binaries.sh');
-  const { stdout } = await run('bash', [script], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  // Progress (Go's download and build lines) goes to our stderr, so a cold build is visibly alive.
+  const stdout = await new Promise<string>((resolvePromise, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolvePromise(out);
+      else reject(new Error(`scripts/e2e/install-binaries.sh failed (${String(code ?? signal)}): see the output above`));
+    });
+  });
   const lines = stdout.trim().split('\n');
   const binDir = lines[lines.length - 1] ?? '';
   if (binDir === '') throw new Error(`install-binaries.sh printed no bin directory: ${stdout}`);
