@@ -63,6 +63,8 @@ interface NodeEntry {
 
 /** Changed nodes after which a snapshot folds its overlay into a new base map. */
 const COMPACT_AFTER = 128;
+/** Reads of an unchanged snapshot after which its overlay is folded into a plain map. */
+const QUIET_READS = 8;
 
 /** Everything the cache needs from outside, injected. */
 export interface ClusterCacheDeps {
@@ -97,7 +99,7 @@ export class ClusterCache implements ClusterSink {
   /** UIDs in phase Assumed (so expiry and stats do not scan every pod). */
   private readonly assumed = new Set<string>();
   private versionCounter = 0;
-  private snap: { version: number; snapshot: Snapshot } | null = null;
+  private snap: { version: number; snapshot: Snapshot; reads: number } | null = null;
   /** Published node states: `baseStates` is shared by snapshots and never mutated; `changes` since then. */
   private baseStates = new Map<string, NodeState>();
   private changes = new Map<string, NodeState | undefined>();
@@ -290,7 +292,11 @@ export class ClusterCache implements ClusterSink {
   /** One immutable view for a scheduling decision (rebuilt only when the version changed). */
   snapshot(): Snapshot {
     this.expire();
-    if (this.snap !== null && this.snap.version === this.versionCounter) return this.snap.snapshot;
+    if (this.snap !== null && this.snap.version === this.versionCounter) {
+      // A quiet cluster: fold the overlay away so lookups hit one plain map (same version, same content).
+      this.snap.reads += 1;
+      if (this.changes.size === 0 || this.snap.reads < QUIET_READS) return this.snap.snapshot;
+    }
     if (this.groupsChanged) {
       const groupNodes = new Map<string, readonly string[]>();
       for (const [group, nodes] of this.groups) groupNodes.set(group, [...nodes.keys()].sort());
@@ -298,7 +304,7 @@ export class ClusterCache implements ClusterSink {
       this.groupsChanged = false;
     }
     // Fold the changes into a new base now and then; in between a snapshot costs O(changes), not O(nodes).
-    if (this.changes.size > COMPACT_AFTER) {
+    if (this.changes.size > COMPACT_AFTER || (this.snap !== null && this.snap.version === this.versionCounter)) {
       const base = new Map(this.baseStates);
       for (const [name, state] of this.changes) {
         if (state === undefined) base.delete(name);
@@ -311,7 +317,7 @@ export class ClusterCache implements ClusterSink {
       ? this.baseStates
       : new OverlayMap(this.baseStates, new Map(this.changes), this.nodes.size);
     const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes };
-    this.snap = { version: this.versionCounter, snapshot };
+    this.snap = { version: this.versionCounter, snapshot, reads: 0 };
     return snapshot;
   }
 
