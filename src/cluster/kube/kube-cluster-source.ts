@@ -142,7 +142,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
           log: (m) => log?.debug(m),
         });
   const draDriver = options.draDriver ?? NVIDIA_DRA_DRIVER;
-  const informers: ResilientInformer<never>[] = [];
+  const informers: { stop(): Promise<void> }[] = [];
   const nodes = new Map<string, NodeObject>();
   let slices: ResilientInformer<ResourceSliceLike & { metadata?: { name?: string } }> | null = null;
   let sink: ClusterSink | null = null;
@@ -196,7 +196,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
         },
         log: informerLog,
       });
-      informers.push(nodeInformer as unknown as ResilientInformer<never>);
+      informers.push(nodeInformer);
 
       if (options.watchResourceSlices !== false && (await resourceSlicesServed(kc, log))) {
         const objects = KubernetesObjectApi.makeApiClient(kc);
@@ -217,7 +217,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
           },
           log: informerLog,
         });
-        informers.push(slices as unknown as ResilientInformer<never>);
+        informers.push(slices);
       }
 
       const podInformer = new ResilientInformer<V1Pod>({
@@ -239,7 +239,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
         },
         log: informerLog,
       });
-      informers.push(podInformer as unknown as ResilientInformer<never>);
+      informers.push(podInformer);
 
       // Nodes (and their DRA devices) first, so allocations on bound pods resolve against known inventory.
       await nodeInformer.start();
