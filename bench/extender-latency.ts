@@ -108,6 +108,14 @@ async function run(n: number, full: boolean, iterations: number): Promise<void> 
   console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
     `feasible ${String(feasible).padStart(4)}  seeded pods ${bound}  n=${samples.length}  ` +
     `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
+  // Server-side time (request read to response written), from the service's own histogram.
+  const hist = await server.metrics.requestDuration.get();
+  const serverMs = (verb: string): string => {
+    const sum = hist.values.find((v) => v.metricName?.endsWith('_sum') && v.labels.verb === verb && v.labels.code === '200')?.value ?? NaN;
+    const count = hist.values.find((v) => v.metricName?.endsWith('_count') && v.labels.verb === verb && v.labels.code === '200')?.value ?? NaN;
+    return ((sum / count) * 1000).toFixed(2);
+  };
+  console.log(`${' '.repeat(19)}server-side mean incl. warm-up: filter ${serverMs('filter')} ms, prioritize ${serverMs('prioritize')} ms`);
   agent.destroy();
   await server.close(100);
 }
