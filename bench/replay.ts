@@ -31,4 +31,4 @@ for (const p of POLICY_NAMES) {
   console.log(`  ${p.padEnd(14)} ${(ms / 1000).toFixed(2)} s/run  unallocated@100 ${row.meanUnallocatedPctAt100.toFixed(2)} ± ${row.sdUnallocatedPctAt100.toFixed(2)}`);
 }
 const cpu = process.cpuUsage(cpu0);
-console.log(`main-thread CPU ${(cpu.user / 1e6).toFixed(1)} s (workers not included); loadavg ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (all threads); loadavg ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
