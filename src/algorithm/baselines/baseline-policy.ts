@@ -43,7 +43,9 @@ export interface BaselinePolicy {
   selectGpus(pod: PodDemand, node: NodeFree, rng: Rng): number[];
 }
 
-/** MaxSpecCpu, MaxSpecGpu and MILLI from the simulator's `const.go`. */
+/** MaxSpecCpu from the simulator's `const.go`: CPU normaliser (milli). */
 export const MAX_SPEC_CPU = 128000;
+/** MaxSpecGpu: GPU normaliser (milli-GPU of an 8-GPU node). */
 export const MAX_SPEC_GPU = 8000;
+/** One whole GPU in milli. */
 export const MILLI = 1000;
