@@ -38,6 +38,10 @@ serve flags (env in brackets; see docs/service.md):
 const SIMULATE_MODULE = './sim/replay/simulate-command.js';
 
 async function serve(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const loaded = loadConfig({ argv, env: process.env });
   if (!loaded.ok) return fail(loaded.errors);
   const { config } = loaded;

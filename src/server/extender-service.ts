@@ -237,9 +237,9 @@ export class ExtenderService {
   private evaluate(pod: WirePod): { ok: true; evaluation: LiveEvaluation } | { ok: false; reason: string } {
     const podKey = podKeyOf(pod);
     const podVersion = pod.metadata.resourceVersion ?? '';
+    const snapshot: Snapshot = this.deps.cache.snapshot();
     const version = this.deps.cache.version;
     const hit = this.deps.evaluations.get(podKey);
-    const snapshot: Snapshot = this.deps.cache.snapshot();
     if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot && hit.cycle !== null && hit.feasible !== null) {
       this.deps.metrics.evaluationCache.inc({ result: 'hit' });
       return { ok: true, evaluation: { ...hit, snapshot, cycle: hit.cycle, feasible: hit.feasible } };
@@ -255,7 +255,7 @@ export class ExtenderService {
     }
     const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
     const evaluation: LiveEvaluation = {
-      podKey, podVersion, pod: pod as PodObject, request, version: this.deps.cache.version, snapshot, cycle, feasible: new Map(),
+      podKey, podVersion, pod: pod as PodObject, request, version, snapshot, cycle, feasible: new Map(),
     };
     this.deps.evaluations.set(evaluation);
     return { ok: true, evaluation };
