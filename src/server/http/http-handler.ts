@@ -48,7 +48,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
       const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
-      sendText(res, 200, serializeHostPriorities(service.prioritize(args)), 'application/json');
+      const text = serializeHostPriorities(service.prioritize(args));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     },
   });
   routes.set(`${urlPrefix}/bind`, {
@@ -123,7 +125,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendText(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -5,11 +5,11 @@ const prefixes = new Map<string, string>();
 const MAX_PREFIXES = 100_000;
 
 /**
- * `JSON.stringify(list)` for a HostPriorityList, several times faster at 5,000 hosts: each host's escaped
- * prefix is computed once and scores are integers.
+ * `JSON.stringify(list)` for a HostPriorityList, somewhat faster at 5,000 hosts (measured 1.1 ms against 1.3-1.8
+ * ms including the UTF-8 encode): each host's escaped prefix is built once and reused.
  */
 export function serializeHostPriorities(list: readonly HostPriority[]): string {
-  const parts = new Array<string>(list.length);
+  let out = '[';
   for (let i = 0; i < list.length; i += 1) {
     const h = list[i] as HostPriority;
     let prefix = prefixes.get(h.Host);
@@ -18,7 +18,10 @@ export function serializeHostPriorities(list: readonly HostPriority[]): string {
       prefix = `{"Host":${JSON.stringify(h.Host)},"Score":`;
       prefixes.set(h.Host, prefix);
     }
-    parts[i] = `${prefix}${Number.isInteger(h.Score) ? h.Score : JSON.stringify(h.Score)}}`;
+    if (i > 0) out += ',';
+    out += prefix;
+    out += JSON.stringify(h.Score) ?? 'null';
+    out += '}';
   }
-  return `[${parts.join(',')}]`;
+  return `${out}]`;
 }
