@@ -10,6 +10,7 @@ import {
 } from '../wire-schemas.js';
 import { mapError } from './map-error.js';
 import { readJsonBody } from './read-body.js';
+import { serializeFilterResult } from './serialize-filter-result.js';
 import { serializeHostPriorities } from './serialize-host-priorities.js';
 
 /** What the HTTP adapter needs. */
@@ -41,7 +42,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
       const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'filter'), 'filter');
-      sendJson(res, 200, service.filter(args));
+      const text = serializeFilterResult(service.filter(args));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     },
   });
   routes.set(`${urlPrefix}/prioritize`, {
