@@ -42,9 +42,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
       const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'filter'), 'filter');
-      const text = serializeFilterResult(service.filter(args));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      const bytes = serializeFilterResult(service.filter(args));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+      res.end(bytes);
     },
   });
   routes.set(`${urlPrefix}/prioritize`, {
