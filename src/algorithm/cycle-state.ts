@@ -1,8 +1,7 @@
 import type { DeviceAssignment } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { Status } from './status.js';
-import { pricePerGpu } from './score-parts.js';
-import type { Snapshot } from './snapshot.js';
+import { fleetPriceRange, type PriceRange, type Snapshot } from './snapshot.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import type { PreparedWorkload } from './fragmentation.js';
 import { prepareWorkload } from './fragmentation.js';
@@ -87,18 +86,13 @@ export function noteCachedEvaluation(): void {
   }
 }
 
-const priceRanges = new WeakMap<Snapshot, { min: number; max: number } | null>();
+const priceRanges = new WeakMap<Snapshot, PriceRange | null>();
 
-function priceRange(snapshot: Snapshot): { min: number; max: number } | null {
+/** The snapshot's own price range when its owner maintains one, else derived once per snapshot. */
+function priceRange(snapshot: Snapshot): PriceRange | null {
+  if (snapshot.priceRange !== undefined) return snapshot.priceRange;
   if (priceRanges.has(snapshot)) return priceRanges.get(snapshot) ?? null;
-  let min = Infinity; let max = -Infinity;
-  for (const node of snapshot.nodes.values()) {
-    const p = pricePerGpu(node);
-    if (p === null) continue;
-    if (p < min) min = p;
-    if (p > max) max = p;
-  }
-  const r = min === Infinity ? null : { min, max };
+  const r = fleetPriceRange(snapshot.nodes.values());
   priceRanges.set(snapshot, r);
   return r;
 }

@@ -1,5 +1,11 @@
 import type { NodeState } from './node-state.js';
 
+/** Cheapest and dearest hourly price per GPU over the fleet's priced nodes (cost score normalisation). */
+export interface PriceRange {
+  readonly min: number;
+  readonly max: number;
+}
+
 /**
  * One immutable view of the cluster for a scheduling cycle (kube-scheduler's `Snapshot`): node states by name
  * and, per job group (`tessera.io/group`), the nodes already running the group's pods.
@@ -7,11 +13,29 @@ import type { NodeState } from './node-state.js';
 export interface Snapshot {
   readonly nodes: ReadonlyMap<string, NodeState>;
   readonly groupNodes: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The fleet's price range, when the snapshot's owner keeps it up to date (it depends on inventories only, so a
+   * cache can maintain it incrementally); absent means prefilter derives it from `nodes` once per snapshot.
+   */
+  readonly priceRange?: PriceRange | null;
 }
 
-/** Builds a Snapshot keyed by inventory name. */
+/** Price range over `nodes` (null when no node has a price). O(nodes). */
+export function fleetPriceRange(nodes: Iterable<NodeState>): PriceRange | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const node of nodes) {
+    const p = node.pricePerGpu;
+    if (p === null) continue;
+    if (p < min) min = p;
+    if (p > max) max = p;
+  }
+  return min === Infinity ? null : { min, max };
+}
+
+/** Builds a Snapshot keyed by inventory name, with its price range. */
 export function makeSnapshot(nodes: Iterable<NodeState>, groupNodes?: ReadonlyMap<string, readonly string[]>): Snapshot {
   const map = new Map<string, NodeState>();
   for (const n of nodes) map.set(n.inventory.name, n);
-  return { nodes: map, groupNodes: groupNodes ?? new Map() };
+  return { nodes: map, groupNodes: groupNodes ?? new Map(), priceRange: fleetPriceRange(map.values()) };
 }

@@ -1,4 +1,5 @@
 import { makeNodeState, type NodeState } from '../../algorithm/node-state.js';
+import { PriceTally } from '../../algorithm/price-tally.js';
 import { reserve, unreserve } from '../../algorithm/reserve.js';
 import type { Snapshot } from '../../algorithm/snapshot.js';
 import type { Status } from '../../algorithm/status.js';
@@ -108,6 +109,8 @@ export class ClusterCache implements ClusterSink {
   private groupsChanged = true;
   private groupNodes: ReadonlyMap<string, readonly string[]> = new Map();
   private syncedFlag = false;
+  /** Fleet price range kept incrementally (Snapshot.priceRange), so a cycle never rescans every node for it. */
+  private readonly prices = new PriceTally();
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -146,6 +149,8 @@ export class ClusterCache implements ClusterSink {
     if (existing === undefined) {
       for (const [uid, pod] of this.pods) if (pod.node === name) entry.pods.add(uid);
     }
+    if (existing !== undefined) this.prices.remove(existing.state.pricePerGpu);
+    this.prices.add(entry.state.pricePerGpu);
     this.nodes.set(name, entry);
     this.changes.set(name, entry.state);
     for (const uid of entry.pods) {
@@ -316,7 +321,7 @@ export class ClusterCache implements ClusterSink {
     const nodes: ReadonlyMap<string, NodeState> = this.changes.size === 0
       ? this.baseStates
       : new OverlayMap(this.baseStates, new Map(this.changes), this.nodes.size);
-    const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes };
+    const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes, priceRange: this.prices.range() };
     this.snap = { version: this.versionCounter, snapshot, reads: 0 };
     return snapshot;
   }
@@ -410,6 +415,7 @@ export class ClusterCache implements ClusterSink {
       this.trackGroup(pod, -1);
       pod.counted = false;
     }
+    this.prices.remove(node.state.pricePerGpu);
     this.nodes.delete(name);
     this.changes.set(name, undefined);
     this.bump();
