@@ -1,14 +1,25 @@
 /**
  * Extender latency as kube-scheduler sees it: filter then prioritize for one pod, serially, over ONE keep-alive
  * connection (node:http Agent keepAlive, maxSockets 1), at 750 and 5,000 candidate nodes, names-only
- * (nodeCacheCapable: true) and full v1.Node bodies. Prints p50/p99 of the pair; asserts nothing.
+ * (nodeCacheCapable: true) and full v1.Node bodies. Prints p50/p99 of the pair as the client sees it and the
+ * server's own time per verb; asserts nothing.
  *
- *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full]
+ *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full] [--profile-server DIR]
  *
- * The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4 A100 PCIe pairs, 1/2 L4 spot) with realistic
- * partial allocations: about half the GPUs held by 1-GPU, 2-GPU and fractional pods bound through the service.
+ * The server runs in a child process (kube-scheduler is a separate process too), so the client's JSON work and
+ * garbage do not land on the server's thread. The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4
+ * A100 PCIe pairs, 1/2 L4 spot) with realistic partial allocations: about 1.5 pods per node (1-GPU, 2-GPU and
+ * fractional) bound through the service. Each iteration is a fresh pod of a mixed shape (1 GPU, 2 GPUs or a
+ * fraction); after prioritize the client binds it to the best-scored node (untimed, as kube-scheduler does after
+ * the pair), and deletes the pod bound 50 iterations earlier, so every pair sees a fresh snapshot and the cluster
+ * stays at a steady fill. `--profile-server DIR` writes a CPU profile of the server's measured phase only.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCHEDULING_OPTIONS } from '../src/algorithm/scheduling-options.js';
 import { DEFAULT_CONFIG } from '../src/config/config-schema.js';
 import { createModelParsers } from '../src/server/model-parsers.js';
@@ -17,7 +28,9 @@ import { SimulatedCluster } from '../src/sim/simulated-cluster.js';
 import { fleetNodes, FleetSchema } from '../src/sim/simulated-cluster-fleet.js';
 import { kubePod, realisticNode } from '../test/server/kube-fixtures.js';
 
-const quick = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const quick = argv.includes('--quick');
 
 function fleet(n: number): ReturnType<typeof FleetSchema.parse> {
   const q = Math.round(n / 4);
@@ -42,11 +55,23 @@ function rng(seed: number): () => number {
   };
 }
 
+/** A realistic GPU request mix: half 1-GPU, a fifth 2-GPU, the rest a fraction of one GPU. */
+function mixedRequests(r: number): Record<string, string> {
+  if (r < 0.5) return { 'nvidia.com/gpu': '1' };
+  if (r < 0.7) return { 'nvidia.com/gpu': '2' };
+  return { 'tessera.io/gpu-memory': '8192', 'tessera.io/gpu-compute': '250' };
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function run(n: number, full: boolean, iterations: number): Promise<void> {
+// ---- server role (child process) ----
+
+type ToServer = { type: 'delete'; uid: string } | { type: 'stop' };
+type FromServer = { type: 'ready'; url: string; bound: number } | { type: 'ack' };
+
+async function serve(n: number, profileDir: string | undefined): Promise<void> {
   const nodes = fleetNodes(fleet(n));
   const parsers = createModelParsers();
   const sim = new SimulatedCluster(nodes);
@@ -60,72 +85,144 @@ async function run(n: number, full: boolean, iterations: number): Promise<void> 
   let bound = 0;
   for (let i = 0; i < n * 1.5; i += 1) {
     const node = names[Math.floor(random() * names.length)] as string;
-    const r = random();
-    const requests: Record<string, string> = r < 0.5 ? { 'nvidia.com/gpu': '1' } : r < 0.7 ? { 'nvidia.com/gpu': '2' } : { 'tessera.io/gpu-memory': '8192', 'tessera.io/gpu-compute': '250' };
-    const pod = kubePod({ name: `seed-${i}`, uid: `seed-${i}`, requests, annotations: { 'tessera.io/interruptible': 'true' } });
+    const pod = kubePod({ name: `seed-${i}`, uid: `seed-${i}`, requests: mixedRequests(random()), annotations: { 'tessera.io/interruptible': 'true' } });
     const args = { Pod: pod, Nodes: null, NodeNames: [node] } as never;
     if ((server.service.filter(args).NodeNames ?? []).length === 0) continue;
     const b = await server.service.bind({ PodName: `seed-${i}`, PodNamespace: 'default', PodUID: `seed-${i}`, Node: node });
     if (b.Error === '') bound += 1;
   }
+  let session: Session | null = null;
+  if (profileDir !== undefined) {
+    session = new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const send = (m: FromServer): void => void process.send?.(m);
+  process.on('message', (m: ToServer) => {
+    if (m.type === 'delete') {
+      sim.deletePod(m.uid);
+      send({ type: 'ack' });
+      return;
+    }
+    void (async () => {
+      if (session !== null && profileDir !== undefined) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(join(profileDir, `server-${n}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+      }
+      await server.close(100);
+      process.exit(0);
+    })();
+  });
+  send({ type: 'ready', url: server.url, bound });
+}
+
+// ---- client role (this process) ----
+
+/** Sum and count of the server's request-duration histogram per verb (status 200), read from /metrics. */
+function serverTimes(metricsText: string): Map<string, { sum: number; count: number }> {
+  const out = new Map<string, { sum: number; count: number }>();
+  const re = /^tessera_extender_request_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm;
+  for (const m of metricsText.matchAll(re)) {
+    const labels = m[2] ?? '';
+    const verb = /verb="([^"]*)"/.exec(labels)?.[1];
+    if (verb === undefined || !labels.includes('code="200"')) continue;
+    const e = out.get(verb) ?? { sum: 0, count: 0 };
+    if (m[1] === 'sum') e.sum = Number(m[3]);
+    else e.count = Number(m[3]);
+    out.set(verb, e);
+  }
+  return out;
+}
+
+async function run(n: number, full: boolean, iterations: number, profileDir: string | undefined): Promise<void> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])], { stdio: 'inherit' });
+  const next = (): Promise<FromServer> => new Promise((resolve) => child.once('message', (m) => resolve(m as FromServer)));
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error(`unexpected message from the bench server: ${JSON.stringify(ready)}`);
+  const url = ready.url;
+  const nodes = fleetNodes(fleet(n));
+  const names = nodes.map((x) => x.metadata?.name as string);
   const nodesJson = full ? JSON.stringify({ metadata: {}, items: nodes.map((x) => realisticNode(x as Record<string, unknown>)) }) : '';
   const namesJson = JSON.stringify(names);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const post = (path: string, body: string): Promise<string> => new Promise((resolve, reject) => {
-    const req = request(`${server.url}/scheduler/${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+  const call = (method: 'GET' | 'POST', path: string, body: string): Promise<string> => new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
     });
     req.on('error', reject);
     req.end(body);
   });
   const samples: number[] = [];
   const warmup = Math.max(5, Math.floor(iterations / 10));
+  const random = rng(7);
+  const boundUids: string[] = [];
   let feasible = 0;
   let bodyBytes = 0;
+  let binds = 0;
+  let before = new Map<string, { sum: number; count: number }>();
   for (let i = 0; i < warmup + iterations; i += 1) {
-    const pod = JSON.stringify(kubePod({
-      name: `bench-${i}`, uid: `bench-${i}`, requests: { 'nvidia.com/gpu': '1' }, annotations: { 'tessera.io/interruptible': 'true' },
-    }));
+    if (i === warmup) before = serverTimes(await call('GET', '/metrics', ''));
+    const uid = `bench-${i}`;
+    const pod = JSON.stringify(kubePod({ name: uid, uid, requests: mixedRequests(random()), annotations: { 'tessera.io/interruptible': 'true' } }));
     const body = full ? `{"Pod":${pod},"Nodes":${nodesJson},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${namesJson}}`;
     bodyBytes = Buffer.byteLength(body);
     const t0 = process.hrtime.bigint();
-    const f = await post('filter', body);
+    const f = await call('POST', '/scheduler/filter', body);
     // kube-scheduler prioritizes the nodes that passed filter: the same envelope with the survivors.
     const survivors = full ? /"Nodes":(\{.*\}),"NodeNames":null,"FailedNodes"/s.exec(f)?.[1] : /"NodeNames":(\[[^\]]*\])/.exec(f)?.[1];
     if (survivors === undefined) throw new Error(`unexpected filter answer: ${f.slice(0, 200)}`);
-    await post('prioritize', full ? `{"Pod":${pod},"Nodes":${survivors},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${survivors}}`);
+    const p = await call('POST', '/scheduler/prioritize', full ? `{"Pod":${pod},"Nodes":${survivors},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${survivors}}`);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (i >= warmup) samples.push(ms);
     if (i === 0) {
-      const parsed = JSON.parse(f) as { NodeNames: string[] | null; Nodes: { items: unknown[] } | null };
-      feasible = parsed.NodeNames?.length ?? parsed.Nodes?.items.length ?? 0;
+      const s = JSON.parse(survivors) as unknown[] | { items: unknown[] };
+      feasible = Array.isArray(s) ? s.length : s.items.length;
+    }
+    // Untimed: bind to the best node (first of the highest score, as kube-scheduler would pick among ties), then
+    // retire the pod bound 50 iterations ago so the fleet stays at a steady fill.
+    let best = '';
+    let bestScore = -1;
+    for (const h of JSON.parse(p) as { Host: string; Score: number }[]) if (h.Score > bestScore) { best = h.Host; bestScore = h.Score; }
+    if (best !== '') {
+      const b = JSON.parse(await call('POST', '/scheduler/bind', JSON.stringify({ PodName: uid, PodNamespace: 'default', PodUID: uid, Node: best }))) as { Error: string };
+      if (b.Error === '') { binds += 1; boundUids.push(uid); }
+    }
+    if (boundUids.length > 50) {
+      child.send({ type: 'delete', uid: boundUids.shift() as string } satisfies ToServer);
+      await next();
     }
   }
+  const after = serverTimes(await call('GET', '/metrics', ''));
   samples.sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
-    `feasible ${String(feasible).padStart(4)}  seeded pods ${bound}  n=${samples.length}  ` +
-    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
-  // Server-side time (request read to response written), from the service's own histogram.
-  const hist = await server.metrics.requestDuration.get();
   const serverMs = (verb: string): string => {
-    const sum = hist.values.find((v) => v.metricName?.endsWith('_sum') && v.labels.verb === verb && v.labels.code === '200')?.value ?? NaN;
-    const count = hist.values.find((v) => v.metricName?.endsWith('_count') && v.labels.verb === verb && v.labels.code === '200')?.value ?? NaN;
-    return ((sum / count) * 1000).toFixed(2);
+    const a = after.get(verb);
+    const b = before.get(verb) ?? { sum: 0, count: 0 };
+    return a === undefined ? 'n/a' : (((a.sum - b.sum) / (a.count - b.count)) * 1000).toFixed(2);
   };
-  console.log(`${' '.repeat(19)}server-side mean incl. warm-up: filter ${serverMs('filter')} ms, prioritize ${serverMs('prioritize')} ms`);
+  console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
+    `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
+    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
+  console.log(`${' '.repeat(19)}server-side mean (measured iterations): filter ${serverMs('filter')} ms, prioritize ${serverMs('prioritize')} ms, bind ${serverMs('bind')} ms`);
   agent.destroy();
-  await server.close(100);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ type: 'stop' } satisfies ToServer);
+  await exited;
 }
 
-/** `--only 5000:names` runs one case (sizes 750/5000, modes names/full). */
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const cases: [number, boolean, number][] = [
-  [750, false, quick ? 200 : 2000], [5000, false, quick ? 100 : 1000], [750, true, quick ? 10 : 50], [5000, true, quick ? 3 : 10],
-];
-console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run`);
-for (const [n, full, iterations] of cases) {
-  if (only === undefined || only === `${n}:${full ? 'full' : 'names'}`) await run(n, full, iterations);
+if (argv.includes('--serve')) {
+  await serve(Number(flag('--serve')), flag('--profile-server'));
+} else {
+  /** `--only 5000:names` runs one case (sizes 750/5000, modes names/full). */
+  const only = flag('--only');
+  const cases: [number, boolean, number][] = [
+    [750, false, quick ? 200 : 2000], [5000, false, quick ? 100 : 1000], [750, true, quick ? 10 : 50], [5000, true, quick ? 3 : 10],
+  ];
+  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run, server in a child process`);
+  for (const [n, full, iterations] of cases) {
+    if (only === undefined || only === `${n}:${full ? 'full' : 'names'}`) await run(n, full, iterations, flag('--profile-server'));
+  }
 }
