@@ -6,8 +6,8 @@
  * first run builds the binaries (scripts/e2e/install-binaries.sh, cached per user).
  */
 import { join } from 'node:path';
-import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, type V1ObjectMeta, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyObjects,
   kustomizeObjects,
@@ -112,6 +112,17 @@ beforeAll(async () => {
   );
 }, 90 * 60_000);
 
+/** Namespaces the tests put pods in; emptied after every test so one failure does not starve the next. */
+const TEST_NAMESPACES = ['e2e-mixed', 'e2e-infeasible', 'e2e-dra', 'e2e-burst', 'default'];
+
+afterEach(async () => {
+  if (cluster === null) return;
+  for (const ns of TEST_NAMESPACES) {
+    if ((await listPods(ns)).length > 0) await deleteAllPods(ns);
+  }
+  await core.deleteNode({ name: 'dra-0' }).catch(() => undefined);
+}, 300_000);
+
 afterAll(async () => {
   await scheduler?.stop();
   await tessera?.stop();
@@ -123,10 +134,15 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
   it('places a mixed workload soundly: NVLink islands, no spot for non-interruptible pods, MIG on MIG nodes', async () => {
     const ns = 'e2e-mixed';
     await createNamespace(ns);
+    // The 12 NVLink pods fill the six 8-GPU NVLink nodes exactly, so they go first: a policy may rightly put
+    // inference shares on an H100 if they come first, and no scheduler can know what arrives later.
+    const training = Array.from({ length: 12 }, (_, i) =>
+      gpuPod({ name: `train-${String(i)}`, namespace: ns, resources: { 'nvidia.com/gpu': '4' }, annotations: { 'tessera.io/topology': 'nvlink-required' }, labels: { kind: 'nvlink' } }),
+    );
+    await pool(training, 8, (p) => core.createNamespacedPod({ namespace: ns, body: p }));
+    await waitAllBound(ns, training.length, 300_000);
     const pods: V1Pod[] = [
-      ...Array.from({ length: 12 }, (_, i) =>
-        gpuPod({ name: `train-${String(i)}`, namespace: ns, resources: { 'nvidia.com/gpu': '4' }, annotations: { 'tessera.io/topology': 'nvlink-required' }, labels: { kind: 'nvlink' } }),
-      ),
+      ...training,
       ...Array.from({ length: 20 }, (_, i) =>
         gpuPod({ name: `infer-${String(i)}`, namespace: ns, resources: { 'tessera.io/gpu-memory': '10Gi', 'tessera.io/gpu-compute': '250' }, annotations: { 'tessera.io/interruptible': 'false' }, labels: { kind: 'infer' } }),
       ),
@@ -137,7 +153,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
         gpuPod({ name: `mig-${String(i)}`, namespace: ns, resources: { 'tessera.io/mig-3g.40gb': '1' }, labels: { kind: 'mig' } }),
       ),
     ];
-    await pool(pods, 8, (p) => core.createNamespacedPod({ namespace: ns, body: p }));
+    await pool(pods.slice(training.length), 8, (p) => core.createNamespacedPod({ namespace: ns, body: p }));
     const placed = await waitAllBound(ns, pods.length, 300_000);
 
     expect(allocationViolations(fleet, placed), describeFailure()).toEqual([]);
@@ -209,6 +225,21 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(spotNodes.has(nodeOf('llm-inference-small'))).toBe(false);
     await deleteAllPods('default');
   }, 5 * 60_000);
+
+  it('admits the scheduler pod of deploy/deployment.yaml in tessera-system (Pod Security "restricted", priority class)', async () => {
+    const deployment = kustomizeObjects(join(REPO_ROOT, 'deploy')).find((o) => o.kind === 'Deployment') as
+      | (KubernetesObject & { spec: { template: { metadata: V1ObjectMeta; spec: V1PodSpec } } })
+      | undefined;
+    expect(deployment).toBeDefined();
+    const template = (deployment as NonNullable<typeof deployment>).spec.template;
+    const created = await core.createNamespacedPod({
+      namespace: SCHEDULER_NAMESPACE,
+      dryRun: 'All',
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: 'tessera-scheduler-dry-run' }, spec: template.spec },
+    });
+    expect(created.spec?.priority).toBe(2000000000);
+    expect(created.spec?.serviceAccountName).toBe(SCHEDULER_SERVICE_ACCOUNT);
+  }, 60_000);
 
   it('reads GPUs that the NVIDIA DRA driver publishes in ResourceSlices and binds to their uuids', async () => {
     const ns = 'e2e-dra';
