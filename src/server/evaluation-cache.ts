@@ -5,9 +5,29 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { PodObject } from '../cluster/cache/cluster-source.js';
 
 /**
+ * The nodes that passed filter, in answer order, with the state each was judged on and its extender score
+ * (0..10) computed in the same pass, so prioritize answers with a lookup per name. A node whose state object
+ * changed since (a bind in between) is evaluated again by prioritize.
+ */
+export interface FeasibleNodes {
+  readonly names: readonly string[];
+  /** `states[i]` is the NodeState `names[i]` passed on. */
+  readonly states: readonly NodeState[];
+  /** `scores[i]` is the extender score (0..10) of `names[i]` on `states[i]`. */
+  readonly scores: Uint8Array;
+  /** Name -> index, built on first use when prioritize's list is not filter's answer in order. */
+  index: Map<string, number> | null;
+}
+
+/** No feasible nodes yet (filter has not run for the pod in this snapshot). */
+export function noFeasibleNodes(): FeasibleNodes {
+  return { names: [], states: [], scores: new Uint8Array(0), index: null };
+}
+
+/**
  * What filter learned about one pod, reused by prioritize and bind: the parsed request and, while the pod is
- * among the most recent ones, the core's CycleState for one snapshot and the node states that passed filter (by
- * identity: a node whose state object changed is filtered again).
+ * among the most recent ones, the core's CycleState for one snapshot and the nodes that passed filter with
+ * their scores (by identity: a node whose state object changed is evaluated again).
  */
 export interface Evaluation {
   readonly podKey: string;
@@ -19,11 +39,11 @@ export interface Evaluation {
   readonly version: number;
   readonly snapshot: Snapshot | null;
   readonly cycle: CycleState | null;
-  readonly feasible: Map<string, NodeState> | null;
+  readonly feasible: FeasibleNodes | null;
 }
 
 /** An evaluation that still holds its cycle. */
-export type LiveEvaluation = Evaluation & { readonly snapshot: Snapshot; readonly cycle: CycleState; readonly feasible: Map<string, NodeState> };
+export type LiveEvaluation = Evaluation & { readonly snapshot: Snapshot; readonly cycle: CycleState; readonly feasible: FeasibleNodes };
 
 /** Cycles kept: kube-scheduler handles one pod at a time, so a few cover filter -> prioritize -> bind. */
 const DEFAULT_LIVE_CYCLES = 16;

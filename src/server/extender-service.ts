@@ -1,12 +1,12 @@
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import { prefilter, type CycleState } from '../algorithm/cycle-state.js';
-import { filterNode } from '../algorithm/filter.js';
+import { evaluateNode } from '../algorithm/evaluate-node.js';
 import { makeNodeState, type NodeState } from '../algorithm/node-state.js';
 import { placeOnNode } from '../algorithm/place.js';
 import { selectVictims } from '../algorithm/preempt.js';
 import { reserve } from '../algorithm/reserve.js';
 import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
-import { scoreNode } from '../algorithm/score.js';
+import { rawScore } from '../algorithm/score.js';
 import type { Snapshot } from '../algorithm/snapshot.js';
 import type { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import type { ClusterSource, PodObject, PodRef } from '../cluster/cache/cluster-source.js';
@@ -18,7 +18,7 @@ import { parseGpuRequest, type PodLike } from '../model/parse-gpu-request.js';
 import type { ParseResult } from '../model/parse-result.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
-import type { EvaluationCache, LiveEvaluation } from './evaluation-cache.js';
+import { noFeasibleNodes, type EvaluationCache, type FeasibleNodes, type LiveEvaluation } from './evaluation-cache.js';
 import {
   MAX_EXTENDER_PRIORITY, type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
   type ExtenderFilterResult, type ExtenderPreemptionArgs, type ExtenderPreemptionResult, type HostPriority,
@@ -53,11 +53,17 @@ export class ExtenderService {
 
   constructor(private readonly deps: ExtenderServiceDeps) {}
 
-  /** Filter: which candidate nodes can hold the pod, with a reason for each rejected one. */
+  /**
+   * Filter: which candidate nodes can hold the pod, with a reason for each rejected one. The same pass scores
+   * every feasible node (the evaluation is in hand) and keeps the scores for prioritize.
+   */
   filter(args: ExtenderArgs): ExtenderFilterResult {
     return this.traced('filter nodes', (span) => {
-      const candidates = candidateList(args);
-      span.setAttribute('tessera.candidates', candidates.length);
+      // Names-only (the common mode) walks the name list directly: no per-node candidate objects.
+      const names = args.Nodes != null ? null : (args.NodeNames ?? []);
+      const candidates = names === null ? candidateList(args) : null;
+      const count = names !== null ? names.length : (candidates as Candidate[]).length;
+      span.setAttribute('tessera.candidates', count);
       const result: ExtenderFilterResult = {
         Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '',
       };
@@ -65,66 +71,113 @@ export class ExtenderService {
       const passedObjects: unknown[] = [];
       const ev = this.evaluate(args.Pod);
       if (!ev.ok) {
-        for (const c of candidates) result.FailedAndUnresolvableNodes[c.name] = ev.reason;
-        this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, candidates.length);
+        for (let i = 0; i < count; i += 1) result.FailedAndUnresolvableNodes[candidateName(names, candidates, i)] = ev.reason;
+        this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, count);
       } else {
-        const { request, cycle, snapshot } = ev.evaluation;
-        const feasible = new Map<string, NodeState>();
+        const { cycle, snapshot } = ev.evaluation;
+        const nodes = snapshot.nodes;
+        const states: NodeState[] = [];
+        const scores = new Uint8Array(count);
         let unschedulable = 0;
         let unresolvable = 0;
-        for (const c of candidates) {
-          const r = this.resolve(c.name, c.node, snapshot);
-          if (!r.ok) {
-            if (r.resolvable) result.FailedNodes[c.name] = r.reason;
-            else result.FailedAndUnresolvableNodes[c.name] = r.reason;
-            this.deps.metrics.filterRejections.inc({ reason: r.kind });
-            continue;
+        for (let i = 0; i < count; i += 1) {
+          let name: string;
+          let state: NodeState | undefined;
+          let object: WireNode | null = null;
+          if (names !== null) {
+            name = names[i] as string;
+            state = nodes.get(name);
+          } else {
+            const c = (candidates as Candidate[])[i] as Candidate;
+            name = c.name;
+            object = c.node;
           }
-          const status = filterNode(request, r.state, cycle);
-          if (status.code === 'success') {
-            feasible.set(c.name, r.state);
-            passed.push(c.name);
-            if (c.node !== null) passedObjects.push(c.node);
-          } else if (status.code === 'unschedulable') {
-            result.FailedNodes[c.name] = status.reason;
+          if (state === undefined) {
+            const r = this.resolve(name, object, snapshot);
+            if (!r.ok) {
+              if (r.resolvable) result.FailedNodes[name] = r.reason;
+              else result.FailedAndUnresolvableNodes[name] = r.reason;
+              this.deps.metrics.filterRejections.inc({ reason: r.kind });
+              continue;
+            }
+            state = r.state;
+          }
+          // cycle was prefiltered for this very request, so the core's memoised evaluation is filterNode's.
+          const e = evaluateNode(state, cycle);
+          const code = e.status.code;
+          if (code === 'success') {
+            scores[passed.length] = toExtenderScore(Math.round(rawScore(state, cycle, e)));
+            passed.push(name);
+            states.push(state);
+            if (object !== null) passedObjects.push(object);
+          } else if (code === 'unschedulable') {
+            result.FailedNodes[name] = e.status.reason;
             unschedulable += 1;
           } else {
-            result.FailedAndUnresolvableNodes[c.name] = status.reason;
+            result.FailedAndUnresolvableNodes[name] = e.status.reason;
             unresolvable += 1;
           }
         }
         if (unschedulable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
         if (unresolvable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
-        this.deps.evaluations.set({ ...ev.evaluation, feasible });
+        this.deps.evaluations.set({ ...ev.evaluation, feasible: { names: passed, states, scores, index: null } });
       }
       if (args.Nodes != null) result.Nodes = { metadata: {}, items: passedObjects };
       else result.NodeNames = passed;
       span.setAttribute('tessera.feasible', passed.length);
-      if (passed.length === 0 && candidates.length > 0 && this.deps.source.reportUnschedulable !== undefined) {
-        this.deps.source.reportUnschedulable(podRef(args.Pod), summarizeFailures(result, candidates.length));
+      if (passed.length === 0 && count > 0 && this.deps.source.reportUnschedulable !== undefined) {
+        this.deps.source.reportUnschedulable(podRef(args.Pod), summarizeFailures(result, count));
       }
       return result;
     });
   }
 
-  /** Prioritize: 0..10 per candidate (the core's 0..100 scaled at the wire); infeasible or unknown nodes get 0. */
+  /**
+   * Prioritize: 0..10 per candidate (the core's 0..100 scaled at the wire); infeasible or unknown nodes get 0.
+   * A node that passed filter for this pod in this very snapshot answers with the score filter kept (a lookup;
+   * kube-scheduler sends filter's survivors in filter's order, so usually not even a map lookup). Anything else
+   * (a new snapshot after a bind in between, a node filter did not see, a full node whose state differs) is
+   * evaluated against the current state.
+   */
   prioritize(args: ExtenderArgs): HostPriority[] {
     return this.traced('prioritize nodes', (span) => {
-      const candidates = candidateList(args);
-      span.setAttribute('tessera.candidates', candidates.length);
+      const names = args.Nodes != null ? null : (args.NodeNames ?? []);
+      const candidates = names === null ? candidateList(args) : null;
+      const count = names !== null ? names.length : (candidates as Candidate[]).length;
+      span.setAttribute('tessera.candidates', count);
+      const out: HostPriority[] = new Array(count);
       const ev = this.evaluate(args.Pod);
-      if (!ev.ok) return candidates.map((c) => ({ Host: c.name, Score: 0 }));
-      const { request, cycle, feasible, snapshot } = ev.evaluation;
-      const out: HostPriority[] = new Array(candidates.length);
-      for (let i = 0; i < candidates.length; i += 1) {
-        const c = candidates[i] as Candidate;
-        const r = this.resolve(c.name, c.node, snapshot);
-        let score = 0;
-        if (r.ok && (feasible.get(c.name) === r.state || filterNode(request, r.state, cycle).code === 'success')) {
-          score = toExtenderScore(scoreNode(request, r.state, cycle).score);
-        }
-        out[i] = { Host: c.name, Score: score };
+      if (!ev.ok) {
+        for (let i = 0; i < count; i += 1) out[i] = { Host: candidateName(names, candidates, i), Score: 0 };
+        return out;
       }
+      const { cycle, feasible, snapshot } = ev.evaluation;
+      const kept = feasible.names;
+      let reused = 0;
+      for (let i = 0; i < count; i += 1) {
+        const name = candidateName(names, candidates, i);
+        const object = names === null ? ((candidates as Candidate[])[i] as Candidate).node : null;
+        let at = i < kept.length && kept[i] === name ? i : -1;
+        if (at === -1 && kept.length > 0) at = indexOf(feasible, name);
+        let score = -1;
+        if (at !== -1) {
+          // Names-only: the state is the snapshot's, and the snapshot is the one filter used (evaluate() hit).
+          // Full nodes: the state comes from the body, so compare identity with what filter judged.
+          if (object === null) score = feasible.scores[at] as number;
+          else {
+            const r = this.resolve(name, object, snapshot);
+            if (r.ok && r.state === feasible.states[at]) score = feasible.scores[at] as number;
+          }
+        }
+        if (score === -1) {
+          const r = this.resolve(name, object, snapshot);
+          score = r.ok ? scoreNow(r.state, cycle) : 0;
+        } else {
+          reused += 1;
+        }
+        out[i] = { Host: name, Score: score };
+      }
+      span.setAttribute('tessera.scores_reused', reused);
       return out;
     });
   }
@@ -255,7 +308,7 @@ export class ExtenderService {
     }
     const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
     const evaluation: LiveEvaluation = {
-      podKey, podVersion, pod: pod as PodObject, request, version, snapshot, cycle, feasible: new Map(),
+      podKey, podVersion, pod: pod as PodObject, request, version, snapshot, cycle, feasible: noFeasibleNodes(),
     };
     this.deps.evaluations.set(evaluation);
     return { ok: true, evaluation };
@@ -339,6 +392,27 @@ export class ExtenderService {
 interface Candidate {
   readonly name: string;
   readonly node: WireNode | null;
+}
+
+function candidateName(names: readonly string[] | null, candidates: readonly Candidate[] | null, i: number): string {
+  return names !== null ? (names[i] as string) : ((candidates as readonly Candidate[])[i] as Candidate).name;
+}
+
+/** Index of `name` in filter's answer (the name index is built once, on first need), or -1. */
+function indexOf(feasible: FeasibleNodes, name: string): number {
+  let index = feasible.index;
+  if (index === null) {
+    index = new Map();
+    feasible.names.forEach((n, i) => index?.set(n, i));
+    feasible.index = index;
+  }
+  return index.get(name) ?? -1;
+}
+
+/** The extender score (0..10) of `state` for the cycle's pod now; 0 when it does not fit. */
+function scoreNow(state: NodeState, cycle: CycleState): number {
+  const e = evaluateNode(state, cycle);
+  return e.status.code === 'success' ? toExtenderScore(Math.round(rawScore(state, cycle, e))) : 0;
 }
 
 function candidateList(args: ExtenderArgs): Candidate[] {
