@@ -8,6 +8,7 @@ describe('serializeHostPriorities()', () => {
     ['names that need escaping', [{ Host: 'we"ird\\node', Score: 10 }, { Host: 'ünï', Score: 3 }]],
     ['the same host twice (memoized prefix)', [{ Host: 'a', Score: 1 }, { Host: 'a', Score: 2 }]],
     ['scores outside 0..10 and fractions', [{ Host: 'x', Score: 100 }, { Host: 'y', Score: -3 }, { Host: 'z', Score: 2.5 }]],
+    ['every wire score 0..10', Array.from({ length: 11 }, (_, i) => ({ Host: `n-${i}`, Score: i }))],
   ])('matches JSON.stringify for %s', (_name, list) => {
     const text = serializeHostPriorities(list);
     expect(text).toBe(JSON.stringify(list));
