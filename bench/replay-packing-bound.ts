@@ -1,0 +1,75 @@
+/**
+ * How low can unallocated GPU % at 100 % arrival go on a trace, whatever the policy? Per seed it takes the pods
+ * that have arrived when arrival reaches 100 % (the replay's own arrival order) and prints, as means over the
+ * seeds:
+ * - `sliver bound`: a proof-level lower bound. A share above 500 milli needs a GPU of its own, so the slack
+ *   (1000 - m) beside every such share of size m can only be filled by shares no larger than that slack; for each
+ *   slack size r, Σ slack ≤ r beside those shares minus Σ of all shares ≤ r is idle no policy can avoid
+ *   (the largest over r is printed). Whole pods and multi-GPU pods strand nothing in this bound.
+ * - `offline BFD`: best-fit-decreasing packing of exactly those share pods onto GPUs, offline, ignoring CPU,
+ *   host memory, GPU models and node boundaries (whole pods assumed to fill every other GPU): what a near-optimal
+ *   packer with full knowledge of the future leaves. Unallocated at 100 % arrival equals the GPU-milli of the
+ *   pods that failed so far, which equals the idle left beside the placed pods once the cluster is full.
+ * Usage: npx tsx bench/replay-packing-bound.ts [--pods a.csv,b.csv] [--seeds 42-51]
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTrace } from '../src/sim/replay/load-trace.js';
+import { parseSeeds } from '../src/sim/replay/parse-seeds.js';
+import { seedSetup } from '../src/sim/replay/seed-setup.js';
+import { DEFAULT_TRACE_DIR } from '../src/sim/replay/simulate-command.js';
+
+const TRACES = ['default', 'gpushare40', 'multigpu20', 'gpuspec10', 'cpu050'];
+const { values } = parseArgs({ options: { pods: { type: 'string' }, seeds: { type: 'string' } } });
+const nodesFile = resolve(`${DEFAULT_TRACE_DIR}/openb_node_list_gpu_node.csv`);
+const podFiles = values.pods?.split(',') ?? TRACES.map((t) => `${DEFAULT_TRACE_DIR}/openb_pod_list_${t}.csv`);
+const seeds = parseSeeds(values.seeds ?? '42-51') ?? [42];
+
+/** Sizes (milli) of the 1-GPU share pods arrived by 100 % arrival, in arrival order. */
+function sharesBy100(setup: ReturnType<typeof seedSetup>): number[] {
+  const shares: number[] = [];
+  let arrived = 0;
+  for (const p of setup.pods) {
+    if (arrived + p.gpuCount * p.gpuMilli > setup.capacityMilli) break;
+    arrived += p.gpuCount * p.gpuMilli;
+    if (p.gpuCount === 1 && p.gpuMilli > 0 && p.gpuMilli < 1000) shares.push(p.gpuMilli);
+  }
+  return shares;
+}
+
+/** The sliver lower bound in milli (see the header). */
+function sliverBound(shares: readonly number[]): number {
+  let best = 0;
+  for (const r of new Set(shares.filter((m) => m > 500).map((m) => 1000 - m))) {
+    const slack = shares.reduce((s, m) => (m > 500 && 1000 - m <= r ? s + 1000 - m : s), 0);
+    const fill = shares.reduce((s, m) => (m <= r ? s + m : s), 0);
+    best = Math.max(best, slack - fill);
+  }
+  return best;
+}
+
+/** Idle milli left by best-fit-decreasing packing of `shares` onto 1000-milli GPUs. */
+function bestFitDecreasing(shares: readonly number[]): number {
+  const free: number[] = [];
+  for (const m of [...shares].sort((a, b) => b - a)) {
+    let best = -1;
+    for (let i = 0; i < free.length; i++) if (free[i]! >= m && (best < 0 || free[i]! < free[best]!)) best = i;
+    if (best < 0) free.push(1000 - m);
+    else free[best] = free[best]! - m;
+  }
+  return free.reduce((s, f) => s + f, 0);
+}
+
+console.log('trace         seeds  sliver bound %  offline BFD %');
+for (const podsFile of podFiles) {
+  const trace = loadTrace(nodesFile, resolve(podsFile));
+  let bound = 0;
+  let bfd = 0;
+  for (const seed of seeds) {
+    const setup = seedSetup(trace, seed);
+    const shares = sharesBy100(setup);
+    bound += (100 * sliverBound(shares)) / setup.capacityMilli;
+    bfd += (100 * bestFitDecreasing(shares)) / setup.capacityMilli;
+  }
+  console.log(`${trace.name.padEnd(13)} ${String(seeds.length).padStart(5)}  ${(bound / seeds.length).toFixed(2).padStart(14)}  ${(bfd / seeds.length).toFixed(2).padStart(13)}`);
+}
