@@ -152,6 +152,8 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
     });
+    // Go's net package (kube-scheduler) sets TCP_NODELAY on every connection; node:http clients do not by default.
+    req.on('socket', (socket) => socket.setNoDelay(true));
     req.on('error', reject);
     req.end(body);
   });

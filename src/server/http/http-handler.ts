@@ -9,6 +9,7 @@ import {
   ExtenderArgsSchema, ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema,
 } from '../wire-schemas.js';
 import { mapError } from './map-error.js';
+import { NamesEcho } from './names-echo.js';
 import { readJsonBody } from './read-body.js';
 import { serializeFilterResult } from './serialize-filter-result.js';
 import { serializeHostPriorities } from './serialize-host-priorities.js';
@@ -38,11 +39,15 @@ type Route = { readonly method: 'GET' | 'POST'; readonly verb: MetricVerb; reado
 export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { service, urlPrefix, maxBodyBytes, metrics, log } = deps;
   const routes = new Map<string, Route>();
+  // prioritize usually echoes filter's NodeNames: recognised by their bytes instead of parsed again.
+  const echo = new NamesEcho();
+  const remember = echo.remember.bind(echo);
+  const recall = echo.parse.bind(echo);
   routes.set(`${urlPrefix}/filter`, {
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
       const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'filter'), 'filter');
-      const bytes = serializeFilterResult(service.filter(args));
+      const bytes = serializeFilterResult(service.filter(args), remember);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
       res.end(bytes);
     },
@@ -50,7 +55,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   routes.set(`${urlPrefix}/prioritize`, {
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
-      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
+      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize', recall), 'prioritize');
       const text = serializeHostPriorities(service.prioritize(args));
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);

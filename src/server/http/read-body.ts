@@ -3,9 +3,10 @@ import { RequestError } from '../request-error.js';
 
 /**
  * Reads the whole body, refusing more than `maxBytes` (413) from the Content-Length header up front or while
- * streaming, then parses it as JSON (400 with the parser's position when it is not JSON).
+ * streaming, then parses it as JSON (400 with the parser's position when it is not JSON). `shortcut`, when given,
+ * may answer the parse itself (it must return exactly what JSON.parse would, or undefined to decline).
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, verb: string): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, verb: string, shortcut?: (text: string) => unknown): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new RequestError('TESSERA_BODY_TOO_LARGE', `cannot ${verb}: request body of ${declared} bytes exceeds the limit of ${maxBytes} bytes (maxBodyBytes)`);
@@ -30,6 +31,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, verb:
     req.once('end', onEnd);
     req.once('error', reject);
   });
+  const quick = shortcut?.(text);
+  if (quick !== undefined) return quick;
   if (text.trim() === '') throw new RequestError('TESSERA_BAD_JSON', `cannot ${verb}: request body is empty: expected a JSON object`);
   try {
     return JSON.parse(text);
