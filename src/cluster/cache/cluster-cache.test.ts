@@ -203,4 +203,38 @@ describe('ClusterCache snapshot compaction', () => {
     expect([...full.nodes.values()].every((s) => s.freeWholeCount === 0)).toBe(true);
     expect([...empty.nodes.values()].every((s) => s.freeWholeCount === 1)).toBe(true);
   });
+
+  it('keeps every older snapshot reading what it read when taken, across compactions, quiet folds and repeated changes', () => {
+    const nodes = fleetNodes(FleetSchema.parse({
+      apiVersion: 'tessera.io/v1alpha1', kind: 'SimulatedFleet',
+      pools: [{ name: 'm', count: 200, gpuProduct: 'NVIDIA-L4', gpuCount: 1, sharing: 'exclusive' }],
+    }));
+    const cache = new ClusterCache({
+      nodeParser: createNodeParser(parsers.parseNode), parseAllocation: parsers.parseAllocation,
+      now: () => 0, assumeTtlMs: 1000, log: SILENT_LOGGER,
+    });
+    for (const node of nodes) cache.upsertNode(node);
+    const taken: { snap: ReturnType<ClusterCache['snapshot']>; free: number[] }[] = [];
+    const record = (): void => {
+      const snap = cache.snapshot();
+      taken.push({ snap, free: nodes.map((_, i) => snap.nodes.get(`m-${i}`)?.freeWholeCount ?? -1) });
+    };
+    for (let i = 0; i < 400; i += 1) {
+      const name = `m-${(i * 7) % 200}`;
+      const uid = `u${i}`;
+      const a: Allocation = { node: name, cpuMilli: 0, memoryMiB: 0, devices: [{ gpuIndex: 0, gpuUuid: `${name}-gpu0`, kind: 'whole', memoryMiB: 23034, computeMilli: 1000 }] };
+      if (cache.assume({ uid, namespace: 'ns', name: uid }, a, 'x', 0, null).code === 'success') {
+        record();
+        if (i % 3 === 0) cache.forget(uid);
+      }
+      // Every tenth step the cluster is read quietly often enough to fold the overlay into a plain base.
+      if (i % 10 === 0) for (let r = 0; r < 10; r += 1) cache.snapshot();
+      record();
+    }
+    for (const { snap, free } of taken) {
+      expect(nodes.map((_, i) => snap.nodes.get(`m-${i}`)?.freeWholeCount ?? -1)).toEqual(free);
+      expect(new Map([...snap.nodes].map(([k, s]) => [k, s.freeWholeCount]))).toEqual(new Map(free.map((f, i) => [`m-${i}`, f])));
+    }
+    expect(new Set(taken.map((t) => t.free.join())).size).toBeGreaterThan(50);
+  });
 });

@@ -11,7 +11,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { CacheStats } from '../../telemetry/metrics.js';
 import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-source.js';
 import type { NodeParser } from './node-parser.js';
-import { OverlayMap } from './overlay-map.js';
+import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
 
 /**
  * Where a pod's devices are in the cache's lifecycle (kube-scheduler's assume cache):
@@ -62,6 +62,8 @@ interface NodeEntry {
   pods: Set<string>;
 }
 
+const EMPTY: ReadonlyMap<string, NodeState | undefined> = new Map();
+
 /** Changed nodes after which a snapshot folds its overlay into a new base map. */
 const COMPACT_AFTER = 128;
 /** Reads of an unchanged snapshot after which its overlay is folded into a plain map. */
@@ -101,8 +103,8 @@ export class ClusterCache implements ClusterSink {
   private readonly assumed = new Set<string>();
   private versionCounter = 0;
   private snap: { version: number; snapshot: Snapshot; reads: number } | null = null;
-  /** Published node states: `baseStates` is shared by snapshots and never mutated; `changes` since then. */
-  private baseStates = new Map<string, NodeState>();
+  /** Published node states: `baseStates` is shared by snapshots and never mutated (but for its slots' `changedAt`); `changes` since then. */
+  private baseStates = new Map<string, BaseSlot<NodeState>>();
   private changes = new Map<string, NodeState | undefined>();
   /** Per job group, per node: counted pods of the group (Snapshot.groupNodes). */
   private readonly groups = new Map<string, Map<string, number>>();
@@ -152,7 +154,7 @@ export class ClusterCache implements ClusterSink {
     if (existing !== undefined) this.prices.remove(existing.state.pricePerGpu);
     this.prices.add(entry.state.pricePerGpu);
     this.nodes.set(name, entry);
-    this.changes.set(name, entry.state);
+    this.recordChange(name, entry.state);
     for (const uid of entry.pods) {
       const pod = this.pods.get(uid);
       if (pod === undefined) continue;
@@ -310,17 +312,17 @@ export class ClusterCache implements ClusterSink {
     }
     // Fold the changes into a new base now and then; in between a snapshot costs O(changes), not O(nodes).
     if (this.changes.size > COMPACT_AFTER || (this.snap !== null && this.snap.version === this.versionCounter)) {
+      // Unchanged slots are shared with the old base: a later change marks them at a version newer than every
+      // view of the old base, which then keeps reading the slot's value.
       const base = new Map(this.baseStates);
       for (const [name, state] of this.changes) {
         if (state === undefined) base.delete(name);
-        else base.set(name, state);
+        else base.set(name, baseSlot(state));
       }
       this.baseStates = base;
       this.changes = new Map();
     }
-    const nodes: ReadonlyMap<string, NodeState> = this.changes.size === 0
-      ? this.baseStates
-      : new OverlayMap(this.baseStates, new Map(this.changes), this.nodes.size);
+    const nodes: ReadonlyMap<string, NodeState> = new OverlayMap(this.baseStates, this.changes.size === 0 ? EMPTY : new Map(this.changes), this.nodes.size, this.versionCounter);
     const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes, priceRange: this.prices.range() };
     this.snap = { version: this.versionCounter, snapshot, reads: 0 };
     return snapshot;
@@ -417,13 +419,20 @@ export class ClusterCache implements ClusterSink {
     }
     this.prices.remove(node.state.pricePerGpu);
     this.nodes.delete(name);
-    this.changes.set(name, undefined);
+    this.recordChange(name, undefined);
     this.bump();
   }
 
   private setState(node: NodeEntry, state: NodeState): void {
     node.state = state;
-    this.changes.set(node.inventory.name, state);
+    this.recordChange(node.inventory.name, state);
+  }
+
+  /** A node changed (undefined: deleted): published by the next snapshot; its base slot notes when. */
+  private recordChange(name: string, state: NodeState | undefined): void {
+    this.changes.set(name, state);
+    const slot = this.baseStates.get(name);
+    if (slot !== undefined && slot.changedAt === Infinity) slot.changedAt = this.versionCounter;
   }
 
   private trackGroup(pod: PodEntry, delta: 1 | -1): void {
