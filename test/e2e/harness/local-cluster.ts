@@ -43,6 +43,8 @@ export interface LocalCluster {
   readonly kubeConfig: KubeConfig;
   /** Writes a kubeconfig for `token` (e.g. a service account's) and returns its path. */
   writeKubeconfig(name: string, token: string): string;
+  /** Stops kube-apiserver and starts it again on the same port and etcd (every watch breaks); waits for /readyz. */
+  restartApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,10 +91,7 @@ export async function startLocalCluster(binDir: string, runName: string): Promis
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(join(dir, 'pki', 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     writeFileSync(join(dir, 'pki', 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
-    const apiserver = startProcess(
-      'kube-apiserver',
-      join(binDir, 'kube-apiserver'),
-      [
+    const apiserverArgs = [
         `--etcd-servers=http://127.0.0.1:${String(etcdPort)}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
@@ -111,16 +110,28 @@ export async function startLocalCluster(binDir: string, runName: string): Promis
         '--endpoint-reconciler-type=none',
         '--profiling=false',
         '--v=1',
-      ],
-      { logDir },
-    );
-    started.push(apiserver);
+    ];
     const server = `https://127.0.0.1:${String(apiPort)}`;
-    await waitFor('kube-apiserver /readyz', () => httpsStatus(`${server}/readyz`, adminToken).then((s) => s === 200), {
-      timeoutMs: 180_000,
-      intervalMs: 500,
-      process: apiserver,
-    });
+    let apiserver: ManagedProcess | null = null;
+    const startApiserver = async (): Promise<void> => {
+      const proc = startProcess('kube-apiserver', join(binDir, 'kube-apiserver'), apiserverArgs, { logDir });
+      apiserver = proc;
+      started.push(proc);
+      await waitFor('kube-apiserver /readyz', () => httpsStatus(`${server}/readyz`, adminToken).then((s) => s === 200), {
+        timeoutMs: 180_000,
+        intervalMs: 500,
+        process: proc,
+      });
+    };
+    await startApiserver();
+    const restartApiserver = async (): Promise<void> => {
+      const old = apiserver;
+      if (old !== null) {
+        await old.stop();
+        started.splice(started.indexOf(old), 1);
+      }
+      await startApiserver();
+    };
 
     const writeKubeconfig = (name: string, token: string): string => {
       const path = join(dir, `${name}.kubeconfig`);
@@ -152,7 +163,7 @@ export async function startLocalCluster(binDir: string, runName: string): Promis
     await waitFor('namespace "default"', async () => (await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'default' })).metadata?.name === 'default', {
       timeoutMs: 60_000,
     });
-    return { dir, logDir, server, adminKubeconfig, kubeConfig, writeKubeconfig, stop: stopAll };
+    return { dir, logDir, server, adminKubeconfig, kubeConfig, writeKubeconfig, restartApiserver, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
