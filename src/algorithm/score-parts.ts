@@ -1,5 +1,5 @@
 import type { GpuRequest } from '../model/gpu-request.js';
-import type { CycleState } from './cycle-state.js';
+import type { CycleState, NodeEvaluation } from './cycle-state.js';
 import type { NodeState } from './node-state.js';
 
 /** Clamps to 0..100 (non-finite -> 0). */
@@ -52,4 +52,23 @@ export function groupLocalityPart(node: NodeState, cycle: CycleState): number {
   if (inv.rack !== null && g.racks.has(inv.rack)) return 60;
   if (inv.zone !== null && g.zones.has(inv.zone)) return 40;
   return 0;
+}
+
+/**
+ * Idle units (milli-GPU) a successful plan leaves on the GPUs it uses: 0 when it takes them whole, the room
+ * left beside a share otherwise (0 for a plan without devices). Bin packing's best fit prefers the smallest;
+ * the trace replay breaks ties between equal scores with it.
+ */
+export function planRemainder(node: NodeState, e: NodeEvaluation): number {
+  const devices = e.devices;
+  if (devices === null || devices.length === 0) return 0;
+  let before = 0;
+  for (let j = 0; j < devices.length; j += 1) {
+    const d = devices[j];
+    if (d === undefined) continue;
+    let first = true;
+    for (let k = 0; k < j; k += 1) if (devices[k]?.gpuIndex === d.gpuIndex) { first = false; break; }
+    if (first) before += node.idle[d.gpuIndex] ?? 0;
+  }
+  return Math.max(0, before - e.units);
 }
