@@ -12,7 +12,9 @@
  * fractional) bound through the service. Each iteration is a fresh pod of a mixed shape (1 GPU, 2 GPUs or a
  * fraction); after prioritize the client binds it to the best-scored node (untimed, as kube-scheduler does after
  * the pair), and deletes the pod bound 50 iterations earlier, so every pair sees a fresh snapshot and the cluster
- * stays at a steady fill. `--profile-server DIR` writes a CPU profile of the server's measured phase only.
+ * stays at a steady fill. Server-side times are per request (request read to response written, what the
+ * service observes into tessera_extender_request_duration_seconds), p50/p99 over the measured iterations.
+ * `--profile-server DIR` writes a CPU profile of the server's measured phase only.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -68,8 +70,10 @@ function percentile(sorted: readonly number[], p: number): number {
 
 // ---- server role (child process) ----
 
-type ToServer = { type: 'delete'; uid: string } | { type: 'stop' };
-type FromServer = { type: 'ready'; url: string; bound: number } | { type: 'ack' };
+type ToServer = { type: 'delete'; uid: string } | { type: 'mark' } | { type: 'times' } | { type: 'stop' };
+/** Server-side milliseconds per verb since the last mark: [count, mean, p50, p99]. */
+type VerbTimes = Record<string, [number, number, number, number]>;
+type FromServer = { type: 'ready'; url: string; bound: number } | { type: 'ack' } | { type: 'times'; times: VerbTimes };
 
 async function serve(n: number, profileDir: string | undefined): Promise<void> {
   const nodes = fleetNodes(fleet(n));
@@ -91,6 +95,16 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
     const b = await server.service.bind({ PodName: `seed-${i}`, PodNamespace: 'default', PodUID: `seed-${i}`, Node: node });
     if (b.Error === '') bound += 1;
   }
+  // Server-side time per request (request read to response written), as the service's histogram observes it.
+  let durations = new Map<string, number[]>();
+  const histogram = server.metrics.requestDuration;
+  const observe = histogram.observe.bind(histogram);
+  histogram.observe = ((labels: { verb?: string }, seconds: number) => {
+    const list = durations.get(labels.verb ?? '') ?? [];
+    list.push(seconds * 1000);
+    durations.set(labels.verb ?? '', list);
+    observe(labels, seconds);
+  }) as typeof histogram.observe;
   let session: Session | null = null;
   if (profileDir !== undefined) {
     session = new Session();
@@ -103,6 +117,20 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
     if (m.type === 'delete') {
       sim.deletePod(m.uid);
       send({ type: 'ack' });
+      return;
+    }
+    if (m.type === 'mark') {
+      durations = new Map();
+      send({ type: 'ack' });
+      return;
+    }
+    if (m.type === 'times') {
+      const times: VerbTimes = {};
+      for (const [verb, list] of durations) {
+        const sorted = [...list].sort((a, b) => a - b);
+        times[verb] = [sorted.length, sorted.reduce((a, b) => a + b, 0) / sorted.length, percentile(sorted, 50), percentile(sorted, 99)];
+      }
+      send({ type: 'times', times });
       return;
     }
     void (async () => {
@@ -118,22 +146,6 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
 }
 
 // ---- client role (this process) ----
-
-/** Sum and count of the server's request-duration histogram per verb (status 200), read from /metrics. */
-function serverTimes(metricsText: string): Map<string, { sum: number; count: number }> {
-  const out = new Map<string, { sum: number; count: number }>();
-  const re = /^tessera_extender_request_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm;
-  for (const m of metricsText.matchAll(re)) {
-    const labels = m[2] ?? '';
-    const verb = /verb="([^"]*)"/.exec(labels)?.[1];
-    if (verb === undefined || !labels.includes('code="200"')) continue;
-    const e = out.get(verb) ?? { sum: 0, count: 0 };
-    if (m[1] === 'sum') e.sum = Number(m[3]);
-    else e.count = Number(m[3]);
-    out.set(verb, e);
-  }
-  return out;
-}
 
 async function run(n: number, full: boolean, iterations: number, profileDir: string | undefined): Promise<void> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])], { stdio: 'inherit' });
@@ -164,9 +176,11 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
   let feasible = 0;
   let bodyBytes = 0;
   let binds = 0;
-  let before = new Map<string, { sum: number; count: number }>();
   for (let i = 0; i < warmup + iterations; i += 1) {
-    if (i === warmup) before = serverTimes(await call('GET', '/metrics', ''));
+    if (i === warmup) {
+      child.send({ type: 'mark' } satisfies ToServer);
+      await next();
+    }
     const uid = `bench-${i}`;
     const pod = JSON.stringify(kubePod({ name: uid, uid, requests: mixedRequests(random()), annotations: { 'tessera.io/interruptible': 'true' } }));
     const body = full ? `{"Pod":${pod},"Nodes":${nodesJson},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${namesJson}}`;
@@ -197,18 +211,19 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
       await next();
     }
   }
-  const after = serverTimes(await call('GET', '/metrics', ''));
+  child.send({ type: 'times' } satisfies ToServer);
+  const reply = await next();
+  const times = reply.type === 'times' ? reply.times : {};
   samples.sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  const serverMs = (verb: string): string => {
-    const a = after.get(verb);
-    const b = before.get(verb) ?? { sum: 0, count: 0 };
-    return a === undefined ? 'n/a' : (((a.sum - b.sum) / (a.count - b.count)) * 1000).toFixed(2);
+  const server = (verb: string): string => {
+    const t = times[verb];
+    return t === undefined ? `${verb} n/a` : `${verb} mean ${t[1].toFixed(2)} p50 ${t[2].toFixed(2)} p99 ${t[3].toFixed(2)} ms`;
   };
   console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
     `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
     `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
-  console.log(`${' '.repeat(19)}server-side mean (measured iterations): filter ${serverMs('filter')} ms, prioritize ${serverMs('prioritize')} ms, bind ${serverMs('bind')} ms`);
+  console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
   agent.destroy();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send({ type: 'stop' } satisfies ToServer);
