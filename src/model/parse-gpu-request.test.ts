@@ -222,11 +222,18 @@ describe('TESSERA_RESOURCES', () => {
   it('lists the fixed resources and a MIG resource per known profile under both prefixes, sorted and unique', () => {
     expect(TESSERA_RESOURCES).toEqual(expect.arrayContaining([
       'nvidia.com/gpu', 'tessera.io/gpu', 'tessera.io/gpu-memory', 'tessera.io/gpu-compute', 'tessera.io/gpu-replica',
-      'tessera.io/mig-3g.40gb', 'nvidia.com/mig-1g.10gb', 'tessera.io/mig-1g.5gb+me', 'tessera.io/mig-7g.141gb',
+      'tessera.io/mig-3g.40gb', 'nvidia.com/mig-1g.10gb', 'tessera.io/mig-7g.141gb',
     ]));
+    expect(TESSERA_RESOURCES).not.toContain('tessera.io/mig-1g.5gb+me');
     expect([...TESSERA_RESOURCES].sort()).toEqual(TESSERA_RESOURCES);
     expect(new Set(TESSERA_RESOURCES).size).toBe(TESSERA_RESOURCES.length);
     expect(TESSERA_RESOURCES).not.toContain('cpu');
+  });
+
+  it('holds only names Kubernetes accepts as extended resources (no "+me" profiles)', () => {
+    // apimachinery's qualified-name rule: a DNS subdomain prefix, then [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?
+    const extendedResource = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+    for (const name of TESSERA_RESOURCES) expect(name, name).toMatch(extendedResource);
   });
 
   it('covers every resource a parsed MIG pod may use', () => {

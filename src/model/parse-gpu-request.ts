@@ -68,7 +68,8 @@ const GROUP_MAX = 253;
  */
 export const TESSERA_RESOURCES: readonly string[] = Object.freeze([...new Set([
   ...TESSERA_BASE_RESOURCES,
-  ...migProducts().flatMap((product) => migProfilesFor(product).flatMap((p) => [
+  // `+me` profiles are left out: Kubernetes refuses `+` in a resource name, so no pod can ask for them that way.
+  ...migProducts().flatMap((product) => migProfilesFor(product).filter((p) => !p.name.includes('+')).flatMap((p) => [
     `${TESSERA_MIG_RESOURCE_PREFIX}${p.name}`, `${NVIDIA_MIG_RESOURCE_PREFIX}${p.name}`,
   ])),
 ])].sort());
