@@ -26,6 +26,9 @@ import {
 } from './wire-schemas.js';
 
 /** Everything the service needs, injected by main.ts (or a test). */
+/** Filter's `Error` until the cluster source has listed every node and pod. */
+export const NOT_SYNCED_ERROR = 'tessera has not finished listing the cluster yet: retry once GET /readyz answers ok';
+
 export interface ExtenderServiceDeps {
   readonly cache: ClusterCache;
   readonly source: ClusterSource;
@@ -67,6 +70,12 @@ export class ExtenderService {
       const result: ExtenderFilterResult = {
         Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '',
       };
+      // Before the cluster is listed every node would look unknown or empty; an Error makes kube-scheduler retry
+      // the pod instead of recording misleading per-node reasons (or placing it on devices held by unseen pods).
+      if (!this.deps.cache.synced) {
+        result.Error = NOT_SYNCED_ERROR;
+        return result;
+      }
       const passed: string[] = [];
       const passedObjects: unknown[] = [];
       const ev = this.evaluate(args.Pod);

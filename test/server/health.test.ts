@@ -42,6 +42,22 @@ describe('health endpoints', () => {
     expect(list.nodes[0]?.name).toBe('a100-0');
   });
 
+  it('answers filter with an Error (kube-scheduler retries the pod) until the cluster source synced', async () => {
+    const source = new SlowSource();
+    t = await startTestServer({ source });
+    const body = {
+      Pod: { metadata: { name: 'p', namespace: 'default', uid: 'u-sync' }, spec: { containers: [{ name: 'c', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } },
+      Nodes: null, NodeNames: ['h100-0'],
+    };
+    const before = (await t.post('/scheduler/filter', body)).json as { Error: string; NodeNames: string[] | null };
+    expect(before.Error).toContain('has not finished listing the cluster');
+    expect(before.NodeNames).toBeNull();
+    source.sync();
+    const after = (await t.post('/scheduler/filter', body)).json as { Error: string; NodeNames: string[] | null };
+    expect(after.Error).toBe('');
+    expect(after.NodeNames).toEqual(['h100-0']);
+  });
+
   it('serves the verbs under a configured prefix only', async () => {
     t = await startTestServer({ config: { urlPrefix: '/ext/v1' } });
     const body = { Pod: { metadata: { name: 'p', uid: 'u' }, spec: { containers: [] } }, Nodes: null, NodeNames: ['h100-0'] };
