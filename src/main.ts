@@ -4,6 +4,7 @@
  * (src/sim/replay/simulate-command.ts). Configuration is parsed and validated once here; every bad field is
  * reported by path, then the process exits 2.
  */
+import { accessSync, constants } from 'node:fs';
 import { validateSchedulingOptions } from './algorithm/scheduling-options.js';
 import { formatConfigErrors, loadConfig, type ConfigIssue } from './config/load-config.js';
 import { selectClusterSource } from './config/select-cluster-source.js';
@@ -31,6 +32,8 @@ serve flags (env in brackets; see docs/service.md):
   --log-level <debug|info|warn|error>                          [TESSERA_LOG_LEVEL]
   --tracing <none|console>                                     [TESSERA_TRACING]
   --topology-presets <dir>      preset directory               [TESSERA_TOPOLOGY_PRESETS]
+  --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
+  --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
 `;
 
@@ -54,6 +57,15 @@ async function serve(argv: readonly string[]): Promise<number> {
     parsers = createModelParsers(config.topologyPresetsDir ?? undefined);
   } catch (err) {
     errors.push({ path: 'topologyPresetsDir', message: (err as Error).message });
+  }
+  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+    const file = config[key];
+    if (file === null) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch (err) {
+      errors.push({ path: key, message: `cannot read ${JSON.stringify(file)}: ${(err as Error).message}` });
+    }
   }
   const log = createLogger(config.logLevel);
   const selected = errors.length === 0 ? await selectClusterSource(config, process.env, log) : null;

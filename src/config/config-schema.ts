@@ -28,6 +28,12 @@ export const ConfigSchema = z.strictObject({
   tracing: z.enum(['none', 'console']),
   /** Topology preset directory; null = `<repo>/topology/presets`. */
   topologyPresetsDir: z.string().min(1).nullable(),
+  /**
+   * PEM certificate chain and private key: when both are set Tessera serves HTTPS (the extender's
+   * `enableHTTPS: true` + `tlsConfig.caFile`), for deployments where it does not run beside kube-scheduler.
+   */
+  tlsCertFile: z.string().min(1).nullable(),
+  tlsKeyFile: z.string().min(1).nullable(),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
@@ -50,6 +56,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   logLevel: 'info',
   tracing: 'none',
   topologyPresetsDir: null,
+  tlsCertFile: null,
+  tlsKeyFile: null,
   shutdownGraceSeconds: 10,
   scheduling: {},
 });
@@ -72,6 +80,8 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_LOG_LEVEL: 'logLevel',
   TESSERA_TRACING: 'tracing',
   TESSERA_TOPOLOGY_PRESETS: 'topologyPresetsDir',
+  TESSERA_TLS_CERT_FILE: 'tlsCertFile',
+  TESSERA_TLS_KEY_FILE: 'tlsKeyFile',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
 });
 
@@ -88,5 +98,7 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'log-level': 'logLevel',
   tracing: 'tracing',
   'topology-presets': 'topologyPresetsDir',
+  'tls-cert-file': 'tlsCertFile',
+  'tls-key-file': 'tlsKeyFile',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
 });

@@ -83,6 +83,10 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
       errors.push({ path, message: `${issue.message}${shown}` });
     }
   }
+  if (result.success && (result.data.tlsCertFile === null) !== (result.data.tlsKeyFile === null)) {
+    const missing = result.data.tlsCertFile === null ? 'tlsCertFile' : 'tlsKeyFile';
+    errors.push({ path: missing, message: 'HTTPS needs both tlsCertFile and tlsKeyFile: set both or neither' });
+  }
   if (errors.length > 0 || !result.success) return { ok: false, errors };
   const config = { ...result.data, urlPrefix: normalizePrefix(result.data.urlPrefix) };
   return { ok: true, config, positionals };
@@ -116,7 +120,7 @@ function readConfigFile(path: string, read: (p: string) => string):
 
 /** Numeric fields arrive as strings from env and flags; convert only clean numbers so bad text is reported. */
 function coerce(key: keyof Config, value: string): unknown {
-  if (key === 'kubeconfig' || key === 'topologyPresetsDir') return value;
+  if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile') return value;
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
   return value;
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
@@ -19,7 +21,7 @@ import { nodesView } from './nodes-view.js';
 
 /** Everything a running Tessera server is made of (tests and the bench reach in). */
 export interface TesseraServer {
-  /** `http://<host>:<port>` with the bound port. */
+  /** `http://<host>:<port>` (`https://` with TLS) with the bound port. */
   readonly url: string;
   readonly port: number;
   readonly cache: ClusterCache;
@@ -77,7 +79,12 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     ready: () => cache.synced,
     nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }),
   });
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null
+    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+    : null;
+  const server: Server = tls === null
+    ? createServer({ keepAliveTimeout: 65_000 }, handler)
+    : createTlsServer({ ...tls, keepAliveTimeout: 65_000 }, handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -99,7 +106,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port, cache, service, registry, metrics, nodeParser,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
