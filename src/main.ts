@@ -37,9 +37,6 @@ serve flags (env in brackets; see docs/service.md):
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
 `;
 
-/** Module of helper "replay"; a variable keeps the import dynamic so this file compiles without it. */
-const SIMULATE_MODULE = './sim/replay/simulate-command.js';
-
 async function serve(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
@@ -108,8 +105,9 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'serve':
       return serve(args);
     case 'simulate': {
-      const m = (await import(SIMULATE_MODULE)) as { simulateCommand: (args: string[]) => Promise<number> };
-      return m.simulateCommand(args);
+      // Loaded on demand: serving never pays for the replay's worker threads and CSV machinery.
+      const { simulateCommand } = await import('./sim/replay/simulate-command.js');
+      return simulateCommand(args);
     }
     case undefined:
     case 'help':

@@ -7,14 +7,14 @@ import { SimulatedCluster } from '../sim/simulated-cluster.js';
 import { DEFAULT_FLEET, fleetNodes, parseFleet } from '../sim/simulated-cluster-fleet.js';
 import type { Config } from './config-schema.js';
 import type { ConfigIssue } from './load-config.js';
+import type * as KubeClusterSourceModuleNs from '../cluster/kube/kube-cluster-source.js';
+
+type KubeClusterSourceModule = typeof KubeClusterSourceModuleNs;
 
 /** The chosen cluster source, or every problem found (startup exits 2). */
 export type SourceResult =
   | { readonly ok: true; readonly source: ClusterSource; readonly description: string }
   | { readonly ok: false; readonly errors: readonly ConfigIssue[] };
-
-/** Module helper "kube" provides; loaded lazily so standalone mode never loads @kubernetes/client-node. */
-const KUBE_MODULE = '../cluster/kube/kube-cluster-source.js';
 
 /**
  * Picks the cluster: `sim` (built-in fleet), `sim:<file>` (fleet file), `kube`, or `auto` = kube when a
@@ -41,14 +41,12 @@ export async function selectClusterSource(config: Config, env: Readonly<Record<s
     }
     return { ok: true, source: new SimulatedCluster(fleetNodes(fleet.fleet)), description: `simulated cluster from ${file}` };
   }
-  let mod: { createKubeClusterSource?: (opts: unknown) => ClusterSource | Promise<ClusterSource> };
+  // Loaded lazily so standalone mode never loads @kubernetes/client-node.
+  let mod: KubeClusterSourceModule;
   try {
-    mod = (await import(KUBE_MODULE)) as typeof mod;
+    mod = await import('../cluster/kube/kube-cluster-source.js');
   } catch (err) {
     return { ok: false, errors: [{ path: 'cluster', message: `cannot load the Kubernetes cluster source: ${(err as Error).message}` }] };
-  }
-  if (typeof mod.createKubeClusterSource !== 'function') {
-    return { ok: false, errors: [{ path: 'cluster', message: 'the Kubernetes cluster source module does not export createKubeClusterSource' }] };
   }
   try {
     const source = await mod.createKubeClusterSource({ kubeconfig: kubeconfig.path, log });
