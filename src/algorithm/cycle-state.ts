@@ -51,10 +51,10 @@ export interface CycleState {
   /** Per product: whether the pod's model list allows it. */
   readonly productAllowed: Map<string, boolean>;
   /**
-   * Evaluations by node signature id (NodeState.signatureId) for this request shape and options. Shared across
+   * Evaluations by node signature (NodeState.signature) for this request shape and options. Shared across
    * cycles of equal shape: results are pure functions of (shape, options, signature).
    */
-  readonly evaluations: Map<number, NodeEvaluation>;
+  readonly evaluations: Map<string, NodeEvaluation>;
 }
 
 /** What an evaluation depends on in a request (not its group or priority). */
@@ -65,10 +65,10 @@ export function shapeKey(req: GpuRequest): string {
 
 /** Bound on cached evaluations over all shapes (about 100 MB at most); the cache starts afresh beyond it. */
 const MAX_CACHED_EVALUATIONS = 400_000;
-const shapeCaches = new Map<SchedulingOptions, Map<string, Map<number, NodeEvaluation>>>();
+const shapeCaches = new Map<SchedulingOptions, Map<string, Map<string, NodeEvaluation>>>();
 let cachedEvaluations = 0;
 
-function evaluationCache(options: SchedulingOptions, key: string): Map<number, NodeEvaluation> {
+function evaluationCache(options: SchedulingOptions, key: string): Map<string, NodeEvaluation> {
   let shapes = shapeCaches.get(options);
   if (shapes === undefined) { shapes = new Map(); shapeCaches.set(options, shapes); }
   let m = shapes.get(key);

@@ -22,10 +22,10 @@ import { clampPart, fragmentationPart as fragmentationPartOf, packingPart as pac
 
 /** Evaluates `node` for the cycle's pod once (memoised in the cycle): status, planned devices, score inputs. */
 export function evaluateNode(node: NodeState, cycle: CycleState): NodeEvaluation {
-  let e = cycle.evaluations.get(node.signatureId);
+  let e = cycle.evaluations.get(node.signature);
   if (e === undefined) {
     e = withParts(computeEvaluation(cycle.req, node, cycle), node, cycle);
-    cycle.evaluations.set(node.signatureId, e);
+    cycle.evaluations.set(node.signature, e);
     noteCachedEvaluation();
   }
   return e;

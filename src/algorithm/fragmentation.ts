@@ -173,17 +173,17 @@ export interface FragBase {
 }
 
 const MAX_BASES = 50_000;
-const bases = new WeakMap<PreparedWorkload, Map<number, FragBase>>();
+const bases = new WeakMap<PreparedWorkload, Map<string, FragBase>>();
 
 /** FragBase of `node` for `wl`, memoised per (workload, node signature): equal states share one base. */
 export function fragBase(node: NodeState, wl: PreparedWorkload): FragBase {
   let bySig = bases.get(wl);
   if (bySig === undefined) { bySig = new Map(); bases.set(wl, bySig); }
-  let b = bySig.get(node.signatureId);
+  let b = bySig.get(node.signature);
   if (b === undefined) {
     b = computeBase(node, wl);
     if (bySig.size >= MAX_BASES) bySig.clear();
-    bySig.set(node.signatureId, b);
+    bySig.set(node.signature, b);
   }
   return b;
 }

@@ -39,16 +39,29 @@ export interface InventoryInfo {
   /** Signature of the link matrix: nodes with equal signatures share set-search memos. */
   readonly linkKey: string;
   /**
-   * Small integer naming everything about the inventory that placement depends on (GPUs without uuids, links,
-   * host capacity, capacity type) but not its name, price or location: equal ids place identically.
+   * A 53-bit hash of everything about the inventory that placement depends on (GPUs without uuids, links, host
+   * capacity, capacity type) but not its name, price or location: equal structures place identically. A pure
+   * function of the inventory (no interning table), so node signatures do not depend on call history.
    */
-  readonly structureId: number;
+  readonly structureHash: number;
 }
 
-const structureIds = new Map<string, number>();
+/** cyrb53: a fast, well-mixed 53-bit string hash (public domain). */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
 
-/** Interns the placement-relevant structure of an inventory as a small integer. */
-function structureIdOf(inv: NodeInventory, linkKey: string): number {
+/** Hashes the placement-relevant structure of an inventory. */
+function structureHashOf(inv: NodeInventory, linkKey: string): number {
   const gpus = inv.gpus.map((g) => {
     const sh = g.sharing;
     const mode = sh.mode === 'time-sliced' ? `ts${sh.replicas}` : sh.mode === 'mig'
@@ -57,9 +70,7 @@ function structureIdOf(inv: NodeInventory, linkKey: string): number {
     return `${g.index}/${g.product}/${g.memoryMiB}/${g.computeMilli}/${mode}/${g.numaNode ?? '?'}/${taints}`;
   }).join(';');
   const key = `${gpus}#${linkKey}#${inv.cpuMilli}#${inv.memoryMiB}#${inv.capacityType}`;
-  let id = structureIds.get(key);
-  if (id === undefined) { id = structureIds.size; structureIds.set(key, id); }
-  return id;
+  return hash53(key);
 }
 
 const cache = new WeakMap<NodeInventory, InventoryInfo>();
@@ -128,7 +139,7 @@ function computeInfo(inv: NodeInventory): InventoryInfo {
     n, nvAdj, pair, quality, numaGroups: [...numa.values()], allMask, exclusiveMask, fractionalMask, timeSlicedMask,
     migMask, wholeableMask, taintedMask, products, productMasks, maxFractionalMemoryMiB,
     maxNvCliqueWholeable: maxClique(nvAdj, wholeableMask), linkKey: keyParts.join(','),
-    structureId: structureIdOf(inv, keyParts.join(',')),
+    structureHash: structureHashOf(inv, keyParts.join(',')),
   };
 }
 

@@ -47,24 +47,6 @@ export interface NodeState {
   readonly pricePerGpu: number | null;
   /** Number of fractional GPUs. */
   readonly fractionalCount: number;
-  /** The signature interned as a number (ids are never reused, so equal ids mean equal signatures). */
-  readonly signatureId: number;
-}
-
-const MAX_INTERNED = 1_000_000;
-const interned = new Map<string, number>();
-let nextId = 0;
-
-/** Interns a signature; when the table is full it starts afresh (old ids stay unique, only sharing is lost). */
-function internSignature(sig: string): number {
-  let id = interned.get(sig);
-  if (id === undefined) {
-    if (interned.size >= MAX_INTERNED) interned.clear();
-    id = nextId;
-    nextId += 1;
-    interned.set(sig, id);
-  }
-  return id;
 }
 
 function gpuKey(u: GpuUsage): string {
@@ -107,7 +89,7 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): Node
     idle[i] = v;
     used += 1000 - v;
   }
-  const signature = `${info.structureId}|${inventory.cpuMilli > 0 ? u.cpuMilli : 0}|${inventory.memoryMiB > 0 ? u.memoryMiB : 0}|${gpuKeys.join('|')}`;
+  const signature = `${info.structureHash}|${inventory.cpuMilli > 0 ? u.cpuMilli : 0}|${inventory.memoryMiB > 0 ? u.memoryMiB : 0}|${gpuKeys.join('|')}`;
   return {
     inventory, usage: u, info, freeWholeMask, freeWholeCount: popcount(freeWholeMask),
     largestFreeNvIsland: maxClique(info.nvAdj, freeWholeMask),
@@ -115,7 +97,7 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): Node
     cpuFreeMilli: inventory.cpuMilli > 0 ? inventory.cpuMilli - u.cpuMilli : Infinity,
     memoryFreeMiB: inventory.memoryMiB > 0 ? inventory.memoryMiB - u.memoryMiB : Infinity,
     idle, usedUnits: used, anyUsed, gpuKeys,
-    signature, signatureId: internSignature(signature),
+    signature,
     spot: inventory.capacityType === 'spot',
     pricePerGpu: inventory.hourlyPrice === null || n === 0 || !Number.isFinite(inventory.hourlyPrice) ? null : inventory.hourlyPrice / n,
     fractionalCount: popcount(info.fractionalMask),
