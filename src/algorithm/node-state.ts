@@ -38,7 +38,7 @@ export interface NodeState {
   /** Per GPU: a key of its usage; GPUs of one node with equal keys and equal devices behave the same. */
   readonly gpuKeys: readonly string[];
   /**
-   * Inventory structure id + usage: nodes with equal signatures get equal filter results and plans, so
+   * Inventory structure hash + usage: nodes with equal signatures get equal filter results and plans, so
    * evaluations are shared between them (and across cycles) by this key.
    */
   readonly signature: string;
