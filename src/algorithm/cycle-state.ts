@@ -5,6 +5,7 @@ import { fleetPriceRange, type PriceRange, type Snapshot } from './snapshot.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import type { PreparedWorkload } from './fragmentation.js';
 import { prepareWorkload } from './fragmentation.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 
 /** Where the pod's job group already runs (from Snapshot.groupNodes), for the group-locality part. */
 export interface GroupPlaces {
@@ -51,39 +52,18 @@ export interface CycleState {
   /** Per product: whether the pod's model list allows it. */
   readonly productAllowed: Map<string, boolean>;
   /**
-   * Evaluations by node signature (NodeState.signature) for this request shape and options. Shared across
-   * cycles of equal shape: results are pure functions of (shape, options, signature).
+   * Evaluations by node signature (NodeState.signature) for this request shape and options, from `memo`:
+   * shared across cycles of equal shape when the caller keeps one memo (results are pure functions of
+   * shape, options and signature).
    */
   readonly evaluations: Map<string, NodeEvaluation>;
+  readonly memo: EvaluationMemo;
 }
 
 /** What an evaluation depends on in a request (not its group or priority). */
 export function shapeKey(req: GpuRequest): string {
   return JSON.stringify([req.kind, req.gpus, req.memoryMiB, req.computeMilli, req.mig, req.models, req.topology, req.interruptible,
     req.tolerations, req.cpuMilli, req.hostMemoryMiB]);
-}
-
-/** Bound on cached evaluations over all shapes (about 100 MB at most); the cache starts afresh beyond it. */
-const MAX_CACHED_EVALUATIONS = 400_000;
-const shapeCaches = new Map<SchedulingOptions, Map<string, Map<string, NodeEvaluation>>>();
-let cachedEvaluations = 0;
-
-function evaluationCache(options: SchedulingOptions, key: string): Map<string, NodeEvaluation> {
-  let shapes = shapeCaches.get(options);
-  if (shapes === undefined) { shapes = new Map(); shapeCaches.set(options, shapes); }
-  let m = shapes.get(key);
-  if (m === undefined) { m = new Map(); shapes.set(key, m); }
-  return m;
-}
-
-/** Records one more cached evaluation; drops every cache when the budget is exceeded (results stay correct). */
-export function noteCachedEvaluation(): void {
-  cachedEvaluations += 1;
-  if (cachedEvaluations > MAX_CACHED_EVALUATIONS) {
-    for (const shapes of shapeCaches.values()) for (const m of shapes.values()) m.clear();
-    shapeCaches.clear();
-    cachedEvaluations = 0;
-  }
 }
 
 const priceRanges = new WeakMap<Snapshot, PriceRange | null>();
@@ -113,12 +93,20 @@ function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
   return { nodes, cliques, racks, zones };
 }
 
-/** Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot). */
-export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions): CycleState {
+/**
+ * Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot).
+ * `memo` keeps node evaluations across cycles (the caller owns it; it must have been made for `options`);
+ * without one, evaluations are shared only between equal nodes of this cycle.
+ */
+export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, memo?: EvaluationMemo): CycleState {
+  if (memo !== undefined && memo.options !== options) {
+    throw new Error('prefilter: the EvaluationMemo was made for other SchedulingOptions (evaluations depend on them)');
+  }
+  const m = memo ?? new EvaluationMemo(options);
   const workload = prepareWorkload(options.targetWorkload, options.capacityShare ?? 0);
   return {
     req, options, snapshot, workload, priceRange: priceRange(snapshot),
-    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: evaluationCache(options, shapeKey(req)),
+    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: m.forShape(shapeKey(req)), memo: m,
   };
 }
 
@@ -134,6 +122,6 @@ export function cycleFor(req: GpuRequest, cycle: CycleState): CycleState {
   let m = derived.get(cycle);
   if (m === undefined) { m = new WeakMap(); derived.set(cycle, m); }
   let c = m.get(req);
-  if (c === undefined) { c = prefilter(req, cycle.snapshot, cycle.options); m.set(req, c); }
+  if (c === undefined) { c = prefilter(req, cycle.snapshot, cycle.options, cycle.memo); m.set(req, c); }
   return c;
 }

@@ -5,7 +5,6 @@ import { modelMatches } from '../model/gpu-product.js';
 import { toleratesDeviceTaints, untoleratedTaints } from '../model/device-taints.js';
 import { migProfile } from '../model/mig-profiles.js';
 import type { CycleState, NodeEvaluation, PlannedDevice } from './cycle-state.js';
-import { noteCachedEvaluation } from './cycle-state.js';
 import type { GpuChange } from './fragmentation.js';
 import { fragmentationDelta } from './fragmentation.js';
 import {
@@ -26,7 +25,7 @@ export function evaluateNode(node: NodeState, cycle: CycleState): NodeEvaluation
   if (e === undefined) {
     e = withParts(computeEvaluation(cycle.req, node, cycle), node, cycle);
     cycle.evaluations.set(node.signature, e);
-    noteCachedEvaluation();
+    cycle.memo.noteAdded();
   }
   return e;
 }

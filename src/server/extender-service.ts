@@ -1,4 +1,5 @@
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { EvaluationMemo } from '../algorithm/evaluation-memo.js';
 import { prefilter, type CycleState } from '../algorithm/cycle-state.js';
 import { evaluateNode } from '../algorithm/evaluate-node.js';
 import { makeNodeState, type NodeState } from '../algorithm/node-state.js';
@@ -54,7 +55,12 @@ export class ExtenderService {
   /** Full-node mode: node states built for inventories that differ from the cache's, per cache version. */
   private bodyStates = new Map<string, { inventory: NodeInventory; version: number; state: NodeState }>();
 
-  constructor(private readonly deps: ExtenderServiceDeps) {}
+  /** Node evaluations kept across pods of equal request shape (the core's memo; this service owns it). */
+  private readonly memo: EvaluationMemo;
+
+  constructor(private readonly deps: ExtenderServiceDeps) {
+    this.memo = new EvaluationMemo(deps.options);
+  }
 
   /**
    * Filter: which candidate nodes can hold the pod, with a reason for each rejected one. The same pass scores
@@ -225,7 +231,7 @@ export class ExtenderService {
       if (state === undefined) {
         return this.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
       }
-      const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null ? ev.cycle : prefilter(request, snapshot, this.deps.options);
+      const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null ? ev.cycle : prefilter(request, snapshot, this.deps.options, this.memo);
       const placed = placeOnNode(request, state, cycle);
       if (placed.status.code !== 'success' || placed.allocation === null) {
         const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
@@ -268,7 +274,7 @@ export class ExtenderService {
       const proposed: Record<string, { NumPDBViolations?: number | null } | null> =
         args.NodeNameToMetaVictims ?? args.NodeNameToVictims ?? {};
       const snapshot = this.deps.cache.snapshot();
-      const cycle = prefilter(request, snapshot, this.deps.options);
+      const cycle = prefilter(request, snapshot, this.deps.options, this.memo);
       let victimsTotal = 0;
       for (const name of Object.keys(proposed)) {
         const state = snapshot.nodes.get(name);
@@ -315,7 +321,7 @@ export class ExtenderService {
       if (!parsed.ok) return { ok: false, reason: `invalid GPU request in pod "${pod.metadata.namespace ?? ''}/${pod.metadata.name}": ${describeIssues(parsed)}` };
       request = parsed.value;
     }
-    const cycle: CycleState = prefilter(request, snapshot, this.deps.options);
+    const cycle: CycleState = prefilter(request, snapshot, this.deps.options, this.memo);
     const evaluation: LiveEvaluation = {
       podKey, podVersion, pod: pod as PodObject, request, version, snapshot, cycle, feasible: noFeasibleNodes(),
     };

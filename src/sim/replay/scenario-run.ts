@@ -20,6 +20,7 @@ import { tesseraReplayPolicy } from './tessera-replay-policy.js';
 import { traceNodeInventory } from './trace-to-model.js';
 import { traceTargetWorkload } from './trace-workload.js';
 import { typicalPods } from './typical-pods.js';
+import { EvaluationMemo } from '../../algorithm/evaluation-memo.js';
 
 /** What a scenario run reports per policy. */
 export interface ScenarioResult {
@@ -98,6 +99,7 @@ export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog):
   return [['Tessera', false], ['CostBlind', true]].map(([name, blind]) => {
     const options = scenarioOptions(trace, blind as boolean);
     const policy = tesseraReplayPolicy(options, snapshot, name as string);
+    const memo = new EvaluationMemo(options);
     let multi = 0, best = 0, onSpot = 0;
     const onPlace = (_k: number, pod: ReplayPod, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]): void => {
       const req = pod.request;
@@ -105,7 +107,7 @@ export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog):
       if (req.gpus < 2) return;
       multi++;
       const chosen = setQuality(node.state.info, gpuMask(alloc));
-      const cycle = prefilter(req, snapshot, options);
+      const cycle = prefilter(req, snapshot, options, memo);
       let top = -1;
       for (const n of nodes) {
         if (filterNode(req, n.state, cycle).code !== 'success') continue;

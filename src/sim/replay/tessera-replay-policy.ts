@@ -8,6 +8,7 @@ import { planRemainder } from '../../algorithm/score-parts.js';
 import { scoreNode } from '../../algorithm/score.js';
 import type { Snapshot } from '../../algorithm/snapshot.js';
 import type { ReplayPolicy } from './replay-policy.js';
+import { EvaluationMemo } from '../../algorithm/evaluation-memo.js';
 
 /**
  * Tessera's own policy in the harness: the same pure core the extender calls (prefilter once per pod, then
@@ -20,14 +21,15 @@ import type { ReplayPolicy } from './replay-policy.js';
  */
 export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapshot, name = 'Tessera'): ReplayPolicy {
   let cycle: CycleState | null = null;
+  const memo = new EvaluationMemo(options);
   return {
     name,
     pick: 'argmax',
     startPod(pod) {
-      cycle = prefilter(pod.request, snapshot, options);
+      cycle = prefilter(pod.request, snapshot, options, memo);
     },
     score(pod, node) {
-      const c = cycle ?? prefilter(pod.request, snapshot, options);
+      const c = cycle ?? prefilter(pod.request, snapshot, options, memo);
       if (filterNode(pod.request, node.state, c).code !== 'success') return -1;
       const score = scoreNode(pod.request, node.state, c).score;
       const plan = evaluateNode(node.state, c);
@@ -36,7 +38,7 @@ export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapsh
       return score + 0.5 * (1 - Math.min(1, planRemainder(node.state, plan) / (1000 * gpus)));
     },
     place(pod, node) {
-      const c = prefilter(pod.request, snapshot, options);
+      const c = prefilter(pod.request, snapshot, options, memo);
       return placeOnNode(pod.request, node.state, c).allocation;
     },
   };
