@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ConfigSchema, DEFAULT_CONFIG, ENV_VARS, FLAGS, NUMERIC_KEYS, type Config } from './config-schema.js';
+import { valueAt } from '../util/value-at.js';
 
 /** One bad configuration field: where it came from, its path and what is wrong. */
 export interface ConfigIssue {
@@ -123,15 +124,6 @@ function coerce(key: keyof Config, value: string): unknown {
   if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile') return value;
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
   return value;
-}
-
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
 }
 
 function normalizePrefix(prefix: string): string {

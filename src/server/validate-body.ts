@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { RequestError, type RequestIssue } from './request-error.js';
+import { valueAt } from '../util/value-at.js';
 
 /** Longest rendering of an offending value in an error message. */
 const MAX_VALUE_CHARS = 80;
@@ -30,15 +31,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else out += `[${JSON.stringify(String(key))}]`;
   }
   return out === '' ? '(body)' : out;
-}
-
-function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
 }
 
 function render(value: unknown): string {
