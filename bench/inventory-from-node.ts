@@ -5,18 +5,14 @@
  * Run: node --expose-gc --import tsx bench/inventory-from-node.ts (with --expose-gc the garbage of the previous
  * round is collected before each timed round, so the figure is the parse alone; `npx tsx` works too).
  */
+import { readFileSync } from 'node:fs';
 import { loadTopologyPresets } from '../src/io/load-topology-presets.js';
 import { inventoryFromNode, type NodeLike } from '../src/model/inventory-from-node.js';
 import { DEFAULT_PRICE_TABLE } from '../src/model/price-table.js';
 
 const ctx = { presets: loadTopologyPresets(), priceTable: DEFAULT_PRICE_TABLE };
-const MATRIX = [
-  '        GPU0    GPU1    GPU2    GPU3    CPU Affinity    NUMA Affinity',
-  'GPU0     X      NV12    SYS     SYS     0-23    0',
-  'GPU1    NV12     X      SYS     SYS     24-47   1',
-  'GPU2    SYS     SYS      X      NV12    48-71   2',
-  'GPU3    SYS     SYS     NV12     X      72-95   3',
-].join('\n');
+/** The real Azure NC96ads A100 v4 capture (NVLink bridge pairs) from topology/captures. */
+const MATRIX = readFileSync(new URL('../topology/captures/a100-pcie-4x-bridge-pairs-azure.txt', import.meta.url), 'utf8');
 
 /** One realistic node; `i` varies the kind. */
 function makeNode(i: number): NodeLike {

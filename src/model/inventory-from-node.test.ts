@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { V1Node } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,13 +26,8 @@ const H100 = { 'nvidia.com/gpu.product': 'NVIDIA-H100-80GB-HBM3', 'nvidia.com/gp
 const A100_80 = { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB', 'nvidia.com/gpu.count': '1' };
 const ANN = (k: string): string => `metadata.annotations[${JSON.stringify(k)}]`;
 const LBL = (k: string): string => `metadata.labels[${JSON.stringify(k)}]`;
-const AZURE_4X = [
-  '        GPU0    GPU1    GPU2    GPU3    CPU Affinity    NUMA Affinity',
-  'GPU0     X      NV12    SYS     SYS     0-23    0',
-  'GPU1    NV12     X      SYS     SYS     24-47   1',
-  'GPU2    SYS     SYS      X      NV12    48-71   2',
-  'GPU3    SYS     SYS     NV12     X      72-95   3',
-].join('\n');
+/** The real Azure NC96ads A100 v4 capture (NVLink bridge pairs) from topology/captures. */
+const AZURE_4X = readFileSync(new URL('../../topology/captures/a100-pcie-4x-bridge-pairs-azure.txt', import.meta.url), 'utf8');
 
 describe('inventoryFromNode GPUs and topology', () => {
   it('reads an 8x H100 SXM node from GFD labels and infers the NVSwitch board', () => {
