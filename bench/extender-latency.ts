@@ -5,6 +5,7 @@
  * server's own time per verb; asserts nothing.
  *
  *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full] [--profile-server DIR]
+ *                                     [--client node|go]
  *
  * The server runs in a child process (kube-scheduler is a separate process too), so the client's JSON work and
  * garbage do not land on the server's thread. The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4
@@ -15,6 +16,12 @@
  * stays at a steady fill. Server-side times are per request (request read to response written, what the
  * service observes into tessera_extender_request_duration_seconds), p50/p99 over the measured iterations.
  * `--profile-server DIR` writes a CPU profile of the server's measured phase only.
+ *
+ * `--client go` replaces the node:http client with kube-scheduler's own extender client: a Go program
+ * (bench/kube-extender-client, built by scripts/bench/build-kube-extender-client.sh) that calls
+ * scheduler.NewHTTPExtender's Filter, Prioritize and Bind from k8s.io/kubernetes v1.35.4, configured from
+ * deploy/scheduler-config.yaml (names-only cases as deployed, full-node cases with nodeCacheCapable false), and
+ * times the pair with Go's monotonic clock. Same fleet, pod mix, bind and delete loop, same output lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +36,7 @@ import { startTesseraServer } from '../src/server/tessera-server.js';
 import { SimulatedCluster } from '../src/sim/simulated-cluster.js';
 import { fleetNodes, FleetSchema } from '../src/sim/simulated-cluster-fleet.js';
 import { kubePod, realisticNode } from '../test/server/kube-fixtures.js';
+import { buildKubeExtenderClient, kubeExtenderClientLabel, startKubeExtenderClient } from './kube-extender-client/kube-extender-client.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -230,6 +238,70 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
   await exited;
 }
 
+// ---- go client role: kube-scheduler's HTTPExtender in a Go program this process drives ----
+
+async function runGo(binary: string, n: number, full: boolean, iterations: number, profileDir: string | undefined): Promise<void> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])], { stdio: 'inherit' });
+  const next = (): Promise<FromServer> => new Promise((resolve) => child.once('message', (m) => resolve(m as FromServer)));
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error(`unexpected message from the bench server: ${JSON.stringify(ready)}`);
+  const nodes = fleetNodes(fleet(n));
+  // NodeInfos hold the Node objects; with nodeCacheCapable false the extender client sends them whole, so they are
+  // the same realistic bodies the node client sends.
+  const client = await startKubeExtenderClient({
+    binary, urlPrefix: `${ready.url}/scheduler`, nodeCacheCapable: !full,
+    nodes: full ? nodes.map((x) => realisticNode(x as Record<string, unknown>)) : nodes,
+  });
+  const samples: number[] = [];
+  const warmup = Math.max(5, Math.floor(iterations / 10));
+  const random = rng(7);
+  const boundUids: string[] = [];
+  let feasible = 0;
+  let binds = 0;
+  for (let i = 0; i < warmup + iterations; i += 1) {
+    if (i === warmup) {
+      child.send({ type: 'mark' } satisfies ToServer);
+      await next();
+    }
+    const uid = `bench-${i}`;
+    const pod = kubePod({ name: uid, uid, requests: mixedRequests(random()), annotations: { 'tessera.io/interruptible': 'true' } });
+    // Filter, prioritize (timed) and bind to the best-scored node (untimed), all inside the Go client.
+    const r = await client.pair(pod);
+    // An unschedulable pod is data (the node client binds nothing then either); a failed call is not.
+    if (r.error !== '' && r.error !== 'no feasible node') throw new Error(`kube extender client failed a pair: ${r.error}`);
+    if (i >= warmup) samples.push(r.elapsedNs / 1e6);
+    if (i === 0) feasible = r.feasible;
+    if (r.host !== '' && r.bindError === '') { binds += 1; boundUids.push(uid); }
+    if (boundUids.length > 50) {
+      child.send({ type: 'delete', uid: boundUids.shift() as string } satisfies ToServer);
+      await next();
+    }
+  }
+  child.send({ type: 'times' } satisfies ToServer);
+  const reply = await next();
+  const times = reply.type === 'times' ? reply.times : {};
+  samples.sort((a, b) => a - b);
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  const server = (verb: string): string => {
+    const t = times[verb];
+    return t === undefined ? `${verb} n/a` : `${verb} mean ${t[1].toFixed(2)} p50 ${t[2].toFixed(2)} p99 ${t[3].toFixed(2)} ms`;
+  };
+  // The client builds the request body itself; its size is what the node client sends for the same case.
+  const pod = JSON.stringify(kubePod({ name: 'bench-0', uid: 'bench-0', requests: mixedRequests(0) }));
+  const names = nodes.map((x) => x.metadata?.name as string);
+  const bodyBytes = full
+    ? Buffer.byteLength(`{"Pod":${pod},"Nodes":${JSON.stringify({ metadata: {}, items: nodes.map((x) => realisticNode(x as Record<string, unknown>)) })},"NodeNames":null}`)
+    : Buffer.byteLength(`{"Pod":${pod},"Nodes":null,"NodeNames":${JSON.stringify(names)}}`);
+  console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
+    `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
+    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
+  console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+  await client.close();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ type: 'stop' } satisfies ToServer);
+  await exited;
+}
+
 if (argv.includes('--serve')) {
   await serve(Number(flag('--serve')), flag('--profile-server'));
 } else {
@@ -238,8 +310,15 @@ if (argv.includes('--serve')) {
   const cases: [number, boolean, number][] = [
     [750, false, quick ? 200 : 2000], [5000, false, quick ? 100 : 1000], [750, true, quick ? 10 : 50], [5000, true, quick ? 3 : 10],
   ];
-  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run, server in a child process`);
+  const clientKind = flag('--client') ?? 'node';
+  if (clientKind !== 'node' && clientKind !== 'go') throw new Error(`cannot run the bench: unknown --client "${clientKind}": use node or go`);
+  // Built before any server starts, so a first build does not overlap the measurement.
+  const binary = clientKind === 'go' ? buildKubeExtenderClient() : '';
+  const label = clientKind === 'go' ? `, client go (${kubeExtenderClientLabel(binary)})` : '';
+  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run, server in a child process${label}`);
   for (const [n, full, iterations] of cases) {
-    if (only === undefined || only === `${n}:${full ? 'full' : 'names'}`) await run(n, full, iterations, flag('--profile-server'));
+    if (only !== undefined && only !== `${n}:${full ? 'full' : 'names'}`) continue;
+    if (clientKind === 'go') await runGo(binary, n, full, iterations, flag('--profile-server'));
+    else await run(n, full, iterations, flag('--profile-server'));
   }
 }
