@@ -5,7 +5,7 @@
  * server's own time per verb; asserts nothing.
  *
  *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full] [--profile-server DIR]
- *                                     [--client node|go]
+ *                                     [--client node|go] [--profile-client DIR]
  *
  * The server runs in a child process (kube-scheduler is a separate process too), so the client's JSON work and
  * garbage do not land on the server's thread. The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4
@@ -21,7 +21,9 @@
  * (bench/kube-extender-client, built by scripts/bench/build-kube-extender-client.sh) that calls
  * scheduler.NewHTTPExtender's Filter, Prioritize and Bind from k8s.io/kubernetes v1.35.4, configured from
  * deploy/scheduler-config.yaml (names-only cases as deployed, full-node cases with nodeCacheCapable false), and
- * times the pair with Go's monotonic clock. Same fleet, pod mix, bind and delete loop, same output lines.
+ * times the pair with Go's monotonic clock. Same fleet, pod mix, bind and delete loop, same output lines, plus one
+ * line with each call as the Go client times it. `--profile-client DIR` writes the Go client's CPU profile there
+ * (`go tool pprof -top <binary> DIR/client-go-*.pprof`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -248,11 +250,15 @@ async function runGo(binary: string, n: number, full: boolean, iterations: numbe
   const nodes = fleetNodes(fleet(n));
   // NodeInfos hold the Node objects; with nodeCacheCapable false the extender client sends them whole, so they are
   // the same realistic bodies the node client sends.
+  const clientProfileDir = flag('--profile-client');
   const client = await startKubeExtenderClient({
     binary, urlPrefix: `${ready.url}/scheduler`, nodeCacheCapable: !full,
     nodes: full ? nodes.map((x) => realisticNode(x as Record<string, unknown>)) : nodes,
+    ...(clientProfileDir === undefined ? {} : { cpuProfile: join(clientProfileDir, `client-go-${n}-${process.pid}.pprof`) }),
   });
   const samples: number[] = [];
+  const filterMs: number[] = [];
+  const prioritizeMs: number[] = [];
   const warmup = Math.max(5, Math.floor(iterations / 10));
   const random = rng(7);
   const boundUids: string[] = [];
@@ -269,7 +275,11 @@ async function runGo(binary: string, n: number, full: boolean, iterations: numbe
     const r = await client.pair(pod);
     // An unschedulable pod is data (the node client binds nothing then either); a failed call is not.
     if (r.error !== '' && r.error !== 'no feasible node') throw new Error(`kube extender client failed a pair: ${r.error}`);
-    if (i >= warmup) samples.push(r.elapsedNs / 1e6);
+    if (i >= warmup) {
+      samples.push(r.elapsedNs / 1e6);
+      filterMs.push(r.filterNs / 1e6);
+      prioritizeMs.push(r.prioritizeNs / 1e6);
+    }
     if (i === 0) feasible = r.feasible;
     if (r.host !== '' && r.bindError === '') { binds += 1; boundUids.push(uid); }
     if (boundUids.length > 50) {
@@ -296,6 +306,12 @@ async function runGo(binary: string, n: number, full: boolean, iterations: numbe
     `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
     `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
   console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+  const split = (verb: string, list: number[]): string => {
+    const sorted = [...list].sort((a, b) => a - b);
+    return `${verb} mean ${(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(2)} p50 ${percentile(sorted, 50).toFixed(2)} p99 ${percentile(sorted, 99).toFixed(2)} ms`;
+  };
+  // Each call as HTTPExtender sees it (its JSON encoding, the round trip, its JSON decoding).
+  console.log(`${' '.repeat(19)}client-side (Go monotonic clock): ${split('filter', filterMs)}; ${split('prioritize', prioritizeMs)}`);
   await client.close();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send({ type: 'stop' } satisfies ToServer);

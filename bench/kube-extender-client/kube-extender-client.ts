@@ -63,6 +63,8 @@ export interface KubeExtenderClientOptions {
   readonly nodeCacheCapable?: boolean;
   /** KubeSchedulerConfiguration YAML; default `deploySchedulerConfig()`. */
   readonly config?: string;
+  /** Writes a Go CPU profile of the program's whole run to this file (`go tool pprof` reads it). */
+  readonly cpuProfile?: string;
 }
 
 /** Builds the Go client when missing or stale and returns its path (progress goes to this process's stderr). */
@@ -90,7 +92,7 @@ export function deploySchedulerConfig(): string {
 
 /** Starts the Go client and sends init; rejects when the program refuses the configuration or dies. */
 export async function startKubeExtenderClient(o: KubeExtenderClientOptions): Promise<KubeExtenderClient> {
-  const child = spawn(o.binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(o.binary, o.cpuProfile === undefined ? [] : ['-cpuprofile', o.cpuProfile], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: { resolve: (line: string) => void; reject: (e: Error) => void }[] = [];
   let dead: Error | null = null;
   const lines = createInterface({ input: child.stdout });

@@ -4,6 +4,8 @@
 // (`--client go`) and test/bench/kube-extender-client.test.ts drive it; scripts/bench/build-kube-extender-client.sh
 // builds it.
 //
+// Usage: kube-extender-client [-cpuprofile FILE]
+//
 // Protocol: JSON values on stdin, one JSON line answered on stdout per value.
 //
 //	{"type":"init","config":"<KubeSchedulerConfiguration YAML>","urlPrefix":"http://127.0.0.1:8888/scheduler",
@@ -27,9 +29,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -224,6 +228,19 @@ func (c *client) bestHost(feasible []fwk.NodeInfo, scores *extenderv1.HostPriori
 }
 
 func main() {
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (init included) to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "kube-extender-client: cannot write a CPU profile to %q: %v\n", *cpuProfile, err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	in := json.NewDecoder(bufio.NewReaderSize(os.Stdin, 1<<20))
 	w := bufio.NewWriter(os.Stdout)
 	out := json.NewEncoder(w)
@@ -245,6 +262,7 @@ func main() {
 				return
 			}
 			reply(fault{Type: "fault", Error: fmt.Sprintf("cannot decode a command: %v", err)})
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 		var (
