@@ -20,8 +20,12 @@ import type { ParseResult } from '../model/parse-result.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
 import { noFeasibleNodes, type EvaluationCache, type FeasibleNodes, type LiveEvaluation } from './evaluation-cache.js';
+import { candidatesFromNames, type NameCandidates } from './name-candidates.js';
+import { REPEATED, toFilterResult, type NamesFilterAnswer } from './names-filter-answer.js';
+import { NodeNameIndex } from './node-name-index.js';
+import { PASS, STALE, StandingAnswers, toExtenderScore, UNRESOLVABLE, UNSCHEDULABLE, type AnswerTable } from './standing-answers.js';
 import {
-  MAX_EXTENDER_PRIORITY, type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
+  type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
   type ExtenderFilterResult, type ExtenderPreemptionArgs, type ExtenderPreemptionResult, type HostPriority,
   type MetaVictimsResult, type WireNode, type WirePod,
 } from './wire-schemas.js';
@@ -58,20 +62,27 @@ export class ExtenderService {
   /** Node evaluations kept across pods of equal request shape (the core's memo; this service owns it). */
   private readonly memo: EvaluationMemo;
 
+  /** Node names as ids: the HTTP adapter resolves request bodies' names with it, and answers are kept by id. */
+  readonly names = new NodeNameIndex();
+
+  /** Names-only filter outcomes and scores per request shape, kept current through the cache's change journal. */
+  private readonly standing: StandingAnswers;
+
   constructor(private readonly deps: ExtenderServiceDeps) {
     this.memo = new EvaluationMemo(deps.options);
+    this.standing = new StandingAnswers(deps.cache);
   }
 
   /**
-   * Filter: which candidate nodes can hold the pod, with a reason for each rejected one. The same pass scores
-   * every feasible node (the evaluation is in hand) and keeps the scores for prioritize.
+   * Filter: which candidate nodes can hold the pod, with a reason for each rejected one. Names-only requests go
+   * through `filterCandidates`; full nodes are judged here, and the scores computed in the same pass are kept
+   * for prioritize.
    */
   filter(args: ExtenderArgs): ExtenderFilterResult {
+    if (args.Nodes == null) return toFilterResult(this.filterCandidates(args.Pod, candidatesFromNames(args.NodeNames ?? [], this.names)));
     return this.traced('filter nodes', (span) => {
-      // Names-only (the common mode) walks the name list directly: no per-node candidate objects.
-      const names = args.Nodes != null ? null : (args.NodeNames ?? []);
-      const candidates = names === null ? candidateList(args) : null;
-      const count = names !== null ? names.length : (candidates as Candidate[]).length;
+      const candidates = candidateList(args);
+      const count = candidates.length;
       span.setAttribute('tessera.candidates', count);
       const result: ExtenderFilterResult = {
         Nodes: null, NodeNames: null, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '',
@@ -86,37 +97,23 @@ export class ExtenderService {
       const passedObjects: unknown[] = [];
       const ev = this.evaluate(args.Pod);
       if (!ev.ok) {
-        for (let i = 0; i < count; i += 1) result.FailedAndUnresolvableNodes[candidateName(names, candidates, i)] = ev.reason;
+        for (const c of candidates) result.FailedAndUnresolvableNodes[c.name] = ev.reason;
         this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, count);
       } else {
         const { cycle, snapshot } = ev.evaluation;
-        const nodes = snapshot.nodes;
         const states: NodeState[] = [];
         const scores = new Uint8Array(count);
         let unschedulable = 0;
         let unresolvable = 0;
-        for (let i = 0; i < count; i += 1) {
-          let name: string;
-          let state: NodeState | undefined;
-          let object: WireNode | null = null;
-          if (names !== null) {
-            name = names[i] as string;
-            state = nodes.get(name);
-          } else {
-            const c = (candidates as Candidate[])[i] as Candidate;
-            name = c.name;
-            object = c.node;
+        for (const { name, node: object } of candidates) {
+          const r = this.resolve(name, object, snapshot);
+          if (!r.ok) {
+            if (r.resolvable) result.FailedNodes[name] = r.reason;
+            else result.FailedAndUnresolvableNodes[name] = r.reason;
+            this.deps.metrics.filterRejections.inc({ reason: r.kind });
+            continue;
           }
-          if (state === undefined) {
-            const r = this.resolve(name, object, snapshot);
-            if (!r.ok) {
-              if (r.resolvable) result.FailedNodes[name] = r.reason;
-              else result.FailedAndUnresolvableNodes[name] = r.reason;
-              this.deps.metrics.filterRejections.inc({ reason: r.kind });
-              continue;
-            }
-            state = r.state;
-          }
+          const state = r.state;
           // cycle was prefiltered for this very request, so the core's memoised evaluation is filterNode's.
           const e = evaluateNode(state, cycle);
           const code = e.status.code;
@@ -124,7 +121,7 @@ export class ExtenderService {
             scores[passed.length] = toExtenderScore(Math.round(rawScore(state, cycle, e)));
             passed.push(name);
             states.push(state);
-            if (object !== null) passedObjects.push(object);
+            passedObjects.push(object);
           } else if (code === 'unschedulable') {
             result.FailedNodes[name] = e.status.reason;
             unschedulable += 1;
@@ -137,63 +134,151 @@ export class ExtenderService {
         if (unresolvable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
         this.deps.evaluations.set({ ...ev.evaluation, feasible: { names: passed, states, scores, index: null } });
       }
-      if (args.Nodes != null) result.Nodes = { metadata: {}, items: passedObjects };
-      else result.NodeNames = passed;
+      result.Nodes = { metadata: {}, items: passedObjects };
       span.setAttribute('tessera.feasible', passed.length);
-      if (passed.length === 0 && count > 0 && this.deps.source.reportUnschedulable !== undefined) {
-        this.deps.source.reportUnschedulable(podRef(args.Pod), summarizeFailures(result, count));
-      }
+      if (passed.length === 0 && count > 0) this.reportUnschedulable(args.Pod, result, count);
       return result;
     });
   }
 
   /**
+   * Names-only filter (`nodeCacheCapable: true`): the outcome per candidate, read from the standing answers of
+   * the pod's request shape, which judge afresh only the nodes that changed since the last pod of that shape.
+   */
+  filterCandidates(pod: WirePod, candidates: NameCandidates): NamesFilterAnswer {
+    return this.traced('filter nodes', (span) => {
+      const count = candidates.count;
+      span.setAttribute('tessera.candidates', count);
+      const outcome = new Uint8Array(count);
+      const reasons: (string | undefined)[] = [];
+      if (!this.deps.cache.synced) return { candidates, error: NOT_SYNCED_ERROR, outcome, reasons, passed: 0 };
+      const seen = new Repeats();
+      const ev = this.evaluate(pod);
+      let passed = 0;
+      if (!ev.ok) {
+        for (let i = 0; i < count; i += 1) {
+          outcome[i] = seen.again(candidates, i) ? REPEATED : UNRESOLVABLE;
+          reasons[i] = ev.reason;
+        }
+        this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, count);
+      } else {
+        const { cycle, snapshot } = ev.evaluation;
+        const table = this.tableFor(ev.evaluation);
+        const ids = candidates.ids;
+        let unschedulable = 0;
+        let unresolvable = 0;
+        for (let i = 0; i < count; i += 1) {
+          let id = ids[i] as number;
+          if (id < 0) id = ids[i] = this.learn(candidates.name(i), snapshot, table);
+          let code = id < 0 ? STALE : (table.code[id] as number);
+          if (code === STALE && id >= 0) {
+            const state = snapshot.nodes.get(this.names.name(id));
+            if (state !== undefined) code = table.judge(id, state, cycle);
+          }
+          if (code === PASS) {
+            outcome[i] = PASS;
+            passed += 1;
+            continue;
+          }
+          if (code === STALE) {
+            // Not a node of the cache: unknown or unreadable (never kept, so it is found once it appears).
+            const r = this.resolve(candidates.name(i), null, snapshot);
+            if (r.ok) throw new Error(`filter: node "${candidates.name(i)}" resolved but has no standing answer`);
+            code = r.resolvable ? UNSCHEDULABLE : UNRESOLVABLE;
+            reasons[i] = r.reason;
+            this.deps.metrics.filterRejections.inc({ reason: r.kind });
+          } else {
+            reasons[i] = table.reason[id];
+            if (code === UNSCHEDULABLE) unschedulable += 1;
+            else unresolvable += 1;
+          }
+          outcome[i] = seen.again(candidates, i) ? REPEATED : code;
+        }
+        if (unschedulable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
+        if (unresolvable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
+      }
+      span.setAttribute('tessera.feasible', passed);
+      const answer: NamesFilterAnswer = { candidates, error: '', outcome, reasons, passed };
+      if (passed === 0 && count > 0) this.reportUnschedulable(pod, toFilterResult(answer), count);
+      return answer;
+    });
+  }
+
+  /**
    * Prioritize: 0..10 per candidate (the core's 0..100 scaled at the wire); infeasible or unknown nodes get 0.
-   * A node that passed filter for this pod in this very snapshot answers with the score filter kept (a lookup;
-   * kube-scheduler sends filter's survivors in filter's order, so usually not even a map lookup). Anything else
-   * (a new snapshot after a bind in between, a node filter did not see, a full node whose state differs) is
-   * evaluated against the current state.
+   * Names-only requests go through `prioritizeCandidates`. With full nodes, a node that passed filter for this
+   * pod in this very snapshot answers with the score filter kept; anything else is evaluated now.
    */
   prioritize(args: ExtenderArgs): HostPriority[] {
+    if (args.Nodes == null) {
+      const names = args.NodeNames ?? [];
+      const scores = this.prioritizeCandidates(args.Pod, candidatesFromNames(names, this.names));
+      return names.map((Host, i) => ({ Host, Score: scores[i] as number }));
+    }
     return this.traced('prioritize nodes', (span) => {
-      const names = args.Nodes != null ? null : (args.NodeNames ?? []);
-      const candidates = names === null ? candidateList(args) : null;
-      const count = names !== null ? names.length : (candidates as Candidate[]).length;
+      const candidates = candidateList(args);
+      const count = candidates.length;
       span.setAttribute('tessera.candidates', count);
       const out: HostPriority[] = new Array(count);
       const ev = this.evaluate(args.Pod);
       if (!ev.ok) {
-        for (let i = 0; i < count; i += 1) out[i] = { Host: candidateName(names, candidates, i), Score: 0 };
+        for (let i = 0; i < count; i += 1) out[i] = { Host: (candidates[i] as Candidate).name, Score: 0 };
         return out;
       }
       const { cycle, feasible, snapshot } = ev.evaluation;
       const kept = feasible.names;
       let reused = 0;
       for (let i = 0; i < count; i += 1) {
-        const name = candidateName(names, candidates, i);
-        const object = names === null ? ((candidates as Candidate[])[i] as Candidate).node : null;
+        const { name, node: object } = candidates[i] as Candidate;
         let at = i < kept.length && kept[i] === name ? i : -1;
         if (at === -1 && kept.length > 0) at = indexOf(feasible, name);
-        let score = -1;
-        if (at !== -1) {
-          // Names-only: the state is the snapshot's, and the snapshot is the one filter used (evaluate() hit).
-          // Full nodes: the state comes from the body, so compare identity with what filter judged.
-          if (object === null) score = feasible.scores[at] as number;
-          else {
-            const r = this.resolve(name, object, snapshot);
-            if (r.ok && r.state === feasible.states[at]) score = feasible.scores[at] as number;
-          }
-        }
-        if (score === -1) {
-          const r = this.resolve(name, object, snapshot);
-          score = r.ok ? scoreNow(r.state, cycle) : 0;
-        } else {
+        const r = this.resolve(name, object, snapshot);
+        let score = 0;
+        // The state comes from the body: reuse filter's score only for the very state filter judged.
+        if (r.ok && at !== -1 && r.state === feasible.states[at]) {
+          score = feasible.scores[at] as number;
           reused += 1;
+        } else if (r.ok) {
+          score = scoreNow(r.state, cycle);
         }
         out[i] = { Host: name, Score: score };
       }
       span.setAttribute('tessera.scores_reused', reused);
       return out;
+    });
+  }
+
+  /**
+   * Names-only prioritize: the extender score (0..10) per candidate, in request order, from the standing answers
+   * (kept current by filter's pass and the change journal: usually a read per name).
+   */
+  prioritizeCandidates(pod: WirePod, candidates: NameCandidates): Uint8Array {
+    return this.traced('prioritize nodes', (span) => {
+      const count = candidates.count;
+      span.setAttribute('tessera.candidates', count);
+      const scores = new Uint8Array(count);
+      const ev = this.evaluate(pod);
+      if (!ev.ok) return scores;
+      const { cycle, snapshot } = ev.evaluation;
+      const table = this.tableFor(ev.evaluation);
+      const ids = candidates.ids;
+      let reused = 0;
+      for (let i = 0; i < count; i += 1) {
+        let id = ids[i] as number;
+        if (id < 0) id = ids[i] = this.learn(candidates.name(i), snapshot, table);
+        if (id < 0) continue;
+        let code = table.code[id] as number;
+        if (code === STALE) {
+          const state = snapshot.nodes.get(this.names.name(id));
+          if (state === undefined) continue;
+          code = table.judge(id, state, cycle);
+        } else {
+          reused += 1;
+        }
+        if (code === PASS) scores[i] = table.score[id] as number;
+      }
+      span.setAttribute('tessera.scores_reused', reused);
+      return scores;
     });
   }
 
@@ -301,6 +386,24 @@ export class ExtenderService {
 
   // ---- internals ----
 
+  /** The standing answers of the evaluation's request shape, current for its snapshot. */
+  private tableFor(ev: LiveEvaluation): AnswerTable {
+    const names = this.names;
+    return this.standing.tableFor(ev.cycle, ev.version, names.size, (name) => names.idOf(name));
+  }
+
+  /** An id for a name the index has not seen, when the snapshot has that node (else -1). */
+  private learn(name: string, snapshot: Snapshot, table: AnswerTable): number {
+    if (!snapshot.nodes.has(name)) return -1;
+    const id = this.names.intern(name);
+    table.fit(this.names.size);
+    return id;
+  }
+
+  private reportUnschedulable(pod: WirePod, result: ExtenderFilterResult, count: number): void {
+    this.deps.source.reportUnschedulable?.(podRef(pod), summarizeFailures(result, count));
+  }
+
   /** The pod's evaluation for the current cache version, reused from filter when still valid. */
   private evaluate(pod: WirePod): { ok: true; evaluation: LiveEvaluation } | { ok: false; reason: string } {
     const podKey = podKeyOf(pod);
@@ -404,13 +507,30 @@ export class ExtenderService {
   }
 }
 
+/** A full-node candidate. */
 interface Candidate {
   readonly name: string;
-  readonly node: WireNode | null;
+  readonly node: WireNode;
 }
 
-function candidateName(names: readonly string[] | null, candidates: readonly Candidate[] | null, i: number): string {
-  return names !== null ? (names[i] as string) : ((candidates as readonly Candidate[])[i] as Candidate).name;
+/** Failed names already answered in this request (JSON objects hold each key once). */
+class Repeats {
+  private readonly names = new Set<string>();
+  private readonly ids = new Set<number>();
+
+  /** True when candidate `i` failed before in this request; notes it otherwise. */
+  again(candidates: NameCandidates, i: number): boolean {
+    const id = candidates.ids[i] as number;
+    if (id >= 0) {
+      if (this.ids.has(id)) return true;
+      this.ids.add(id);
+      return false;
+    }
+    const name = candidates.name(i);
+    if (this.names.has(name)) return true;
+    this.names.add(name);
+    return false;
+  }
 }
 
 /** Index of `name` in filter's answer (the name index is built once, on first need), or -1. */
@@ -431,15 +551,9 @@ function scoreNow(state: NodeState, cycle: CycleState): number {
 }
 
 function candidateList(args: ExtenderArgs): Candidate[] {
-  if (args.Nodes != null) return (args.Nodes.items ?? []).map((node) => ({ name: node.metadata.name, node }));
-  return (args.NodeNames ?? []).map((name) => ({ name, node: null }));
+  return (args.Nodes?.items ?? []).map((node) => ({ name: node.metadata.name, node }));
 }
 
-/** Core score 0..100 -> extender 0..MaxExtenderPriority, rounded, clamped. */
-export function toExtenderScore(score: number): number {
-  if (!Number.isFinite(score)) return 0;
-  return Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, Math.round((score * MAX_EXTENDER_PRIORITY) / 100)));
-}
 
 function podKeyOf(pod: WirePod): string {
   const uid = pod.metadata.uid;
@@ -463,3 +577,4 @@ function summarizeFailures(result: ExtenderFilterResult, total: number): string 
   const parts = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([r, n]) => `${n} ${r}`);
   return `0/${total} nodes are available: ${parts.join(', ')}`;
 }
+

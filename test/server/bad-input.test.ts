@@ -48,9 +48,9 @@ describe('bad input gets a 4xx naming what is wrong, and changes nothing', () =>
   });
 
   it('answers a bug with 500, logs it, and keeps serving', async () => {
-    const service = t.server.service as unknown as { filter: () => never };
-    const original = service.filter;
-    service.filter = () => {
+    const service = t.server.service as unknown as { filterCandidates: () => never };
+    const original = service.filterCandidates;
+    service.filterCandidates = () => {
       throw new Error('boom');
     };
     try {
@@ -58,7 +58,7 @@ describe('bad input gets a 4xx naming what is wrong, and changes nothing', () =>
       expect(r.status).toBe(500);
       expect((r.json as ErrorBody).Error).toBe('internal error: boom');
     } finally {
-      service.filter = original;
+      service.filterCandidates = original;
     }
     const ok = await t.post('/scheduler/filter', namesArgs(pod, ['h100-0']));
     expect(ok.status).toBe(200);

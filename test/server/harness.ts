@@ -1,5 +1,5 @@
 import { request as httpRequest, Agent } from 'node:http';
-import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
+import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions } from '../../src/algorithm/scheduling-options.js';
 import type { ClusterSource, NodeObject } from '../../src/cluster/cache/cluster-source.js';
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config-schema.js';
 import { createModelParsers, type ModelParsers } from '../../src/server/model-parsers.js';
@@ -43,6 +43,8 @@ export interface TestServerOptions {
   readonly config?: Partial<Config>;
   readonly sim?: SimulatedClusterOptions;
   readonly now?: () => number;
+  /** Scheduling options (default DEFAULT_SCHEDULING_OPTIONS). */
+  readonly options?: SchedulingOptions;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -52,7 +54,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const source = o.source ?? (sim as SimulatedCluster);
   const server = await startTesseraServer({
     config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
-    source, options: DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
+    source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
   });
   const agent = new Agent({ keepAlive: true });

@@ -4,7 +4,7 @@ import { prefilter } from '../../src/algorithm/cycle-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
 import { scoreNode } from '../../src/algorithm/score.js';
 import { parseGpuRequest, type PodLike } from '../../src/model/parse-gpu-request.js';
-import { toExtenderScore } from '../../src/server/extender-service.js';
+import { toExtenderScore } from '../../src/server/standing-answers.js';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.js';
 import { bindArgs, kubePod, namesArgs } from './kube-fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -66,7 +66,7 @@ describe('prioritize after filter (nodeCacheCapable: true)', () => {
     expect(lastReused()).toBe(hosts.length);
   });
 
-  it('scores a node filter rejected or never saw afresh (0 when the pod does not fit)', async () => {
+  it('reads the nodes filter judged (passed or rejected) and judges a node it never saw afresh (0 when the pod does not fit)', async () => {
     const pod = kubePod({ name: 'h', uid: 'uid-h100-only', requests: { 'nvidia.com/gpu': '4' }, annotations: { 'tessera.io/gpu-model': 'H100' } });
     const survivors = await filterNames(pod, ['h100-0', 'h100-1', 'a100-0']);
     expect(survivors).toEqual(['h100-0', 'h100-1']);
@@ -75,7 +75,8 @@ describe('prioritize after filter (nodeCacheCapable: true)', () => {
     expect(got).toEqual(freshScores(pod, hosts));
     expect(got[1]).toEqual({ Host: 'a100-0', Score: 0 });
     expect(got[2]?.Score).toBeGreaterThan(0);
-    expect(lastReused()).toBe(1);
+    // h100-0 and a100-0 were judged by filter; h100-2 is judged now; ghost is no node.
+    expect(lastReused()).toBe(2);
   });
 
   it('re-scores a node whose state changed between filter and prioritize (a bind in between)', async () => {
@@ -91,6 +92,7 @@ describe('prioritize after filter (nodeCacheCapable: true)', () => {
     const got = await prioritize(pod, survivors);
     expect(got[0]).toEqual({ Host: 'h100-2', Score: 0 });
     expect(got).toEqual(freshScores(pod, survivors));
-    expect(lastReused()).toBe(0);
+    // Only h100-2 changed: h100-3 is still read from filter's pass.
+    expect(lastReused()).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { CacheStats } from '../../telemetry/metrics.js';
 import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-source.js';
 import type { NodeParser } from './node-parser.js';
+import { ChangeJournal } from './change-journal.js';
 import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
 
 /**
@@ -113,6 +114,8 @@ export class ClusterCache implements ClusterSink {
   private syncedFlag = false;
   /** Fleet price range kept incrementally (Snapshot.priceRange), so a cycle never rescans every node for it. */
   private readonly prices = new PriceTally();
+  /** Which node changed at which version (readers keeping per-node answers refresh only those). */
+  private readonly journal = new ChangeJournal();
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -328,6 +331,14 @@ export class ClusterCache implements ClusterSink {
     return snapshot;
   }
 
+  /**
+   * Nodes whose state changed after the snapshot of `version` (a name may repeat), or null when the cache no
+   * longer remembers that far back (then treat every node as changed).
+   */
+  changedSince(version: number): string[] | null {
+    return this.journal.since(version);
+  }
+
   /** The cached inventory of `name`, or undefined. */
   inventory(name: string): NodeInventory | undefined {
     return this.nodes.get(name)?.inventory;
@@ -431,6 +442,7 @@ export class ClusterCache implements ClusterSink {
   /** A node changed (undefined: deleted): published by the next snapshot; its base slot notes when. */
   private recordChange(name: string, state: NodeState | undefined): void {
     this.changes.set(name, state);
+    this.journal.record(this.versionCounter, name);
     const slot = this.baseStates.get(name);
     if (slot !== undefined && slot.changedAt === Infinity) slot.changedAt = this.versionCounter;
   }

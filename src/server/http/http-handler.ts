@@ -5,14 +5,14 @@ import type { MetricVerb, TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
 import { RequestError } from '../request-error.js';
 import { validateBody } from '../validate-body.js';
-import {
-  ExtenderArgsSchema, ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema,
-} from '../wire-schemas.js';
+import { ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema } from '../wire-schemas.js';
+import { parseExtenderArgs } from './extender-args.js';
 import { mapError } from './map-error.js';
-import { NamesEcho } from './names-echo.js';
-import { readJsonBody } from './read-body.js';
+import { NamesAnswerWriter } from './names-answer-writer.js';
+import { readBody, readJsonBody } from './read-body.js';
 import { serializeFilterResult } from './serialize-filter-result.js';
 import { serializeHostPriorities } from './serialize-host-priorities.js';
+import { NodeNamesReader } from './trailing-node-names.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpHandlerDeps {
@@ -39,26 +39,25 @@ type Route = { readonly method: 'GET' | 'POST'; readonly verb: MetricVerb; reado
 export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { service, urlPrefix, maxBodyBytes, metrics, log } = deps;
   const routes = new Map<string, Route>();
-  // prioritize usually echoes filter's NodeNames: recognised by their bytes instead of parsed again.
-  const echo = new NamesEcho();
-  const remember = echo.remember.bind(echo);
-  const recall = echo.parse.bind(echo);
+  // Names-only answers are written as bytes from the service's name index (full-node ones are serialized).
+  const lists = new NodeNamesReader(service.names);
+  const writer = new NamesAnswerWriter(service.names, lists);
   routes.set(`${urlPrefix}/filter`, {
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
-      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'filter'), 'filter');
-      const bytes = serializeFilterResult(service.filter(args), remember);
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
-      res.end(bytes);
+      const { args, candidates } = parseExtenderArgs(await readBody(req, maxBodyBytes, 'filter'), 'filter', lists, service.names);
+      const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
+      sendBytes(res, bytes);
     },
   });
   routes.set(`${urlPrefix}/prioritize`, {
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
-      const args = validateBody(ExtenderArgsSchema, await readJsonBody(req, maxBodyBytes, 'prioritize', recall), 'prioritize');
-      const text = serializeHostPriorities(service.prioritize(args));
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      const { args, candidates } = parseExtenderArgs(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize', lists, service.names);
+      const bytes = candidates !== null
+        ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
+        : Buffer.from(serializeHostPriorities(service.prioritize(args)));
+      sendBytes(res, bytes);
     },
   });
   routes.set(`${urlPrefix}/bind`, {
@@ -131,6 +130,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+function sendBytes(res: ServerResponse, bytes: Buffer): void {
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

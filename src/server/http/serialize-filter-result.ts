@@ -26,21 +26,13 @@ function serializeNode(node: unknown): Buffer {
 }
 
 /**
- * The UTF-8 JSON of an ExtenderFilterResult, byte for byte `JSON.stringify(result)`. Names-only answers report
- * their NodeNames JSON to `onNames`. With full nodes
+ * The UTF-8 JSON of an ExtenderFilterResult, byte for byte `JSON.stringify(result)`. With full nodes
  * (nodeCacheCapable: false) the surviving Node objects are echoed back; each is encoded once per name +
  * resourceVersion and the answer is assembled by copying bytes, since kube-scheduler resends unchanged nodes
  * every cycle (9 MiB of 750 nodes: about 3 ms instead of about 55 ms).
  */
-export function serializeFilterResult(result: ExtenderFilterResult, onNames?: (names: readonly string[], json: string) => void): Buffer {
-  if (result.Nodes === null) {
-    if (result.NodeNames === null || onNames === undefined) return Buffer.from(JSON.stringify(result));
-    // Names-only: the same bytes, with the NodeNames JSON kept aside for the caller (see NamesEcho).
-    const names = JSON.stringify(result.NodeNames);
-    onNames(result.NodeNames, names);
-    return Buffer.from(`{"Nodes":null,"NodeNames":${names},"FailedNodes":${JSON.stringify(result.FailedNodes)},` +
-      `"FailedAndUnresolvableNodes":${JSON.stringify(result.FailedAndUnresolvableNodes)},"Error":${JSON.stringify(result.Error)}}`);
-  }
+export function serializeFilterResult(result: ExtenderFilterResult): Buffer {
+  if (result.Nodes === null) return Buffer.from(JSON.stringify(result));
   const parts: Buffer[] = [Buffer.from('{"Nodes":{"metadata":{},"items":[')];
   result.Nodes.items.forEach((node, i) => {
     if (i > 0) parts.push(COMMA);

@@ -1,0 +1,19 @@
+import type { NodeNameIndex } from './node-name-index.js';
+
+/**
+ * The candidate nodes of a names-only request (`nodeCacheCapable: true`), in request order, resolved to ids of
+ * the service's NodeNameIndex. Candidate `i` has id `ids[i]`, or -1 when the index does not know its name yet.
+ */
+export interface NameCandidates {
+  readonly count: number;
+  readonly ids: Int32Array;
+  /** The name of candidate `i` (decoded on demand by candidates read from bytes). */
+  name(i: number): string;
+}
+
+/** Candidates from an already parsed NodeNames list (the JSON.parse path and in-process callers). */
+export function candidatesFromNames(names: readonly string[], index: NodeNameIndex): NameCandidates {
+  const ids = new Int32Array(names.length);
+  for (let i = 0; i < names.length; i += 1) ids[i] = index.idOf(names[i] as string);
+  return { count: names.length, ids, name: (i) => names[i] as string };
+}
