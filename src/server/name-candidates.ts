@@ -9,6 +9,11 @@ export interface NameCandidates {
   readonly ids: Int32Array;
   /** The name of candidate `i` (decoded on demand by candidates read from bytes). */
   name(i: number): string;
+  /**
+   * Identity of the name list these candidates were read from, shared by every request that sent the very same
+   * list (absent when unknown): answer writers keep answers per list.
+   */
+  readonly list?: object;
 }
 
 /** Candidates from an already parsed NodeNames list (the JSON.parse path and in-process callers). */

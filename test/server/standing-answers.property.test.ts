@@ -8,7 +8,7 @@ import type { NodeObject } from '../../src/cluster/cache/cluster-source.js';
 import { parseGpuRequest, type PodLike } from '../../src/model/parse-gpu-request.js';
 import { NodeNamesReader } from '../../src/server/http/trailing-node-names.js';
 import { NamesAnswerWriter } from '../../src/server/http/names-answer-writer.js';
-import { candidatesFromNames } from '../../src/server/name-candidates.js';
+import { candidatesFromNames, type NameCandidates } from '../../src/server/name-candidates.js';
 import { toFilterResult } from '../../src/server/names-filter-answer.js';
 import { toExtenderScore } from '../../src/server/standing-answers.js';
 import type { ExtenderFilterResult, WirePod } from '../../src/server/wire-schemas.js';
@@ -42,7 +42,9 @@ type Step =
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({
     kind: fc.constant('schedule' as const), shape: fc.nat(SHAPES.length - 1), interruptible: fc.boolean(), group: fc.boolean(),
-    pick: fc.nat(), candidates: fc.array(fc.nat(NAMES.length + 1), { maxLength: 24 }), bind: fc.boolean(),
+    pick: fc.nat(),
+    // Often the whole fleet, so lists repeat and answers kept per list are reused and patched.
+    candidates: fc.oneof(fc.constant(NAMES.map((_, i) => i)), fc.array(fc.nat(NAMES.length + 1), { maxLength: 24 })), bind: fc.boolean(),
   }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete-pod' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('price' as const), node: fc.nat(NAMES.length - 1), price: fc.constantFrom(0.5, 30, 400, 3000) }) },
@@ -114,18 +116,22 @@ describe('standing filter answers', () => {
           const pod = kubePod({ name: `p${serial}`, uid: `uid-${serial}`, requests: SHAPES[step.shape] as Record<string, string>, annotations }) as unknown as WirePod;
           const names = step.candidates.map((k) => (k < NAMES.length ? NAMES[k] as string : `ghost-${k}`));
           const expected = fresh(t, options, pod, names);
-          const answer = service.filterCandidates(pod, candidatesFromNames(names, service.names));
+          // Candidates as the HTTP adapter reads them (by bytes, with list identity, so kept answers are used).
+          const read = (list: readonly string[]): NameCandidates =>
+            reader.read(Buffer.from(JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list })))?.candidates ?? candidatesFromNames(list, service.names);
+          const answer = service.filterCandidates(pod, read(names));
           expect(toFilterResult(answer)).toEqual(expected.filter);
-          // The bytes the HTTP adapter sends parse to the same answer, and the echo of NodeNames reads back.
-          const bytes = writer.filter(answer);
-          expect(JSON.parse(bytes.toString('utf8'))).toEqual(expected.filter);
+          // The bytes the HTTP adapter sends parse to the same answer.
+          expect(JSON.parse(writer.filter(answer).toString('utf8'))).toEqual(expected.filter);
           const survivors = expected.filter.NodeNames ?? [];
-          const echo = reader.read(Buffer.from(JSON.stringify({ Pod: pod, Nodes: null, NodeNames: survivors })));
-          expect(echo).not.toBeNull();
-          const echoed = echo?.candidates;
-          expect(echoed === undefined ? [] : Array.from({ length: echoed.count }, (_, i) => echoed.name(i))).toEqual(survivors);
-          const scores = service.prioritizeCandidates(pod, candidatesFromNames(names, service.names));
+          // prioritize over the request's list and over filter's survivors (the echo kube-scheduler sends).
+          const scores = service.prioritizeCandidates(pod, read(names));
           expect([...scores]).toEqual(expected.scores);
+          const echo = read(survivors);
+          expect(Array.from({ length: echo.count }, (_, i) => echo.name(i))).toEqual(survivors);
+          const echoBytes = writer.priorities(echo, service.prioritizeCandidates(pod, echo));
+          const echoExpected = fresh(t, options, pod, survivors).scores;
+          expect(JSON.parse(echoBytes.toString('utf8'))).toEqual(survivors.map((Host, i) => ({ Host, Score: echoExpected[i] })));
           if (step.bind && survivors.length > 0) {
             const node = survivors[step.pick % survivors.length] as string;
             const r = await service.bind({ PodName: `p${serial}`, PodNamespace: 'default', PodUID: `uid-${serial}`, Node: node });

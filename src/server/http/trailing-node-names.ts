@@ -54,7 +54,8 @@ export class NodeNamesReader {
     const listStart = at + MARKER.length;
     const listEnd = end - 2;
     let known = this.find(body, listStart, listEnd);
-    if (known === null) {
+    if (known !== null) this.touch(known);
+    else {
       known = this.scan(body, listStart, listEnd);
       if (known === null) return null;
       this.keep(known);
@@ -67,6 +68,12 @@ export class NodeNamesReader {
    * name known to the index), so the prioritize that echoes it is recognised by one compare.
    */
   remember(bytes: Uint8Array, ids: Int32Array): void {
+    const same = this.find(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 0, bytes.length);
+    if (same !== null) {
+      // The same list again (the same survivors as a recent pod): it keeps its identity.
+      this.touch(same);
+      return;
+    }
     this.keep({ bytes: Buffer.from(bytes), ids: ids.slice(), unknown: new Int32Array(0) });
   }
 
@@ -77,6 +84,14 @@ export class NodeNamesReader {
       if (list.bytes.length === length && body.compare(list.bytes, 0, length, start, end) === 0) return list;
     }
     return null;
+  }
+
+  /** Marks `list` most recently used. */
+  private touch(list: KnownList): void {
+    const at = this.recent.indexOf(list);
+    if (at === this.recent.length - 1) return;
+    this.recent.splice(at, 1);
+    this.recent.push(list);
   }
 
   private keep(list: KnownList): void {
@@ -128,6 +143,7 @@ function candidatesOf(list: KnownList, body: Buffer, listStart: number, index: N
   return {
     count: ids.length,
     ids,
+    list,
     name: (i) => {
       const id = list.ids[i] as number;
       if (id >= 0) return index.name(id);
