@@ -99,18 +99,12 @@ export class NodeNameIndex {
     }
   }
 
-  /** Copies the JSON text of `id`'s name (`"name"`) into `out` at `at`; returns the new write position. */
-  writeJson(id: number, out: Uint8Array, at: number): number {
-    const from = this.jsonStart[id] as number;
-    const length = this.jsonLength[id] as number;
-    const json = this.jsonBytes;
-    for (let k = 0; k < length; k += 1) out[at + k] = json[from + k] as number;
-    return at + length;
-  }
-
-  /** Bytes `writeJson(id, …)` writes. */
-  jsonLengthOf(id: number): number {
-    return this.jsonLength[id] as number;
+  /**
+   * The JSON text of every name (`"name"`, escaped): name `id`'s is `bytes[start[id], start[id] + length[id])`.
+   * The arrays are the index's own, valid until the next `intern`; answer writers copy from them.
+   */
+  jsonText(): { readonly bytes: Uint8Array; readonly start: Int32Array; readonly length: Int32Array } {
+    return { bytes: this.jsonBytes, start: this.jsonStart, length: this.jsonLength };
   }
 
   private place(id: number): void {

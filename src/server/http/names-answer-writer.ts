@@ -199,26 +199,62 @@ export class NamesAnswerWriter {
   }
 }
 
-/** Each candidate's name as JSON bytes: from the index by id, or encoded here for names it does not know. */
+/**
+ * Each candidate's name as JSON bytes: names the index knows are copied from its JSON text, others are
+ * encoded here once per request (`from[i]` < 0 points into `extra`).
+ */
 class NameJson {
-  private readonly ids: Int32Array;
-  private readonly other = new Map<number, Uint8Array>();
+  private readonly bytes: Uint8Array;
+  private readonly from: Int32Array;
+  private readonly size: Int32Array;
+  private readonly extra: Uint8Array;
 
-  constructor(private readonly index: NodeNameIndex, candidates: NameCandidates) {
-    this.ids = candidates.ids;
-    for (let i = 0; i < candidates.count; i += 1) {
-      if ((this.ids[i] as number) < 0) this.other.set(i, new TextEncoder().encode(JSON.stringify(candidates.name(i))));
+  constructor(index: NodeNameIndex, candidates: NameCandidates) {
+    const text = index.jsonText();
+    const ids = candidates.ids;
+    const count = candidates.count;
+    this.bytes = text.bytes;
+    this.from = new Int32Array(count);
+    this.size = new Int32Array(count);
+    const others: Uint8Array[] = [];
+    let extraLength = 0;
+    for (let i = 0; i < count; i += 1) {
+      const id = ids[i] as number;
+      if (id >= 0) {
+        this.from[i] = text.start[id] as number;
+        this.size[i] = text.length[id] as number;
+      } else {
+        const json = new TextEncoder().encode(JSON.stringify(candidates.name(i)));
+        others.push(json);
+        this.from[i] = -(extraLength + 1);
+        this.size[i] = json.length;
+        extraLength += json.length;
+      }
+    }
+    this.extra = new Uint8Array(extraLength);
+    let at = 0;
+    for (const json of others) {
+      this.extra.set(json, at);
+      at += json.length;
     }
   }
 
   length(i: number): number {
-    const id = this.ids[i] as number;
-    return id >= 0 ? this.index.jsonLengthOf(id) : (this.other.get(i) as Uint8Array).length;
+    return this.size[i] as number;
   }
 
   write(i: number, out: Uint8Array, at: number): number {
-    const id = this.ids[i] as number;
-    return id >= 0 ? this.index.writeJson(id, out, at) : put(this.other.get(i) as Uint8Array, out, at);
+    const from = this.from[i] as number;
+    const length = this.size[i] as number;
+    if (from >= 0) {
+      const bytes = this.bytes;
+      for (let k = 0; k < length; k += 1) out[at + k] = bytes[from + k] as number;
+    } else {
+      const extra = this.extra;
+      const e = -from - 1;
+      for (let k = 0; k < length; k += 1) out[at + k] = extra[e + k] as number;
+    }
+    return at + length;
   }
 }
 

@@ -22,7 +22,7 @@ interface KnownList {
   readonly bytes: Buffer;
   readonly ids: Int32Array;
   /** Offsets in `bytes` of the names the index did not know: [candidate, start, end] triples. */
-  readonly unknown: Int32Array;
+  unknown: Int32Array;
 }
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -54,8 +54,10 @@ export class NodeNamesReader {
     const listStart = at + MARKER.length;
     const listEnd = end - 2;
     let known = this.find(body, listStart, listEnd);
-    if (known !== null) this.touch(known);
-    else {
+    if (known !== null) {
+      this.touch(known);
+      if (known.unknown.length > 0) this.resolveUnknown(known);
+    } else {
       known = this.scan(body, listStart, listEnd);
       if (known === null) return null;
       this.keep(known);
@@ -84,6 +86,18 @@ export class NodeNamesReader {
       if (list.bytes.length === length && body.compare(list.bytes, 0, length, start, end) === 0) return list;
     }
     return null;
+  }
+
+  /** Gives ids to the list's names that the index has learnt since the list was scanned. */
+  private resolveUnknown(list: KnownList): void {
+    const still: number[] = [];
+    const u = list.unknown;
+    for (let k = 0; k < u.length; k += 3) {
+      const id = this.index.idOf(list.bytes.toString('utf8', u[k + 1], u[k + 2]));
+      if (id >= 0) list.ids[u[k] as number] = id;
+      else still.push(u[k] as number, u[k + 1] as number, u[k + 2] as number);
+    }
+    if (still.length < u.length) list.unknown = Int32Array.from(still);
   }
 
   /** Marks `list` most recently used. */
