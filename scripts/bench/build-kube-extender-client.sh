@@ -7,6 +7,9 @@
 #   scripts/bench/build-kube-extender-client.sh --path   print the binary's path without building
 #   scripts/bench/build-kube-extender-client.sh --check  exit 0 when the binary is present and current, 1 otherwise
 #
+# Build time on the shared 2-core machine: about 5 s with the e2e caches filled (go mod tidy finds everything, only
+# main and the link are new); about 5 min with no caches at all (30 s of module downloads, the rest compiling).
+#
 # go.mod, go.sum and a copy of main.go are generated in the cache (like the e2e wrapper modules): the repo keeps
 # only main.go. The stamp records the Kubernetes version and main.go's hash, so editing main.go rebuilds.
 #
@@ -88,7 +91,8 @@ cp "$MAIN_GO" "$SRC_DIR/main.go"
 step "resolving k8s.io/kubernetes v${K8S_VERSION} modules"
 (cd "$SRC_DIR" && go mod tidy)
 step "building kube-extender-client against k8s.io/kubernetes v${K8S_VERSION}"
-(cd "$SRC_DIR" && go build -p "$GOMAXPROCS" -ldflags="-s -w" -o "$BIN.tmp" .)
+# Niced: a cold build (minutes) may run inside `npm test` beside other test files on a shared machine.
+(cd "$SRC_DIR" && nice -n 19 go build -p "$GOMAXPROCS" -ldflags="-s -w" -o "$BIN.tmp" .)
 mv "$BIN.tmp" "$BIN"
 want_stamp >"$STAMP"
 step "built $BIN"
