@@ -1,6 +1,7 @@
 import { shapeKey, type CycleState } from '../algorithm/cycle-state.js';
 import { evaluateNode } from '../algorithm/evaluate-node.js';
 import type { NodeState } from '../algorithm/node-state.js';
+import type { GpuRequest } from '../model/gpu-request.js';
 import { rawScore } from '../algorithm/score.js';
 import { MAX_EXTENDER_PRIORITY } from './wire-schemas.js';
 
@@ -80,6 +81,8 @@ export class AnswerTable {
  */
 export class StandingAnswers {
   private readonly tables = new Map<string, AnswerTable>();
+  /** Table key per parsed request (filter and prioritize of one pod share the request object). */
+  private readonly keys = new WeakMap<GpuRequest, string>();
 
   constructor(private readonly feed: ChangeFeed, private readonly maxTables = DEFAULT_MAX_TABLES) {}
 
@@ -89,7 +92,11 @@ export class StandingAnswers {
    */
   tableFor(cycle: CycleState, version: number, ids: number, idOf: (name: string) => number): AnswerTable {
     const req = cycle.req;
-    const key = req.group === null ? shapeKey(req) : `${shapeKey(req)}\u0000${req.group}`;
+    let key = this.keys.get(req);
+    if (key === undefined) {
+      key = req.group === null ? shapeKey(req) : `${shapeKey(req)}\u0000${req.group}`;
+      this.keys.set(req, key);
+    }
     let table = this.tables.get(key);
     if (table === undefined) {
       table = new AnswerTable();

@@ -14,26 +14,44 @@ export interface ParsedExtenderArgs {
 const NO_NAMES: string[] = [];
 
 /**
- * Parses and validates an ExtenderArgs body. A names-only body as kube-scheduler writes it has its NodeNames
+ * Parses and validates ExtenderArgs bodies. A names-only body as kube-scheduler writes it has its NodeNames
  * read from the bytes (NodeNamesReader) and only the part before them (the pod, a few KB) parsed as JSON;
- * anything else is parsed whole. Both give the same arguments and the same errors.
+ * anything else is parsed whole. Both give the same arguments and the same errors. The last few heads are
+ * kept by their bytes: kube-scheduler sends the same pod to filter and then prioritize.
  */
-export function parseExtenderArgs(body: Buffer, verb: string, reader: NodeNamesReader, index: NodeNameIndex): ParsedExtenderArgs {
-  const tail = reader.read(body);
-  if (tail !== null) {
+export class ExtenderArgsParser {
+  private readonly heads: { readonly bytes: Buffer; readonly args: ExtenderArgs }[] = [];
+
+  constructor(private readonly reader: NodeNamesReader, private readonly index: NodeNameIndex, private readonly keep = 4) {}
+
+  /** The validated arguments of `body` (a 400 RequestError names what is wrong). */
+  parse(body: Buffer, verb: string): ParsedExtenderArgs {
+    const tail = this.reader.read(body);
+    if (tail !== null) {
+      const args = this.head(body, tail.headEnd, verb);
+      if (args !== null) return { args, candidates: tail.candidates };
+    }
+    const args = validateBody(ExtenderArgsSchema, parseJsonBody(body, verb), verb);
+    return { args, candidates: args.Nodes == null ? candidatesFromNames(args.NodeNames ?? [], this.index) : null };
+  }
+
+  /** The arguments of `body[0, end)` + `}` with a stand-in NodeNames, or null when the whole body must be parsed. */
+  private head(body: Buffer, end: number, verb: string): ExtenderArgs | null {
+    for (const h of this.heads) {
+      if (h.bytes.length === end && body.compare(h.bytes, 0, end, 0, end) === 0) return h.args;
+    }
     let head: unknown;
     try {
-      head = JSON.parse(`${body.toString('utf8', 0, tail.headEnd)}}`);
+      head = JSON.parse(`${body.toString('utf8', 0, end)}}`);
     } catch {
-      head = undefined;
+      return null;
     }
-    if (typeof head === 'object' && head !== null && !Array.isArray(head) && Object.keys(head).length > 0
-      && (head as { Nodes?: unknown }).Nodes == null) {
-      // The names were checked by the scanner (non-empty strings); validation sees a stand-in list.
-      const args = validateBody(ExtenderArgsSchema, { ...head, NodeNames: NO_NAMES }, verb);
-      return { args, candidates: tail.candidates };
-    }
+    if (typeof head !== 'object' || head === null || Array.isArray(head) || Object.keys(head).length === 0
+      || (head as { Nodes?: unknown }).Nodes != null) return null;
+    // The names were checked by the scanner (non-empty strings); validation sees a stand-in list.
+    const args = validateBody(ExtenderArgsSchema, { ...head, NodeNames: NO_NAMES }, verb);
+    this.heads.unshift({ bytes: Buffer.from(body.subarray(0, end)), args });
+    if (this.heads.length > this.keep) this.heads.pop();
+    return args;
   }
-  const args = validateBody(ExtenderArgsSchema, parseJsonBody(body, verb), verb);
-  return { args, candidates: args.Nodes == null ? candidatesFromNames(args.NodeNames ?? [], index) : null };
 }

@@ -6,7 +6,7 @@ import type { ExtenderService } from '../extender-service.js';
 import { RequestError } from '../request-error.js';
 import { validateBody } from '../validate-body.js';
 import { ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema } from '../wire-schemas.js';
-import { parseExtenderArgs } from './extender-args.js';
+import { ExtenderArgsParser } from './extender-args.js';
 import { mapError } from './map-error.js';
 import { NamesAnswerWriter } from './names-answer-writer.js';
 import { readBody, readJsonBody } from './read-body.js';
@@ -42,10 +42,11 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   // Names-only answers are written as bytes from the service's name index (full-node ones are serialized).
   const lists = new NodeNamesReader(service.names);
   const writer = new NamesAnswerWriter(service.names, lists);
+  const argsParser = new ExtenderArgsParser(lists, service.names);
   routes.set(`${urlPrefix}/filter`, {
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
-      const { args, candidates } = parseExtenderArgs(await readBody(req, maxBodyBytes, 'filter'), 'filter', lists, service.names);
+      const { args, candidates } = argsParser.parse(await readBody(req, maxBodyBytes, 'filter'), 'filter');
       const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
       sendBytes(res, bytes);
     },
@@ -53,7 +54,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   routes.set(`${urlPrefix}/prioritize`, {
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
-      const { args, candidates } = parseExtenderArgs(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize', lists, service.names);
+      const { args, candidates } = argsParser.parse(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
       const bytes = candidates !== null
         ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
         : Buffer.from(serializeHostPriorities(service.prioritize(args)));
