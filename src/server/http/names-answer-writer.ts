@@ -31,26 +31,48 @@ interface KeptFilter {
   readonly bytes: Buffer;
 }
 
-/** A priority list written for a name list; `at[i]` is where candidate i's two score characters are. */
+/**
+ * A priority list as written: per entry its node id, score, where the entry starts and where its two score
+ * characters are; `position[id]` (built on first use) is the first entry of node `id`, or -1.
+ */
 interface KeptPriorities {
+  readonly list: object | undefined;
+  readonly ids: Int32Array;
   readonly scores: Uint8Array;
+  readonly start: Int32Array;
   readonly at: Int32Array;
   readonly bytes: Buffer;
+  position: Int32Array | null;
 }
+
+/** The NodeNames members of a filter answer as written: per entry its id and byte range in `bytes`. */
+interface KeptNames {
+  readonly ids: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly bytes: Buffer;
+  position: Int32Array | null;
+}
+
+/** Bytes of an entry besides the name: `{"Host":` `,"Score":` two score characters and `}`. */
+const ENTRY_FIXED = HOST_OPEN.length + SCORE_OPEN.length + 2 + 1;
 
 /**
  * Writes names-only answers as UTF-8 JSON by copying bytes: each node name's JSON text comes from the
  * NodeNameIndex, each rejection reason's from a small cache, so a 5,000-node answer is a few hundred
  * microseconds of copying instead of building and stringifying 5,000 objects. Answers are also kept per name
  * list (NameCandidates.list): a filter answer whose outcomes all equal a kept one is that answer's bytes, and a
- * priority list is a kept one with the changed scores patched (a bind changes one node, not 5,000). Sent
- * buffers are never written again. The bytes parse to exactly the wire object (`toFilterResult`; a
+ * priority list copies unchanged runs of entries from the last one, patching scores (a bind changes one node,
+ * not 5,000). Sent buffers are never written again. The bytes parse to exactly the wire object (`toFilterResult`; a
  * HostPriorityList in request order).
  */
 export class NamesAnswerWriter {
   private readonly reasons = new Map<string, Uint8Array>();
   private readonly filters = new WeakMap<object, KeptFilter[]>();
-  private readonly priorityLists = new WeakMap<object, KeptPriorities[]>();
+  /** The last priority list written: the next one copies its unchanged runs of entries from it. */
+  private lastPriorities: KeptPriorities | null = null;
+  /** The NodeNames of the last filter answer written, copied from in runs the same way. */
+  private lastPassed: KeptNames | null = null;
 
   /** `lists`, when given, remembers each NodeNames list written, so prioritize's echo of it is read fast. */
   constructor(private readonly index: NodeNameIndex, private readonly lists?: NodeNamesReader) {}
@@ -92,7 +114,7 @@ export class NamesAnswerWriter {
     const out = Buffer.allocUnsafe(size);
     let at = put(FILTER_OPEN, out, 0);
     const listStart = at;
-    at = this.members(answer, names, why, PASS, out, at);
+    at = this.passedMembers(answer, names, out, at);
     if (this.lists !== undefined && answer.passed > 0) this.rememberPassed(answer, out.subarray(listStart, at));
     at = put(FAILED_OPEN, out, at);
     at = this.members(answer, names, why, UNSCHEDULABLE, out, at);
@@ -102,57 +124,114 @@ export class NamesAnswerWriter {
     return out.subarray(0, at);
   }
 
-  /** The HostPriorityList JSON of `scores` (0..10, aligned with `candidates`). */
+  /**
+   * The HostPriorityList JSON of `scores` (0..10, aligned with `candidates`). Consecutive candidates that were
+   * consecutive in the last list written are copied from it as one block (a bind changes a node or two, and
+   * every list is in the order of kube-scheduler's node list), with scores patched where they differ; the
+   * rest is written entry by entry. The same list with the same scores is the last answer itself.
+   */
   priorities(candidates: NameCandidates, scores: Uint8Array): Buffer {
-    const list = candidates.list;
-    const kept = list === undefined ? [] : (this.priorityLists.get(list) ?? []);
-    // The kept answer with the fewest differing scores, patched in a copy (sent buffers stay as they were).
-    let best: KeptPriorities | undefined;
-    let bestDiff = Infinity;
-    for (const k of kept) {
-      if (k.scores.length !== scores.length) continue;
-      let diff = 0;
-      for (let i = 0; i < scores.length && diff < bestDiff; i += 1) if (k.scores[i] !== scores[i]) diff += 1;
-      if (diff < bestDiff) {
-        best = k;
-        bestDiff = diff;
-      }
-    }
-    let entry: KeptPriorities;
-    if (best !== undefined && bestDiff === 0) return best.bytes;
-    if (best !== undefined && bestDiff <= scores.length >> 3) {
-      const bytes = Buffer.from(best.bytes);
-      for (let i = 0; i < scores.length; i += 1) {
-        if (best.scores[i] !== scores[i]) put(SCORE_TEXT[Math.min(10, scores[i] as number)] as Uint8Array, bytes, best.at[i] as number);
-      }
-      entry = { scores: scores.slice(), at: best.at, bytes };
-    } else {
-      entry = this.writePriorities(candidates, scores);
-    }
-    if (list !== undefined) this.priorityLists.set(list, [entry, ...kept.filter((k) => k !== best)].slice(0, ANSWERS_PER_LIST));
-    return entry.bytes;
-  }
-
-  private writePriorities(candidates: NameCandidates, scores: Uint8Array): KeptPriorities {
+    const base = this.lastPriorities;
+    if (base !== null && candidates.list !== undefined && candidates.list === base.list && equalBytes(base.scores, scores)) return base.bytes;
     const count = candidates.count;
+    const ids = candidates.ids;
     const names = new NameJson(this.index, candidates);
-    let size = 2;
-    for (let i = 0; i < count; i += 1) size += HOST_OPEN.length + names.length(i) + SCORE_OPEN.length + 2 + 2;
+    let size = 2 + Math.max(0, count - 1);
+    for (let i = 0; i < count; i += 1) size += names.length(i) + ENTRY_FIXED;
     const out = Buffer.allocUnsafe(size);
+    const start = new Int32Array(count);
     const at = new Int32Array(count);
+    const position = base === null ? null : positions(base, this.index.size);
     out[0] = 0x5b; // [
     let w = 1;
-    for (let i = 0; i < count; i += 1) {
+    let i = 0;
+    while (i < count) {
       if (i > 0) out[w++] = COMMA;
-      w = put(HOST_OPEN, out, w);
-      w = names.write(i, out, w);
-      w = put(SCORE_OPEN, out, w);
-      at[i] = w;
-      w = put(SCORE_TEXT[Math.min(10, scores[i] as number)] as Uint8Array, out, w);
-      out[w++] = CLOSE_BRACE;
+      const id = ids[i] as number;
+      const j = position === null || id < 0 || id >= position.length ? -1 : (position[id] as number);
+      if (j < 0 || base === null) {
+        start[i] = w;
+        w = put(HOST_OPEN, out, w);
+        w = names.write(i, out, w);
+        w = put(SCORE_OPEN, out, w);
+        at[i] = w;
+        w = put(SCORE_TEXT[Math.min(10, scores[i] as number)] as Uint8Array, out, w);
+        out[w++] = CLOSE_BRACE;
+        i += 1;
+        continue;
+      }
+      let run = 1;
+      while (i + run < count && j + run < base.ids.length && (ids[i + run] as number) >= 0 && ids[i + run] === base.ids[j + run]) run += 1;
+      const from = base.start[j] as number;
+      const to = (base.at[j + run - 1] as number) + 3;
+      base.bytes.copy(out, w, from, to);
+      for (let k = 0; k < run; k += 1) {
+        start[i + k] = w + (base.start[j + k] as number) - from;
+        const scoreAt = w + (base.at[j + k] as number) - from;
+        at[i + k] = scoreAt;
+        const score = scores[i + k] as number;
+        if (base.scores[j + k] !== score) put(SCORE_TEXT[Math.min(10, score)] as Uint8Array, out, scoreAt);
+      }
+      w += to - from;
+      i += run;
     }
     out[w++] = 0x5d; // ]
-    return { scores: scores.slice(), at, bytes: out.subarray(0, w) };
+    const kept: KeptPriorities = { list: candidates.list, ids: ids.slice(), scores: scores.slice(), start, at, bytes: out.subarray(0, w), position: null };
+    this.lastPriorities = kept;
+    return kept.bytes;
+  }
+
+  /**
+   * Writes the NodeNames members (the passed candidates), copying runs of consecutive names from the last
+   * filter answer's NodeNames, and keeps them as the base of the next answer.
+   */
+  private passedMembers(answer: NamesFilterAnswer, names: NameJson, out: Buffer, at: number): number {
+    const { candidates, outcome } = answer;
+    const ids = new Int32Array(answer.passed);
+    const index = new Int32Array(answer.passed);
+    let n = 0;
+    for (let i = 0; i < candidates.count; i += 1) {
+      if (outcome[i] !== PASS) continue;
+      ids[n] = candidates.ids[i] as number;
+      index[n] = i;
+      n += 1;
+    }
+    const base = this.lastPassed;
+    const position = base === null ? null : positions(base, this.index.size);
+    const start = new Int32Array(n);
+    const end = new Int32Array(n);
+    const first = at;
+    let k = 0;
+    while (k < n) {
+      if (k > 0) out[at++] = COMMA;
+      const id = ids[k] as number;
+      const j = position === null || id < 0 || id >= position.length ? -1 : (position[id] as number);
+      if (j < 0 || base === null) {
+        start[k] = at;
+        at = names.write(index[k] as number, out, at);
+        end[k] = at;
+        k += 1;
+        continue;
+      }
+      let run = 1;
+      while (k + run < n && j + run < base.ids.length && (ids[k + run] as number) >= 0 && ids[k + run] === base.ids[j + run]) run += 1;
+      const from = base.start[j] as number;
+      const to = base.end[j + run - 1] as number;
+      base.bytes.copy(out, at, from, to);
+      for (let r = 0; r < run; r += 1) {
+        start[k + r] = at + (base.start[j + r] as number) - from;
+        end[k + r] = at + (base.end[j + r] as number) - from;
+      }
+      at += to - from;
+      k += run;
+    }
+    const bytes = out.subarray(first, at);
+    for (let r = 0; r < n; r += 1) {
+      start[r] = (start[r] as number) - first;
+      end[r] = (end[r] as number) - first;
+    }
+    this.lastPassed = { ids, start, end, bytes, position: null };
+    return at;
   }
 
   /** Writes the members of one list or object: PASS -> names, UNSCHEDULABLE -> name:reason, -1 -> the rest. */
@@ -256,6 +335,24 @@ class NameJson {
     }
     return at + length;
   }
+}
+
+/** The first entry of each node id in a kept list (ids below `size`), built once. */
+function positions(kept: { readonly ids: Int32Array; position: Int32Array | null }, size: number): Int32Array {
+  if (kept.position !== null && kept.position.length >= size) return kept.position;
+  const position = new Int32Array(size).fill(-1);
+  for (let j = 0; j < kept.ids.length; j += 1) {
+    const id = kept.ids[j] as number;
+    if (id >= 0 && id < size && position[id] === -1) position[id] = j;
+  }
+  kept.position = position;
+  return position;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** True when `answer` has exactly the outcomes and reasons of `kept` (so the same bytes). */
