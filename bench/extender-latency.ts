@@ -5,7 +5,7 @@
  * server's own time per verb; asserts nothing.
  *
  *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full] [--profile-server DIR]
- *                                     [--client node|go] [--profile-client DIR]
+ *                                     [--client node|go] [--profile-client DIR] [--server tessera|canned]
  *
  * The server runs in a child process (kube-scheduler is a separate process too), so the client's JSON work and
  * garbage do not land on the server's thread. The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4
@@ -24,10 +24,15 @@
  * times the pair with Go's monotonic clock. Same fleet, pod mix, bind and delete loop, same output lines, plus one
  * line with each call as the Go client times it. `--profile-client DIR` writes the Go client's CPU profile there
  * (`go tool pprof -top <binary> DIR/client-go-*.pprof`).
+ *
+ * `--server canned` (names-only cases) replaces Tessera with a plain node:http server that answers at once with
+ * canned answers of the same size (every node passes filter, every score 5, every bind ok): the floor that the
+ * client, loopback TCP and the machine alone put under the pair, to compare side by side with Tessera's.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +90,52 @@ type ToServer = { type: 'delete'; uid: string } | { type: 'mark' } | { type: 'ti
 type VerbTimes = Record<string, [number, number, number, number]>;
 type FromServer = { type: 'ready'; url: string; bound: number } | { type: 'ack' } | { type: 'times'; times: VerbTimes };
 
+/** The floor: answers of Tessera's size at once, with server-side times taken the same way. */
+async function serveCanned(n: number): Promise<void> {
+  const names = fleetNodes(fleet(n)).map((x) => x.metadata?.name as string);
+  const answers: Record<string, Buffer> = {
+    '/scheduler/filter': Buffer.from(JSON.stringify({ Nodes: null, NodeNames: names, FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' })),
+    '/scheduler/prioritize': Buffer.from(JSON.stringify(names.map((Host) => ({ Host, Score: 5 })))),
+    '/scheduler/bind': Buffer.from('{"Error":""}'),
+  };
+  let durations = new Map<string, number[]>();
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const started = process.hrtime.bigint();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = answers[req.url ?? ''] ?? Buffer.from('{}');
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
+      const verb = (req.url ?? '').split('/').pop() ?? '';
+      const list = durations.get(verb) ?? [];
+      list.push(Number(process.hrtime.bigint() - started) / 1e6);
+      durations.set(verb, list);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const send = (m: FromServer): void => void process.send?.(m);
+  process.on('message', (m: ToServer) => {
+    if (m.type === 'delete') send({ type: 'ack' });
+    else if (m.type === 'mark') {
+      durations = new Map();
+      send({ type: 'ack' });
+    } else if (m.type === 'times') send({ type: 'times', times: verbTimes(durations) });
+    else server.close(() => process.exit(0));
+  });
+  send({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bound: 0 });
+}
+
+/** [count, mean, p50, p99] per verb. */
+function verbTimes(durations: ReadonlyMap<string, number[]>): VerbTimes {
+  const times: VerbTimes = {};
+  for (const [verb, list] of durations) {
+    const sorted = [...list].sort((a, b) => a - b);
+    times[verb] = [sorted.length, sorted.reduce((a, b) => a + b, 0) / sorted.length, percentile(sorted, 50), percentile(sorted, 99)];
+  }
+  return times;
+}
+
 async function serve(n: number, profileDir: string | undefined): Promise<void> {
   const nodes = fleetNodes(fleet(n));
   const parsers = createModelParsers();
@@ -135,12 +186,7 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
       return;
     }
     if (m.type === 'times') {
-      const times: VerbTimes = {};
-      for (const [verb, list] of durations) {
-        const sorted = [...list].sort((a, b) => a - b);
-        times[verb] = [sorted.length, sorted.reduce((a, b) => a + b, 0) / sorted.length, percentile(sorted, 50), percentile(sorted, 99)];
-      }
-      send({ type: 'times', times });
+      send({ type: 'times', times: verbTimes(durations) });
       return;
     }
     void (async () => {
@@ -157,8 +203,14 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
 
 // ---- client role (this process) ----
 
+/** The bench server's command line: Tessera (optionally profiled) or the canned floor. */
+function serverArgs(n: number, profileDir: string | undefined): string[] {
+  if (flag('--server') === 'canned') return ['--serve', String(n), '--canned'];
+  return ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])];
+}
+
 async function run(n: number, full: boolean, iterations: number, profileDir: string | undefined): Promise<void> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])], { stdio: 'inherit' });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), serverArgs(n, profileDir), { stdio: 'inherit' });
   const next = (): Promise<FromServer> => new Promise((resolve) => child.once('message', (m) => resolve(m as FromServer)));
   const ready = await next();
   if (ready.type !== 'ready') throw new Error(`unexpected message from the bench server: ${JSON.stringify(ready)}`);
@@ -243,7 +295,7 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
 // ---- go client role: kube-scheduler's HTTPExtender in a Go program this process drives ----
 
 async function runGo(binary: string, n: number, full: boolean, iterations: number, profileDir: string | undefined): Promise<void> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', String(n), ...(profileDir === undefined ? [] : ['--profile-server', profileDir])], { stdio: 'inherit' });
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), serverArgs(n, profileDir), { stdio: 'inherit' });
   const next = (): Promise<FromServer> => new Promise((resolve) => child.once('message', (m) => resolve(m as FromServer)));
   const ready = await next();
   if (ready.type !== 'ready') throw new Error(`unexpected message from the bench server: ${JSON.stringify(ready)}`);
@@ -319,7 +371,8 @@ async function runGo(binary: string, n: number, full: boolean, iterations: numbe
 }
 
 if (argv.includes('--serve')) {
-  await serve(Number(flag('--serve')), flag('--profile-server'));
+  if (argv.includes('--canned')) await serveCanned(Number(flag('--serve')));
+  else await serve(Number(flag('--serve')), flag('--profile-server'));
 } else {
   /** `--only 5000:names` runs one case (sizes 750/5000, modes names/full). */
   const only = flag('--only');
@@ -327,13 +380,16 @@ if (argv.includes('--serve')) {
     [750, false, quick ? 200 : 2000], [5000, false, quick ? 100 : 1000], [750, true, quick ? 10 : 50], [5000, true, quick ? 3 : 10],
   ];
   const clientKind = flag('--client') ?? 'node';
+  const serverKind = flag('--server') ?? 'tessera';
+  if (serverKind !== 'tessera' && serverKind !== 'canned') throw new Error(`cannot run the bench: unknown --server "${serverKind}": use tessera or canned`);
   if (clientKind !== 'node' && clientKind !== 'go') throw new Error(`cannot run the bench: unknown --client "${clientKind}": use node or go`);
   // Built before any server starts, so a first build does not overlap the measurement.
   const binary = clientKind === 'go' ? buildKubeExtenderClient() : '';
   const label = clientKind === 'go' ? `, client go (${kubeExtenderClientLabel(binary)})` : '';
-  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run, server in a child process${label}`);
+  console.log(`node ${process.version}, ${quick ? 'quick' : 'full'} run, ${serverKind === 'canned' ? 'CANNED server (the floor)' : 'Tessera'} in a child process${label}`);
   for (const [n, full, iterations] of cases) {
     if (only !== undefined && only !== `${n}:${full ? 'full' : 'names'}`) continue;
+    if (full && serverKind === 'canned') continue;
     if (clientKind === 'go') await runGo(binary, n, full, iterations, flag('--profile-server'));
     else await run(n, full, iterations, flag('--profile-server'));
   }
