@@ -150,7 +150,8 @@ export class ExtenderService {
       const count = candidates.count;
       span.setAttribute('tessera.candidates', count);
       const outcome = new Uint8Array(count);
-      const reasons: (string | undefined)[] = [];
+      // Dense from the start: writing index 4,000 of an empty array would turn it into a slow dictionary.
+      const reasons = new Array<string | undefined>(count).fill(undefined);
       if (!this.deps.cache.synced) return { candidates, error: NOT_SYNCED_ERROR, outcome, reasons, passed: 0 };
       const seen = new Repeats();
       const ev = this.evaluate(pod);

@@ -12,16 +12,18 @@ const FILTER_CLOSE = ascii('},"Error":""}');
 const HOST_OPEN = ascii('{"Host":');
 const SCORE_OPEN = ascii(',"Score":');
 /**
- * Scores are written two characters wide (` 7`, `10`: JSON allows the space), so a kept answer is patched in
- * place when a few nodes' scores change.
+ * Scores are written two characters wide (` 7`, `10`: JSON allows the space), so an entry copied from an
+ * earlier answer is patched in place when its score changed.
  */
 const SCORE_TEXT = Array.from({ length: 11 }, (_, i) => ascii(i < 10 ? ` ${i}` : `${i}`));
+/** Bytes of a priority entry besides the name: `{"Host":`, `,"Score":`, two score characters and `}`. */
+const ENTRY_FIXED = HOST_OPEN.length + SCORE_OPEN.length + 2 + 1;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const CLOSE_BRACE = 0x7d;
 /** Distinct rejection reasons whose JSON bytes are kept. */
 const MAX_REASONS = 10_000;
-/** Answers kept per name list (pods of different shapes over the same candidates). */
+/** Filter answers kept per name list (pods of different shapes over the same candidates). */
 const ANSWERS_PER_LIST = 4;
 
 /** A filter answer written for a name list, reusable while every outcome and reason is the same. */
@@ -29,50 +31,28 @@ interface KeptFilter {
   readonly outcome: Uint8Array;
   readonly reasons: readonly (string | undefined)[];
   readonly bytes: Buffer;
+  /** Where the NodeNames members end in `bytes`. */
+  readonly passedEnd: number;
+  /** Node ids of the NodeNames members, in order. */
+  readonly passedIds: Int32Array;
 }
-
-/**
- * A priority list as written: per entry its node id, score, where the entry starts and where its two score
- * characters are; `position[id]` (built on first use) is the first entry of node `id`, or -1.
- */
-interface KeptPriorities {
-  readonly list: object | undefined;
-  readonly ids: Int32Array;
-  readonly scores: Uint8Array;
-  readonly start: Int32Array;
-  readonly at: Int32Array;
-  readonly bytes: Buffer;
-  position: Int32Array | null;
-}
-
-/** The NodeNames members of a filter answer as written: per entry its id and byte range in `bytes`. */
-interface KeptNames {
-  readonly ids: Int32Array;
-  readonly start: Int32Array;
-  readonly end: Int32Array;
-  readonly bytes: Buffer;
-  position: Int32Array | null;
-}
-
-/** Bytes of an entry besides the name: `{"Host":` `,"Score":` two score characters and `}`. */
-const ENTRY_FIXED = HOST_OPEN.length + SCORE_OPEN.length + 2 + 1;
 
 /**
  * Writes names-only answers as UTF-8 JSON by copying bytes: each node name's JSON text comes from the
- * NodeNameIndex, each rejection reason's from a small cache, so a 5,000-node answer is a few hundred
- * microseconds of copying instead of building and stringifying 5,000 objects. Answers are also kept per name
- * list (NameCandidates.list): a filter answer whose outcomes all equal a kept one is that answer's bytes, and a
- * priority list copies unchanged runs of entries from the last one, patching scores (a bind changes one node,
- * not 5,000). Sent buffers are never written again. The bytes parse to exactly the wire object (`toFilterResult`; a
- * HostPriorityList in request order).
+ * NodeNameIndex, each rejection reason's from a small cache. Lists are long and change little between calls
+ * (a bind changes a node or two, and every list follows kube-scheduler's node order), so the NodeNames of a
+ * filter answer and the entries of a priority list copy every run of consecutive entries that were
+ * consecutive in the last list of their kind as one block (RunSource), patching scores; only the rest is
+ * written entry by entry. A filter answer whose outcomes all equal one kept for the same name list
+ * (NameCandidates.list) is that answer's bytes. Sent buffers are never written again. The bytes parse to
+ * exactly the wire object (`toFilterResult`; a HostPriorityList in request order).
  */
 export class NamesAnswerWriter {
   private readonly reasons = new Map<string, Uint8Array>();
   private readonly filters = new WeakMap<object, KeptFilter[]>();
-  /** The last priority list written: the next one copies its unchanged runs of entries from it. */
-  private lastPriorities: KeptPriorities | null = null;
-  /** The NodeNames of the last filter answer written, copied from in runs the same way. */
-  private lastPassed: KeptNames | null = null;
+  private readonly passedRuns = new RunSource();
+  private readonly priorityRuns = new RunSource();
+  private lastPriorities: { readonly list: object | undefined; readonly scores: Uint8Array; readonly bytes: Buffer } | null = null;
 
   /** `lists`, when given, remembers each NodeNames list written, so prioritize's echo of it is read fast. */
   constructor(private readonly index: NodeNameIndex, private readonly lists?: NodeNamesReader) {}
@@ -82,188 +62,116 @@ export class NamesAnswerWriter {
     if (answer.error !== '') return Buffer.from(JSON.stringify(toFilterResult(answer)));
     const list = answer.candidates.list;
     const kept = list === undefined ? undefined : this.filters.get(list);
-    const same = kept?.find((k) => sameOutcomes(k, answer));
-    if (same !== undefined) {
-      if (this.lists !== undefined && answer.passed > 0) this.rememberPassed(answer, same.bytes.subarray(FILTER_OPEN.length, FILTER_OPEN.length + passedLength(same.bytes)));
-      return same.bytes;
+    let entry = kept?.find((k) => sameOutcomes(k, answer));
+    if (entry === undefined) {
+      entry = this.writeFilter(answer);
+      if (list !== undefined) this.filters.set(list, [entry, ...(kept ?? [])].slice(0, ANSWERS_PER_LIST));
     }
-    const bytes = this.writeFilter(answer);
-    if (list !== undefined) {
-      const entry: KeptFilter = { outcome: answer.outcome.slice(), reasons: answer.reasons.slice(), bytes };
-      this.filters.set(list, [entry, ...(kept ?? [])].slice(0, ANSWERS_PER_LIST));
+    if (this.lists !== undefined && entry.passedIds.length > 0 && entry.passedIds.every((id) => id >= 0)) {
+      this.lists.remember(entry.bytes.subarray(FILTER_OPEN.length, entry.passedEnd), entry.passedIds);
     }
+    return entry.bytes;
+  }
+
+  /**
+   * The HostPriorityList JSON of `scores` (0..10, aligned with `candidates`). The same list with the same scores
+   * as last time is the last answer itself.
+   */
+  priorities(candidates: NameCandidates, scores: Uint8Array): Buffer {
+    const last = this.lastPriorities;
+    if (last !== null && candidates.list !== undefined && candidates.list === last.list && equalBytes(last.scores, scores)) return last.bytes;
+    const count = candidates.count;
+    const ids = candidates.ids;
+    const names = new NameText(this.index, candidates);
+    let size = 2 + Math.max(0, count - 1);
+    for (let i = 0; i < count; i += 1) size += names.length(i) + ENTRY_FIXED;
+    const out = Buffer.allocUnsafe(size);
+    out[0] = 0x5b; // [
+    const runs = this.priorityRuns.begin(count, this.index.size);
+    let w = 1;
+    let i = 0;
+    while (i < count) {
+      if (i > 0) out[w++] = COMMA;
+      const copied = runs.copy(ids, i, count, out, w);
+      if (copied > 0) {
+        // Patch the scores of the copied entries (each ends with its two score characters and `}`).
+        for (let k = 0; k < copied; k += 1) {
+          const text = SCORE_TEXT[Math.min(10, scores[i + k] as number)] as Uint8Array;
+          const end = runs.endOf(i + k);
+          out[end - 3] = text[0] as number;
+          out[end - 2] = text[1] as number;
+        }
+        w = runs.endOf(i + copied - 1);
+        i += copied;
+        continue;
+      }
+      const start = w;
+      w = put(HOST_OPEN, out, w);
+      w = names.write(i, out, w);
+      w = put(SCORE_OPEN, out, w);
+      w = put(SCORE_TEXT[Math.min(10, scores[i] as number)] as Uint8Array, out, w);
+      out[w++] = CLOSE_BRACE;
+      runs.wrote(ids[i] as number, i, start, w);
+      i += 1;
+    }
+    out[w++] = 0x5d; // ]
+    const bytes = out.subarray(0, w);
+    runs.end(bytes);
+    this.lastPriorities = { list: candidates.list, scores: scores.slice(), bytes };
     return bytes;
   }
 
-  private writeFilter(answer: NamesFilterAnswer): Buffer {
+  private writeFilter(answer: NamesFilterAnswer): KeptFilter {
     const { candidates, outcome, reasons } = answer;
     const count = candidates.count;
-    const names = new NameJson(this.index, candidates);
-    const why: (Uint8Array | undefined)[] = new Array(count);
+    const ids = candidates.ids;
+    const names = new NameText(this.index, candidates);
+    // One pass: which candidates go where, and the exact size.
+    const passedAt = new Int32Array(answer.passed);
+    const failed: Failure[] = [];
+    const unresolvable: Failure[] = [];
+    let passed = 0;
     let size = FILTER_OPEN.length + FAILED_OPEN.length + UNRESOLVABLE_OPEN.length + FILTER_CLOSE.length;
     for (let i = 0; i < count; i += 1) {
       const code = outcome[i];
       if (code === REPEATED) continue;
       size += names.length(i) + 1;
-      if (code !== PASS) {
-        const reason = this.reason(reasons[i] ?? '');
-        why[i] = reason;
-        size += reason.length + 1;
-      }
-    }
-    const out = Buffer.allocUnsafe(size);
-    let at = put(FILTER_OPEN, out, 0);
-    const listStart = at;
-    at = this.passedMembers(answer, names, out, at);
-    if (this.lists !== undefined && answer.passed > 0) this.rememberPassed(answer, out.subarray(listStart, at));
-    at = put(FAILED_OPEN, out, at);
-    at = this.members(answer, names, why, UNSCHEDULABLE, out, at);
-    at = put(UNRESOLVABLE_OPEN, out, at);
-    at = this.members(answer, names, why, -1, out, at);
-    at = put(FILTER_CLOSE, out, at);
-    return out.subarray(0, at);
-  }
-
-  /**
-   * The HostPriorityList JSON of `scores` (0..10, aligned with `candidates`). Consecutive candidates that were
-   * consecutive in the last list written are copied from it as one block (a bind changes a node or two, and
-   * every list is in the order of kube-scheduler's node list), with scores patched where they differ; the
-   * rest is written entry by entry. The same list with the same scores is the last answer itself.
-   */
-  priorities(candidates: NameCandidates, scores: Uint8Array): Buffer {
-    const base = this.lastPriorities;
-    if (base !== null && candidates.list !== undefined && candidates.list === base.list && equalBytes(base.scores, scores)) return base.bytes;
-    const count = candidates.count;
-    const ids = candidates.ids;
-    const names = new NameJson(this.index, candidates);
-    let size = 2 + Math.max(0, count - 1);
-    for (let i = 0; i < count; i += 1) size += names.length(i) + ENTRY_FIXED;
-    const out = Buffer.allocUnsafe(size);
-    const start = new Int32Array(count);
-    const at = new Int32Array(count);
-    const position = base === null ? null : positions(base, this.index.size);
-    out[0] = 0x5b; // [
-    let w = 1;
-    let i = 0;
-    while (i < count) {
-      if (i > 0) out[w++] = COMMA;
-      const id = ids[i] as number;
-      const j = position === null || id < 0 || id >= position.length ? -1 : (position[id] as number);
-      if (j < 0 || base === null) {
-        start[i] = w;
-        w = put(HOST_OPEN, out, w);
-        w = names.write(i, out, w);
-        w = put(SCORE_OPEN, out, w);
-        at[i] = w;
-        w = put(SCORE_TEXT[Math.min(10, scores[i] as number)] as Uint8Array, out, w);
-        out[w++] = CLOSE_BRACE;
-        i += 1;
+      if (code === PASS) {
+        passedAt[passed++] = i;
         continue;
       }
-      let run = 1;
-      while (i + run < count && j + run < base.ids.length && (ids[i + run] as number) >= 0 && ids[i + run] === base.ids[j + run]) run += 1;
-      const from = base.start[j] as number;
-      const to = (base.at[j + run - 1] as number) + 3;
-      base.bytes.copy(out, w, from, to);
-      for (let k = 0; k < run; k += 1) {
-        start[i + k] = w + (base.start[j + k] as number) - from;
-        const scoreAt = w + (base.at[j + k] as number) - from;
-        at[i + k] = scoreAt;
-        const score = scores[i + k] as number;
-        if (base.scores[j + k] !== score) put(SCORE_TEXT[Math.min(10, score)] as Uint8Array, out, scoreAt);
-      }
-      w += to - from;
-      i += run;
+      const reason = this.reason(reasons[i] ?? '');
+      size += reason.length + 1;
+      (code === UNSCHEDULABLE ? failed : unresolvable).push({ at: i, reason });
     }
-    out[w++] = 0x5d; // ]
-    const kept: KeptPriorities = { list: candidates.list, ids: ids.slice(), scores: scores.slice(), start, at, bytes: out.subarray(0, w), position: null };
-    this.lastPriorities = kept;
-    return kept.bytes;
-  }
-
-  /**
-   * Writes the NodeNames members (the passed candidates), copying runs of consecutive names from the last
-   * filter answer's NodeNames, and keeps them as the base of the next answer.
-   */
-  private passedMembers(answer: NamesFilterAnswer, names: NameJson, out: Buffer, at: number): number {
-    const { candidates, outcome } = answer;
-    const ids = new Int32Array(answer.passed);
-    const index = new Int32Array(answer.passed);
-    let n = 0;
-    for (let i = 0; i < candidates.count; i += 1) {
-      if (outcome[i] !== PASS) continue;
-      ids[n] = candidates.ids[i] as number;
-      index[n] = i;
-      n += 1;
-    }
-    const base = this.lastPassed;
-    const position = base === null ? null : positions(base, this.index.size);
-    const start = new Int32Array(n);
-    const end = new Int32Array(n);
-    const first = at;
+    const out = Buffer.allocUnsafe(size);
+    let w = put(FILTER_OPEN, out, 0);
+    // NodeNames: runs copied from the last answer's NodeNames, the rest written name by name.
+    const passedIds = new Int32Array(passed);
+    for (let k = 0; k < passed; k += 1) passedIds[k] = ids[passedAt[k] as number] as number;
+    const runs = this.passedRuns.begin(passed, this.index.size);
     let k = 0;
-    while (k < n) {
-      if (k > 0) out[at++] = COMMA;
-      const id = ids[k] as number;
-      const j = position === null || id < 0 || id >= position.length ? -1 : (position[id] as number);
-      if (j < 0 || base === null) {
-        start[k] = at;
-        at = names.write(index[k] as number, out, at);
-        end[k] = at;
-        k += 1;
+    while (k < passed) {
+      if (k > 0) out[w++] = COMMA;
+      const copied = runs.copy(passedIds, k, passed, out, w);
+      if (copied > 0) {
+        w = runs.endOf(k + copied - 1);
+        k += copied;
         continue;
       }
-      let run = 1;
-      while (k + run < n && j + run < base.ids.length && (ids[k + run] as number) >= 0 && ids[k + run] === base.ids[j + run]) run += 1;
-      const from = base.start[j] as number;
-      const to = base.end[j + run - 1] as number;
-      base.bytes.copy(out, at, from, to);
-      for (let r = 0; r < run; r += 1) {
-        start[k + r] = at + (base.start[j + r] as number) - from;
-        end[k + r] = at + (base.end[j + r] as number) - from;
-      }
-      at += to - from;
-      k += run;
+      const start = w;
+      w = names.write(passedAt[k] as number, out, w);
+      runs.wrote(passedIds[k] as number, k, start, w);
+      k += 1;
     }
-    const bytes = out.subarray(first, at);
-    for (let r = 0; r < n; r += 1) {
-      start[r] = (start[r] as number) - first;
-      end[r] = (end[r] as number) - first;
-    }
-    this.lastPassed = { ids, start, end, bytes, position: null };
-    return at;
-  }
-
-  /** Writes the members of one list or object: PASS -> names, UNSCHEDULABLE -> name:reason, -1 -> the rest. */
-  private members(answer: NamesFilterAnswer, names: NameJson, why: readonly (Uint8Array | undefined)[], want: number, out: Buffer, at: number): number {
-    const { outcome } = answer;
-    let first = true;
-    for (let i = 0; i < answer.candidates.count; i += 1) {
-      const code = outcome[i] as number;
-      if (code === REPEATED) continue;
-      if (want === -1 ? code === PASS || code === UNSCHEDULABLE : code !== want) continue;
-      if (!first) out[at++] = COMMA;
-      first = false;
-      at = names.write(i, out, at);
-      if (want !== PASS) {
-        out[at++] = COLON;
-        at = put(why[i] as Uint8Array, out, at);
-      }
-    }
-    return at;
-  }
-
-  /** Hands the NodeNames just written, with their ids, to the list reader (passed names are all indexed). */
-  private rememberPassed(answer: NamesFilterAnswer, bytes: Uint8Array): void {
-    const ids = new Int32Array(answer.passed);
-    let n = 0;
-    for (let i = 0; i < answer.candidates.count; i += 1) {
-      if (answer.outcome[i] !== PASS) continue;
-      const id = answer.candidates.ids[i] as number;
-      if (id < 0) return;
-      ids[n++] = id;
-    }
-    this.lists?.remember(bytes, ids);
+    const passedEnd = w;
+    runs.end(out);
+    w = put(FAILED_OPEN, out, w);
+    w = writeFailures(failed, names, out, w);
+    w = put(UNRESOLVABLE_OPEN, out, w);
+    w = writeFailures(unresolvable, names, out, w);
+    w = put(FILTER_CLOSE, out, w);
+    return { outcome: outcome.slice(), reasons: reasons.slice(), bytes: out.subarray(0, w), passedEnd, passedIds };
   }
 
   /** The JSON bytes of a reason (kept: reasons repeat across nodes and requests). */
@@ -279,74 +187,165 @@ export class NamesAnswerWriter {
 }
 
 /**
- * Each candidate's name as JSON bytes: names the index knows are copied from its JSON text, others are
- * encoded here once per request (`from[i]` < 0 points into `extra`).
+ * The entries of the last list of one kind written (node id, byte range), found by node id in O(1), so the next
+ * list copies each run of consecutive entries as one block. Positions are kept in two stamped arrays by node
+ * id, one for the list being read from and one for the list being written, swapped at `end`: no per-list fill.
  */
-class NameJson {
-  private readonly bytes: Uint8Array;
-  private readonly from: Int32Array;
-  private readonly size: Int32Array;
-  private readonly extra: Uint8Array;
+class RunSource {
+  private bytes: Buffer | null = null;
+  private ids = new Int32Array(0);
+  private starts = new Int32Array(0);
+  private ends = new Int32Array(0);
+  private position = [new Int32Array(0), new Int32Array(0)];
+  private stamp = [new Uint32Array(0), new Uint32Array(0)];
+  private serial = [0, 0];
+  /** Which of the two position arrays holds the readable list. */
+  private current = 0;
+  /** The list being written. */
+  private nextIds = new Int32Array(0);
+  private nextStarts = new Int32Array(0);
+  private nextEnds = new Int32Array(0);
+  private offset = 0;
 
-  constructor(index: NodeNameIndex, candidates: NameCandidates) {
-    const text = index.jsonText();
-    const ids = candidates.ids;
-    const count = candidates.count;
-    this.bytes = text.bytes;
-    this.from = new Int32Array(count);
-    this.size = new Int32Array(count);
-    const others: Uint8Array[] = [];
-    let extraLength = 0;
-    for (let i = 0; i < count; i += 1) {
-      const id = ids[i] as number;
-      if (id >= 0) {
-        this.from[i] = text.start[id] as number;
-        this.size[i] = text.length[id] as number;
-      } else {
-        const json = new TextEncoder().encode(JSON.stringify(candidates.name(i)));
-        others.push(json);
-        this.from[i] = -(extraLength + 1);
-        this.size[i] = json.length;
-        extraLength += json.length;
+  /** Starts writing a list of `count` entries over node ids below `idCount`. */
+  begin(count: number, idCount: number): this {
+    for (const k of [0, 1]) {
+      if ((this.position[k] as Int32Array).length < idCount) {
+        const size = Math.max(idCount, 1024);
+        this.position[k] = new Int32Array(size);
+        this.stamp[k] = new Uint32Array(size);
+        if (k === this.current) this.bytes = null; // the readable list's positions are gone
       }
     }
-    this.extra = new Uint8Array(extraLength);
-    let at = 0;
-    for (const json of others) {
-      this.extra.set(json, at);
-      at += json.length;
+    const writing = this.current ^ 1;
+    this.serial[writing] = (this.serial[writing] as number) + 2; // never equal to a stale stamp (starts at 0)
+    this.nextIds = new Int32Array(count);
+    this.nextStarts = new Int32Array(count);
+    this.nextEnds = new Int32Array(count);
+    this.offset = 0;
+    return this;
+  }
+
+  /**
+   * Copies the longest run of `ids[i…]` that stood consecutively in the readable list into `out` at `w`;
+   * returns how many entries it copied (0: entry `i` must be written by the caller).
+   */
+  copy(ids: Int32Array, i: number, count: number, out: Buffer, w: number): number {
+    const bytes = this.bytes;
+    const id = ids[i] as number;
+    if (bytes === null || id < 0) return 0;
+    const reading = this.current;
+    const position = this.position[reading] as Int32Array;
+    if (id >= position.length || (this.stamp[reading] as Uint32Array)[id] !== this.serial[reading]) return 0;
+    const j = position[id] as number;
+    const from = this.ids;
+    let run = 1;
+    while (i + run < count && j + run < from.length && (ids[i + run] as number) >= 0 && ids[i + run] === from[j + run]) run += 1;
+    const starts = this.starts;
+    const ends = this.ends;
+    const begin = starts[j] as number;
+    bytes.copy(out, w, begin, ends[j + run - 1] as number);
+    const shift = w - begin;
+    const writing = reading ^ 1;
+    const serial = this.serial[writing] as number;
+    const stamp = this.stamp[writing] as Uint32Array;
+    const next = this.position[writing] as Int32Array;
+    const nextIds = this.nextIds;
+    const nextStarts = this.nextStarts;
+    const nextEnds = this.nextEnds;
+    for (let r = 0; r < run; r += 1) {
+      const e = ids[i + r] as number;
+      nextIds[i + r] = e;
+      nextStarts[i + r] = (starts[j + r] as number) + shift;
+      nextEnds[i + r] = (ends[j + r] as number) + shift;
+      if (e < stamp.length && stamp[e] !== serial) {
+        stamp[e] = serial;
+        next[e] = i + r;
+      }
+    }
+    return run;
+  }
+
+  /** Notes that entry `i` (node `id`) of the list being written is `out[start, end)`. */
+  wrote(id: number, i: number, start: number, end: number): void {
+    this.nextIds[i] = id;
+    this.nextStarts[i] = start;
+    this.nextEnds[i] = end;
+    const writing = this.current ^ 1;
+    const stamp = this.stamp[writing] as Uint32Array;
+    if (id >= 0 && id < stamp.length && stamp[id] !== this.serial[writing]) {
+      stamp[id] = this.serial[writing] as number;
+      (this.position[writing] as Int32Array)[id] = i;
     }
   }
 
-  length(i: number): number {
-    return this.size[i] as number;
+  /** Where entry `i` of the list being written ends. */
+  endOf(i: number): number {
+    return this.nextEnds[i] as number;
   }
 
-  write(i: number, out: Uint8Array, at: number): number {
-    const from = this.from[i] as number;
-    const length = this.size[i] as number;
-    if (from >= 0) {
-      const bytes = this.bytes;
-      for (let k = 0; k < length; k += 1) out[at + k] = bytes[from + k] as number;
-    } else {
-      const extra = this.extra;
-      const e = -from - 1;
-      for (let k = 0; k < length; k += 1) out[at + k] = extra[e + k] as number;
-    }
-    return at + length;
+  /** Finishes the list, written into `out` (never written again): it becomes the readable one. */
+  end(out: Buffer): void {
+    this.bytes = out;
+    this.ids = this.nextIds;
+    this.starts = this.nextStarts;
+    this.ends = this.nextEnds;
+    this.current ^= 1;
   }
 }
 
-/** The first entry of each node id in a kept list (ids below `size`), built once. */
-function positions(kept: { readonly ids: Int32Array; position: Int32Array | null }, size: number): Int32Array {
-  if (kept.position !== null && kept.position.length >= size) return kept.position;
-  const position = new Int32Array(size).fill(-1);
-  for (let j = 0; j < kept.ids.length; j += 1) {
-    const id = kept.ids[j] as number;
-    if (id >= 0 && id < size && position[id] === -1) position[id] = j;
+/** Each candidate's name as JSON text: from the index by id, or encoded here for names it does not know. */
+class NameText {
+  private readonly text: ReturnType<NodeNameIndex['jsonText']>;
+  private readonly ids: Int32Array;
+  private readonly other = new Map<number, Uint8Array>();
+
+  constructor(index: NodeNameIndex, private readonly candidates: NameCandidates) {
+    this.text = index.jsonText();
+    this.ids = candidates.ids;
   }
-  kept.position = position;
-  return position;
+
+  length(i: number): number {
+    const id = this.ids[i] as number;
+    return id >= 0 ? (this.text.length[id] as number) : this.unknown(i).length;
+  }
+
+  write(i: number, out: Uint8Array, at: number): number {
+    const id = this.ids[i] as number;
+    if (id < 0) return put(this.unknown(i), out, at);
+    const from = this.text.start[id] as number;
+    const length = this.text.length[id] as number;
+    const bytes = this.text.bytes;
+    for (let k = 0; k < length; k += 1) out[at + k] = bytes[from + k] as number;
+    return at + length;
+  }
+
+  private unknown(i: number): Uint8Array {
+    let json = this.other.get(i);
+    if (json === undefined) {
+      json = new TextEncoder().encode(JSON.stringify(this.candidates.name(i)));
+      this.other.set(i, json);
+    }
+    return json;
+  }
+}
+
+/** A failed candidate and its reason's JSON bytes. */
+interface Failure {
+  readonly at: number;
+  readonly reason: Uint8Array;
+}
+
+/** Writes `"name":"reason"` members. */
+function writeFailures(failures: readonly Failure[], names: NameText, out: Buffer, w: number): number {
+  for (let k = 0; k < failures.length; k += 1) {
+    if (k > 0) out[w++] = COMMA;
+    const f = failures[k] as Failure;
+    w = names.write(f.at, out, w);
+    out[w++] = COLON;
+    w = put(f.reason, out, w);
+  }
+  return w;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -365,11 +364,6 @@ function sameOutcomes(kept: KeptFilter, answer: NamesFilterAnswer): boolean {
     if (code !== PASS && kept.reasons[i] !== reasons[i]) return false;
   }
   return true;
-}
-
-/** Length of the NodeNames members in a filter answer written by this writer (up to the `]`). */
-function passedLength(bytes: Buffer): number {
-  return bytes.indexOf(FAILED_OPEN, FILTER_OPEN.length) - FILTER_OPEN.length;
 }
 
 function put(bytes: Uint8Array, out: Uint8Array, at: number): number {
