@@ -5,13 +5,20 @@
  * from deploy/scheduler-config.yaml, so a pair it times is what kube-scheduler spends on filter then prioritize.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the first directory upwards holding package.json (works from bench/ and dist/bench/). */
+const REPO_ROOT = ((): string => {
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`cannot find the repository root (package.json) upwards from "${start}"`);
+  }
+})();
 
 /** The build script; its last stdout line is the binary's path. */
 export const BUILD_SCRIPT = join(REPO_ROOT, 'scripts', 'bench', 'build-kube-extender-client.sh');
