@@ -27,6 +27,7 @@ export interface TesseraMetrics {
   readonly preemptionVictims: Counter;
   readonly evaluationCache: Counter<'result'>;
   readonly nodeParseErrors: Counter;
+  readonly nodeNameLists: Counter<'read'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
 }
@@ -79,6 +80,12 @@ export function createMetrics(registry: Registry): TesseraMetrics {
     nodeParseErrors: new Counter({
       name: 'tessera_node_parse_errors_total',
       help: 'Node objects whose GPU inventory could not be read from labels and annotations.',
+      registers,
+    }),
+    nodeNameLists: new Counter({
+      name: 'tessera_node_name_lists_total',
+      help: 'NodeNames lists of filter and prioritize bodies, by how they were read (recent, bytes, parsed).',
+      labelNames: ['read'],
       registers,
     }),
     observeCache(fn) {

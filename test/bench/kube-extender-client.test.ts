@@ -64,6 +64,14 @@ describe.skipIf(!goOnPath)(`kube-scheduler's HTTPExtender against Tessera${goOnP
     }
   });
 
+  it('sends NodeNames in the layout Tessera reads from the bytes: no list was parsed whole', async () => {
+    const metrics = (await (t as TestServer).get('/metrics')).text;
+    const count = (read: string): number => Number(new RegExp(`^tessera_node_name_lists_total\\{read="${read}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(count('bytes') + count('recent')).toBeGreaterThan(0);
+    expect(count('recent')).toBeGreaterThan(0);
+    expect(count('parsed')).toBe(0);
+  });
+
   it('leaves a pod without a managed resource to kube-scheduler (IsInterested from managedResources)', async () => {
     const r = await (client as KubeExtenderClient).pair(kubePod({ name: 'cpu-only', uid: 'cpu-only', requests: {} }));
     expect(r.error).toMatch(/is not interested in pod "default\/cpu-only"/);

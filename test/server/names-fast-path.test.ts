@@ -38,6 +38,19 @@ describe('names-only bodies in any layout', () => {
     expect(Object.keys(first.FailedNodes).sort()).toEqual(['ghost', 'nœud-ü']);
   });
 
+  it('counts how each list was read in tessera_node_name_lists_total', async () => {
+    const count = async (read: string): Promise<number> =>
+      Number(new RegExp(`^tessera_node_name_lists_total\\{read="${read}"\\} (\\d+)$`, 'm').exec((await t.get('/metrics')).text)?.[1] ?? 0);
+    const before = { bytes: await count('bytes'), recent: await count('recent'), parsed: await count('parsed') };
+    const list = ['h100-0', 'a100-3', 'l4-5'];
+    await t.post('/scheduler/filter', JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list }));
+    await t.post('/scheduler/filter', JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list }));
+    await t.post('/scheduler/filter', JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list }, null, 1));
+    expect(await count('bytes')).toBe(before.bytes + 1);
+    expect(await count('recent')).toBe(before.recent + 1);
+    expect(await count('parsed')).toBe(before.parsed + 1);
+  });
+
   it('prioritize answers the same whether the names are read from bytes or parsed', async () => {
     const answers = [];
     for (const [, layout] of layouts) answers.push((await t.post('/scheduler/prioritize', layout({ Pod: pod, Nodes: null, NodeNames: names }))).json);

@@ -5,10 +5,14 @@ import { ExtenderArgsSchema, type ExtenderArgs } from '../wire-schemas.js';
 import { parseJsonBody } from './read-body.js';
 import type { NodeNamesReader } from './trailing-node-names.js';
 
-/** A validated filter/prioritize body; `candidates` is set for names-only bodies (`NodeNames`), else null. */
+/** How a names-only body's NodeNames were read: the same bytes as a recent list, scanned from bytes, or JSON.parse. */
+export type NamesRead = 'recent' | 'bytes' | 'parsed';
+
+/** A validated filter/prioritize body; `candidates` and `namesRead` are set for names-only bodies, else null. */
 export interface ParsedExtenderArgs {
   readonly args: ExtenderArgs;
   readonly candidates: NameCandidates | null;
+  readonly namesRead: NamesRead | null;
 }
 
 const NO_NAMES: string[] = [];
@@ -29,10 +33,11 @@ export class ExtenderArgsParser {
     const tail = this.reader.read(body);
     if (tail !== null) {
       const args = this.head(body, tail.headEnd, verb);
-      if (args !== null) return { args, candidates: tail.candidates };
+      if (args !== null) return { args, candidates: tail.candidates, namesRead: tail.recent ? 'recent' : 'bytes' };
     }
     const args = validateBody(ExtenderArgsSchema, parseJsonBody(body, verb), verb);
-    return { args, candidates: args.Nodes == null ? candidatesFromNames(args.NodeNames ?? [], this.index) : null };
+    if (args.Nodes != null) return { args, candidates: null, namesRead: null };
+    return { args, candidates: candidatesFromNames(args.NodeNames ?? [], this.index), namesRead: 'parsed' };
   }
 
   /** The arguments of `body[0, end)` + `}` with a stand-in NodeNames, or null when the whole body must be parsed. */

@@ -46,7 +46,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   routes.set(`${urlPrefix}/filter`, {
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
-      const { args, candidates } = argsParser.parse(await readBody(req, maxBodyBytes, 'filter'), 'filter');
+      const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'filter'), 'filter');
+      if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
       const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
       sendBytes(res, bytes);
     },
@@ -54,7 +55,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
   routes.set(`${urlPrefix}/prioritize`, {
     method: 'POST', verb: 'prioritize',
     run: async (req, res) => {
-      const { args, candidates } = argsParser.parse(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
+      const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
+      if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
       const bytes = candidates !== null
         ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
         : Buffer.from(serializeHostPriorities(service.prioritize(args)));

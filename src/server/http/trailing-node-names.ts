@@ -15,6 +15,8 @@ export interface TrailingNodeNames {
   /** `body[0, headEnd)` + `}` is the body without NodeNames. */
   readonly headEnd: number;
   readonly candidates: NameCandidates;
+  /** True when the list was byte-identical to a recent one (no scan). */
+  readonly recent: boolean;
 }
 
 /** A name list seen before: its bytes (the text between `[` and `]`), ids, and where unknown names sit in it. */
@@ -54,6 +56,7 @@ export class NodeNamesReader {
     const listStart = at + MARKER.length;
     const listEnd = end - 2;
     let known = this.find(body, listStart, listEnd);
+    const recent = known !== null;
     if (known !== null) {
       this.touch(known);
       if (known.unknown.length > 0) this.resolveUnknown(known);
@@ -62,7 +65,7 @@ export class NodeNamesReader {
       if (known === null) return null;
       this.keep(known);
     }
-    return { headEnd: at, candidates: candidatesOf(known, body, listStart, this.index) };
+    return { headEnd: at, candidates: candidatesOf(known, body, listStart, this.index), recent };
   }
 
   /**
