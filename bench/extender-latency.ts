@@ -203,6 +203,34 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
 
 // ---- client role (this process) ----
 
+/** Deletes the pod bound 50 pairs ago, so the fleet stays at a steady fill. */
+async function retireOldest(child: ChildProcess, next: () => Promise<FromServer>, boundUids: string[]): Promise<void> {
+  if (boundUids.length <= 50) return;
+  child.send({ type: 'delete', uid: boundUids.shift() as string } satisfies ToServer);
+  await next();
+}
+
+/** The server's own per-verb times since the mark. */
+async function serverTimes(child: ChildProcess, next: () => Promise<FromServer>): Promise<VerbTimes> {
+  child.send({ type: 'times' } satisfies ToServer);
+  const reply = await next();
+  return reply.type === 'times' ? reply.times : {};
+}
+
+/** Prints the pair as the client saw it and the server's time per verb. */
+function report(o: { n: number; full: boolean; bodyBytes: number; feasible: number; seeded: number; binds: number; samples: number[]; times: VerbTimes }): void {
+  const samples = [...o.samples].sort((a, b) => a - b);
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  const server = (verb: string): string => {
+    const t = o.times[verb];
+    return t === undefined ? `${verb} n/a` : `${verb} mean ${t[1].toFixed(2)} p50 ${t[2].toFixed(2)} p99 ${t[3].toFixed(2)} ms`;
+  };
+  console.log(`${String(o.n).padStart(5)} nodes  ${o.full ? 'full nodes ' : 'names-only '}  body ${(o.bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
+    `feasible ${String(o.feasible).padStart(4)}  seeded pods ${o.seeded}  binds ${o.binds}  n=${samples.length}  ` +
+    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
+  console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+}
+
 /** The bench server's command line: Tessera (optionally profiled) or the canned floor. */
 function serverArgs(n: number, profileDir: string | undefined): string[] {
   if (flag('--server') === 'canned') return ['--serve', String(n), '--canned'];
@@ -268,24 +296,10 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
       const b = JSON.parse(await call('POST', '/scheduler/bind', JSON.stringify({ PodName: uid, PodNamespace: 'default', PodUID: uid, Node: best }))) as { Error: string };
       if (b.Error === '') { binds += 1; boundUids.push(uid); }
     }
-    if (boundUids.length > 50) {
-      child.send({ type: 'delete', uid: boundUids.shift() as string } satisfies ToServer);
-      await next();
-    }
+    await retireOldest(child, next, boundUids);
   }
-  child.send({ type: 'times' } satisfies ToServer);
-  const reply = await next();
-  const times = reply.type === 'times' ? reply.times : {};
-  samples.sort((a, b) => a - b);
-  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  const server = (verb: string): string => {
-    const t = times[verb];
-    return t === undefined ? `${verb} n/a` : `${verb} mean ${t[1].toFixed(2)} p50 ${t[2].toFixed(2)} p99 ${t[3].toFixed(2)} ms`;
-  };
-  console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
-    `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
-    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
-  console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+  const times = await serverTimes(child, next);
+  report({ n, full, bodyBytes, feasible, seeded: ready.bound, binds, samples, times });
   agent.destroy();
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send({ type: 'stop' } satisfies ToServer);
@@ -334,30 +348,16 @@ async function runGo(binary: string, n: number, full: boolean, iterations: numbe
     }
     if (i === 0) feasible = r.feasible;
     if (r.host !== '' && r.bindError === '') { binds += 1; boundUids.push(uid); }
-    if (boundUids.length > 50) {
-      child.send({ type: 'delete', uid: boundUids.shift() as string } satisfies ToServer);
-      await next();
-    }
+    await retireOldest(child, next, boundUids);
   }
-  child.send({ type: 'times' } satisfies ToServer);
-  const reply = await next();
-  const times = reply.type === 'times' ? reply.times : {};
-  samples.sort((a, b) => a - b);
-  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  const server = (verb: string): string => {
-    const t = times[verb];
-    return t === undefined ? `${verb} n/a` : `${verb} mean ${t[1].toFixed(2)} p50 ${t[2].toFixed(2)} p99 ${t[3].toFixed(2)} ms`;
-  };
+  const times = await serverTimes(child, next);
   // The client builds the request body itself; its size is what the node client sends for the same case.
   const pod = JSON.stringify(kubePod({ name: 'bench-0', uid: 'bench-0', requests: mixedRequests(0) }));
   const names = nodes.map((x) => x.metadata?.name as string);
   const bodyBytes = full
     ? Buffer.byteLength(`{"Pod":${pod},"Nodes":${JSON.stringify({ metadata: {}, items: nodes.map((x) => realisticNode(x as Record<string, unknown>)) })},"NodeNames":null}`)
     : Buffer.byteLength(`{"Pod":${pod},"Nodes":null,"NodeNames":${JSON.stringify(names)}}`);
-  console.log(`${String(n).padStart(5)} nodes  ${full ? 'full nodes ' : 'names-only '}  body ${(bodyBytes / 1024 / 1024).toFixed(2).padStart(7)} MiB  ` +
-    `feasible ${String(feasible).padStart(4)}  seeded pods ${ready.bound}  binds ${binds}  n=${samples.length}  ` +
-    `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
-  console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+  report({ n, full, bodyBytes, feasible, seeded: ready.bound, binds, samples, times });
   const split = (verb: string, list: number[]): string => {
     const sorted = [...list].sort((a, b) => a - b);
     return `${verb} mean ${(sorted.reduce((a, b) => a + b, 0) / sorted.length).toFixed(2)} p50 ${percentile(sorted, 50).toFixed(2)} p99 ${percentile(sorted, 99).toFixed(2)} ms`;

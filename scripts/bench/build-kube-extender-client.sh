@@ -17,6 +17,8 @@
 # TESSERA_E2E_CACHE the e2e cache root whose gomod/ and gobuild/ are reused (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/tessera/e2e).
 set -euo pipefail
+# shellcheck source=../lib/kube-go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/kube-go-module.sh"
 
 K8S_VERSION="${TESSERA_BENCH_K8S_VERSION:-1.35.4}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -53,35 +55,12 @@ exec 9>"$CACHE_BASE/bench/$K8S_VERSION.lock"
 flock 9
 if is_current; then echo "$BIN"; exit 0; fi
 
-export GOMODCACHE="$E2E_CACHE/gomod"
-export GOCACHE="$E2E_CACHE/gobuild"
-export GOMAXPROCS="${GOMAXPROCS:-2}"
-export CGO_ENABLED=0
-export GOTOOLCHAIN=local
-export GOFLAGS="-trimpath -buildvcs=false"
+kube_go_env "$E2E_CACHE"
 
 started=$SECONDS
 step() { echo "build-kube-extender-client: [$((SECONDS - started))s] $*" >&2; }
 
-staging_minor="0.${K8S_VERSION#1.}"            # k8s v1.35.4 -> staging v0.35.4
-{
-  echo "module tessera.local/bench/kube-extender-client"
-  echo
-  echo "go 1.25.0"
-  echo
-  echo "require k8s.io/kubernetes v${K8S_VERSION}"
-  echo
-  echo "replace ("
-  for m in api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider \
-    cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client \
-    csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator \
-    kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils \
-    pod-security-admission sample-apiserver sample-cli-plugin sample-controller; do
-    echo "	k8s.io/$m => k8s.io/$m v${staging_minor}"
-  done
-  echo "	k8s.io/kubernetes => k8s.io/kubernetes v${K8S_VERSION}"
-  echo ")"
-} >"$SRC_DIR/go.mod.new"
+kube_wrapper_gomod tessera.local/bench/kube-extender-client "$K8S_VERSION" >"$SRC_DIR/go.mod.new"
 # Keep the previous go.sum when the pins did not change, so tidy has nothing to look up.
 if ! cmp -s "$SRC_DIR/go.mod.new" "$SRC_DIR/go.mod.pins" 2>/dev/null; then rm -f "$SRC_DIR/go.sum"; fi
 cp "$SRC_DIR/go.mod.new" "$SRC_DIR/go.mod.pins"

@@ -13,6 +13,8 @@
 # Environment: TESSERA_E2E_K8S_VERSION, TESSERA_E2E_ETCD_VERSION, TESSERA_E2E_KWOK_VERSION override the pins;
 # TESSERA_E2E_CACHE overrides the cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/tessera/e2e).
 set -euo pipefail
+# shellcheck source=../lib/kube-go-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/kube-go-module.sh"
 
 K8S_VERSION="${TESSERA_E2E_K8S_VERSION:-1.35.4}"
 ETCD_VERSION="${TESSERA_E2E_ETCD_VERSION:-3.6.16}"
@@ -63,12 +65,7 @@ flock 9
 if all_current; then echo "$BIN_DIR"; exit 0; fi
 
 # Module and build caches live under the same root, so a fresh clone on this machine reuses them.
-export GOMODCACHE="$CACHE_ROOT/gomod"
-export GOCACHE="$CACHE_ROOT/gobuild"
-export GOMAXPROCS="${GOMAXPROCS:-2}"
-export CGO_ENABLED=0
-export GOTOOLCHAIN=local
-export GOFLAGS="-trimpath -buildvcs=false"
+kube_go_env "$CACHE_ROOT"
 PAR="-p ${GOMAXPROCS}"
 
 started=$SECONDS
@@ -77,27 +74,9 @@ stamp() { echo "${WANT[$1]}" >"$BIN_DIR/.stamp-$1"; }
 
 # ---- Kubernetes: kube-apiserver and kube-scheduler from one wrapper module -------------------------------
 if ! is_current kube-apiserver || ! is_current kube-scheduler; then
-  staging_minor="0.${K8S_VERSION#1.}"            # k8s v1.35.4 -> staging v0.35.4
   dir="$SRC_DIR/kube"
   mkdir -p "$dir"
-  {
-    echo "module tessera.local/e2e/kube"
-    echo
-    echo "go 1.25.0"
-    echo
-    echo "require k8s.io/kubernetes v${K8S_VERSION}"
-    echo
-    echo "replace ("
-    for m in api apiextensions-apiserver apimachinery apiserver cli-runtime client-go cloud-provider \
-      cluster-bootstrap code-generator component-base component-helpers controller-manager cri-api cri-client \
-      csi-translation-lib dynamic-resource-allocation endpointslice externaljwt kms kube-aggregator \
-      kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics mount-utils \
-      pod-security-admission sample-apiserver sample-cli-plugin sample-controller; do
-      echo "	k8s.io/$m => k8s.io/$m v${staging_minor}"
-    done
-    echo "	k8s.io/kubernetes => k8s.io/kubernetes v${K8S_VERSION}"
-    echo ")"
-  } >"$dir/go.mod"
+  kube_wrapper_gomod tessera.local/e2e/kube "$K8S_VERSION" >"$dir/go.mod"
   # The mains are upstream's own packages; this file only makes `go mod tidy` keep their dependencies.
   cat >"$dir/tools.go" <<'EOF'
 //go:build tools
