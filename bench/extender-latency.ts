@@ -5,7 +5,7 @@
  * server's own time per verb; asserts nothing.
  *
  *   npx tsx bench/extender-latency.ts [--quick] [--only 750:names|5000:names|750:full|5000:full] [--profile-server DIR]
- *                                     [--client node|go] [--profile-client DIR] [--server tessera|canned]
+ *                                     [--client node|go] [--profile-client DIR] [--server tessera|canned] [--shuffle]
  *
  * The server runs in a child process (kube-scheduler is a separate process too), so the client's JSON work and
  * garbage do not land on the server's thread. The fleet is the built-in mix scaled up (1/4 H100 NVSwitch, 1/4
@@ -24,6 +24,9 @@
  * times the pair with Go's monotonic clock. Same fleet, pod mix, bind and delete loop, same output lines, plus one
  * line with each call as the Go client times it. `--profile-client DIR` writes the Go client's CPU profile there
  * (`go tool pprof -top <binary> DIR/client-go-*.pprof`).
+ *
+ * `--shuffle` (node client, names-only) sends each filter its candidates in a new order, interleaved as
+ * kube-scheduler's parallel filter interleaves them (by default every filter gets the same list).
  *
  * `--server canned` (names-only cases) replaces Tessera with a plain node:http server that answers at once with
  * canned answers of the same size (every node passes filter, every score 5, every bind ok): the floor that the
@@ -48,6 +51,8 @@ import { buildKubeExtenderClient, kubeExtenderClientLabel, startKubeExtenderClie
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const quick = argv.includes('--quick');
+/** Node client, names-only: each filter gets the candidates in a new order, as kube-scheduler's parallel filter makes. */
+const shuffle = argv.includes('--shuffle');
 
 function fleet(n: number): ReturnType<typeof FleetSchema.parse> {
   const q = Math.round(n / 4);
@@ -59,6 +64,27 @@ function fleet(n: number): ReturnType<typeof FleetSchema.parse> {
       { name: 'l4', count: n - 2 * q, gpuProduct: 'NVIDIA-L4', gpuCount: 8, topologyPreset: 'l4-8x-pcie-2socket', capacityType: 'spot', hourlyPrice: 4.6 },
     ],
   });
+}
+
+/**
+ * The candidates in the order kube-scheduler's findNodesThatPassFilters produces: chunks of sqrt(n) nodes checked
+ * by parallel workers, each node appended when its check finishes, so two workers' chunks interleave node by node
+ * (2 cores: 2 at a time). A different interleaving every call.
+ */
+function kubeSchedulerOrder(names: readonly string[], random: () => number): string[] {
+  const chunk = Math.max(1, Math.floor(Math.sqrt(names.length)));
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += chunk) chunks.push(names.slice(i, i + chunk));
+  const out: string[] = [];
+  const running: string[][] = [];
+  while (chunks.length > 0 || running.length > 0) {
+    while (running.length < 2 && chunks.length > 0) running.push([...(chunks.shift() as string[])]);
+    const w = Math.floor(random() * running.length);
+    const worker = running[w] as string[];
+    out.push(worker.shift() as string);
+    if (worker.length === 0) running.splice(w, 1);
+  }
+  return out;
 }
 
 /** Deterministic rng (mulberry32). */
@@ -262,6 +288,7 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
   const samples: number[] = [];
   const warmup = Math.max(5, Math.floor(iterations / 10));
   const random = rng(7);
+  const orderRandom = rng(11);
   const boundUids: string[] = [];
   let feasible = 0;
   let bodyBytes = 0;
@@ -273,7 +300,8 @@ async function run(n: number, full: boolean, iterations: number, profileDir: str
     }
     const uid = `bench-${i}`;
     const pod = JSON.stringify(kubePod({ name: uid, uid, requests: mixedRequests(random()), annotations: { 'tessera.io/interruptible': 'true' } }));
-    const body = full ? `{"Pod":${pod},"Nodes":${nodesJson},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${namesJson}}`;
+    const list = shuffle ? JSON.stringify(kubeSchedulerOrder(names, orderRandom)) : namesJson;
+    const body = full ? `{"Pod":${pod},"Nodes":${nodesJson},"NodeNames":null}` : `{"Pod":${pod},"Nodes":null,"NodeNames":${list}}`;
     bodyBytes = Buffer.byteLength(body);
     const t0 = process.hrtime.bigint();
     const f = await call('POST', '/scheduler/filter', body);

@@ -121,9 +121,14 @@ describe('standing filter answers', () => {
             reader.read(Buffer.from(JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list })))?.candidates ?? candidatesFromNames(list, service.names);
           const answer = service.filterCandidates(pod, read(names));
           expect(toFilterResult(answer)).toEqual(expected.filter);
-          // The bytes the HTTP adapter sends parse to the same answer.
-          expect(JSON.parse(writer.filter(answer).toString('utf8'))).toEqual(expected.filter);
-          const survivors = expected.filter.NodeNames ?? [];
+          // The bytes the HTTP adapter sends parse to the same answer, NodeNames in the index's order.
+          const wire = JSON.parse(writer.filter(answer).toString('utf8')) as ExtenderFilterResult;
+          const wireNames = wire.NodeNames ?? [];
+          expect({ ...wire, NodeNames: [...wireNames].sort() }).toEqual({ ...expected.filter, NodeNames: [...(expected.filter.NodeNames ?? [])].sort() });
+          const order = wireNames.map((name) => service.names.idOf(name));
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+          // kube-scheduler prioritizes the survivors in the order the wire answer gave them.
+          const survivors = wireNames;
           // prioritize over the request's list and over filter's survivors (the echo kube-scheduler sends).
           const scores = service.prioritizeCandidates(pod, read(names));
           expect([...scores]).toEqual(expected.scores);

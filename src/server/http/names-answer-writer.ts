@@ -43,7 +43,7 @@ interface KeptFilter {
  * (a bind changes a node or two, and every list follows kube-scheduler's node order), so the NodeNames of a
  * filter answer and the entries of a priority list copy every run of consecutive entries that were
  * consecutive in the last list of their kind as one block (RunSource), patching scores; only the rest is
- * written entry by entry. A filter answer whose outcomes all equal one kept for the same name list
+ * written entry by entry. NodeNames are written in the index's order, not the request's (see inIndexOrder). A filter answer whose outcomes all equal one kept for the same name list
  * (NameCandidates.list) is that answer's bytes. Sent buffers are never written again. The bytes parse to
  * exactly the wire object (`toFilterResult`; a HostPriorityList in request order).
  */
@@ -144,6 +144,7 @@ export class NamesAnswerWriter {
       size += reason.length + 1;
       (code === UNSCHEDULABLE ? failed : unresolvable).push({ at: i, reason });
     }
+    inIndexOrder(passedAt, ids, this.index.size);
     const out = Buffer.allocUnsafe(size);
     let w = put(FILTER_OPEN, out, 0);
     // NodeNames: runs copied from the last answer's NodeNames, the rest written name by name.
@@ -328,6 +329,29 @@ class NameText {
     }
     return json;
   }
+}
+
+/**
+ * Reorders `at` (positions of passed candidates) by node id, stably, so that every filter answer lists its nodes
+ * in the index's order: kube-scheduler treats NodeNames as a set (it scores each node and picks the best, ties at
+ * random), while its parallel filter sends the candidates in a new order every call, which would make every
+ * answer, and the priority list that echoes it, look new. Leaves `at` as it is if a candidate has no id.
+ */
+function inIndexOrder(at: Int32Array, ids: Int32Array, idCount: number): void {
+  const start = new Int32Array(idCount + 1);
+  for (let k = 0; k < at.length; k += 1) {
+    const id = ids[at[k] as number] as number;
+    if (id < 0 || id >= idCount) return;
+    start[id + 1] = (start[id + 1] as number) + 1;
+  }
+  for (let id = 0; id < idCount; id += 1) start[id + 1] = (start[id + 1] as number) + (start[id] as number);
+  const sorted = new Int32Array(at.length);
+  for (let k = 0; k < at.length; k += 1) {
+    const id = ids[at[k] as number] as number;
+    sorted[start[id] as number] = at[k] as number;
+    start[id] = (start[id] as number) + 1;
+  }
+  at.set(sorted);
 }
 
 /** A failed candidate and its reason's JSON bytes. */
