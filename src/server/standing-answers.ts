@@ -61,8 +61,12 @@ export class AnswerTable {
     code.set(this.code);
     const score = new Uint8Array(n);
     score.set(this.score);
+    // Dense: writing id 4,000 into a short array would turn it into a slow dictionary.
+    const reason = new Array<string | undefined>(n).fill(undefined);
+    for (let i = 0; i < this.reason.length; i += 1) reason[i] = this.reason[i];
     this.code = code;
     this.score = score;
+    this.reason = reason;
   }
 
   /** Every node stale. */

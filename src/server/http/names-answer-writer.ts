@@ -35,6 +35,8 @@ interface KeptFilter {
   readonly passedEnd: number;
   /** Node ids of the NodeNames members, in order. */
   readonly passedIds: Int32Array;
+  /** Every NodeNames member has an id (so the list reader can take it). */
+  readonly allIndexed: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export class NamesAnswerWriter {
       entry = this.writeFilter(answer);
       if (list !== undefined) this.filters.set(list, [entry, ...(kept ?? [])].slice(0, ANSWERS_PER_LIST));
     }
-    if (this.lists !== undefined && entry.passedIds.length > 0 && entry.passedIds.every((id) => id >= 0)) {
+    if (this.lists !== undefined && entry.passedIds.length > 0 && entry.allIndexed) {
       this.lists.remember(entry.bytes.subarray(FILTER_OPEN.length, entry.passedEnd), entry.passedIds);
     }
     return entry.bytes;
@@ -149,7 +151,12 @@ export class NamesAnswerWriter {
     let w = put(FILTER_OPEN, out, 0);
     // NodeNames: runs copied from the last answer's NodeNames, the rest written name by name.
     const passedIds = new Int32Array(passed);
-    for (let k = 0; k < passed; k += 1) passedIds[k] = ids[passedAt[k] as number] as number;
+    let allIndexed = true;
+    for (let k = 0; k < passed; k += 1) {
+      const id = ids[passedAt[k] as number] as number;
+      passedIds[k] = id;
+      if (id < 0) allIndexed = false;
+    }
     const runs = this.passedRuns.begin(passed, this.index.size);
     let k = 0;
     while (k < passed) {
@@ -172,7 +179,7 @@ export class NamesAnswerWriter {
     w = put(UNRESOLVABLE_OPEN, out, w);
     w = writeFailures(unresolvable, names, out, w);
     w = put(FILTER_CLOSE, out, w);
-    return { outcome: outcome.slice(), reasons: reasons.slice(), bytes: out.subarray(0, w), passedEnd, passedIds };
+    return { outcome: outcome.slice(), reasons: reasons.slice(), bytes: out.subarray(0, w), passedEnd, passedIds, allIndexed };
   }
 
   /** The JSON bytes of a reason (kept: reasons repeat across nodes and requests). */
@@ -297,26 +304,31 @@ class RunSource {
 
 /** Each candidate's name as JSON text: from the index by id, or encoded here for names it does not know. */
 class NameText {
-  private readonly text: ReturnType<NodeNameIndex['jsonText']>;
+  private readonly bytes: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly lengths: Int32Array;
   private readonly ids: Int32Array;
   private readonly other = new Map<number, Uint8Array>();
 
   constructor(index: NodeNameIndex, private readonly candidates: NameCandidates) {
-    this.text = index.jsonText();
+    const text = index.jsonText();
+    this.bytes = text.bytes;
+    this.starts = text.start;
+    this.lengths = text.length;
     this.ids = candidates.ids;
   }
 
   length(i: number): number {
     const id = this.ids[i] as number;
-    return id >= 0 ? (this.text.length[id] as number) : this.unknown(i).length;
+    return id >= 0 ? (this.lengths[id] as number) : this.unknown(i).length;
   }
 
   write(i: number, out: Uint8Array, at: number): number {
     const id = this.ids[i] as number;
     if (id < 0) return put(this.unknown(i), out, at);
-    const from = this.text.start[id] as number;
-    const length = this.text.length[id] as number;
-    const bytes = this.text.bytes;
+    const from = this.starts[id] as number;
+    const length = this.lengths[id] as number;
+    const bytes = this.bytes;
     for (let k = 0; k < length; k += 1) out[at + k] = bytes[from + k] as number;
     return at + length;
   }
