@@ -16,6 +16,8 @@ export interface ParsedExtenderArgs {
 }
 
 const NO_NAMES: string[] = [];
+/** Heads (a pod is a few KB) larger than this are parsed every time instead of kept. */
+const MAX_KEPT_HEAD_BYTES = 256 * 1024;
 
 /**
  * Parses and validates ExtenderArgs bodies. A names-only body as kube-scheduler writes it has its NodeNames
@@ -55,8 +57,10 @@ export class ExtenderArgsParser {
       || (head as { Nodes?: unknown }).Nodes != null) return null;
     // The names were checked by the scanner (non-empty strings); validation sees a stand-in list.
     const args = validateBody(ExtenderArgsSchema, { ...head, NodeNames: NO_NAMES }, verb);
-    this.heads.unshift({ bytes: Buffer.from(body.subarray(0, end)), args });
-    if (this.heads.length > this.keep) this.heads.pop();
+    if (end <= MAX_KEPT_HEAD_BYTES) {
+      this.heads.unshift({ bytes: Buffer.from(body.subarray(0, end)), args });
+      if (this.heads.length > this.keep) this.heads.pop();
+    }
     return args;
   }
 }

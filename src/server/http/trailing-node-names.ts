@@ -9,6 +9,8 @@ const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
 /** Name lists remembered (a few pods' filter requests and answers cover kube-scheduler's pattern). */
 const DEFAULT_RECENT = 8;
+/** Longer lists are read but not kept (5,000 names are about 50 KB; this bounds what 8 kept lists can hold). */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 /** A body split before its trailing NodeNames: the head (to JSON.parse) and the names resolved from bytes. */
 export interface TrailingNodeNames {
@@ -112,7 +114,7 @@ export class NodeNamesReader {
   }
 
   private keep(list: KnownList): void {
-    if (this.capacity === 0) return;
+    if (this.capacity === 0 || list.bytes.length > MAX_KEPT_BYTES) return;
     this.recent.push(list);
     if (this.recent.length > this.capacity) this.recent.shift();
   }
