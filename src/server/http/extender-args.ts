@@ -1,5 +1,6 @@
 import { candidatesFromNames, type NameCandidates } from '../name-candidates.js';
 import type { NodeNameIndex } from '../node-name-index.js';
+import { isPlainWirePod } from '../plain-wire-pod.js';
 import { validateBody } from '../validate-body.js';
 import { ExtenderArgsSchema, type ExtenderArgs } from '../wire-schemas.js';
 import { parseJsonBody } from './read-body.js';
@@ -55,8 +56,10 @@ export class ExtenderArgsParser {
     }
     if (typeof head !== 'object' || head === null || Array.isArray(head) || Object.keys(head).length === 0
       || (head as { Nodes?: unknown }).Nodes != null) return null;
-    // The names were checked by the scanner (non-empty strings); validation sees a stand-in list.
-    const args = validateBody(ExtenderArgsSchema, { ...head, NodeNames: NO_NAMES }, verb);
+    // The names were checked by the scanner (non-empty strings); validation sees a stand-in list. A well-formed
+    // pod (the usual case) is taken as it is; anything else goes through the schema, which names the problem.
+    const stated: Record<string, unknown> = { ...head, NodeNames: NO_NAMES };
+    const args = isPlainWirePod(stated['Pod']) ? (stated as ExtenderArgs) : validateBody(ExtenderArgsSchema, stated, verb);
     if (end <= MAX_KEPT_HEAD_BYTES) {
       this.heads.unshift({ bytes: Buffer.from(body.subarray(0, end)), args });
       if (this.heads.length > this.keep) this.heads.pop();
