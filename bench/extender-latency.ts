@@ -35,6 +35,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
@@ -125,6 +126,7 @@ async function serveCanned(n: number): Promise<void> {
     '/scheduler/bind': Buffer.from('{"Error":""}'),
   };
   let durations = new Map<string, number[]>();
+  observeGc(() => durations);
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const started = process.hrtime.bigint();
     const chunks: Buffer[] = [];
@@ -150,6 +152,17 @@ async function serveCanned(n: number): Promise<void> {
     else server.close(() => process.exit(0));
   });
   send({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bound: 0 });
+}
+
+/** Records the server's garbage-collection pauses under the pseudo-verb `gc`, into whatever map `durations()` gives. */
+function observeGc(durations: () => Map<string, number[]>): void {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const pauses = durations().get('gc') ?? [];
+      pauses.push(entry.duration);
+      durations().set('gc', pauses);
+    }
+  }).observe({ entryTypes: ['gc'] });
 }
 
 /** [count, mean, p50, p99] per verb. */
@@ -184,6 +197,7 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
   }
   // Server-side time per request (request read to response written), as the service's histogram observes it.
   let durations = new Map<string, number[]>();
+  observeGc(() => durations);
   const histogram = server.metrics.requestDuration;
   const observe = histogram.observe.bind(histogram);
   histogram.observe = ((labels: { verb?: string }, seconds: number) => {
@@ -255,6 +269,8 @@ function report(o: { n: number; full: boolean; bodyBytes: number; feasible: numb
     `feasible ${String(o.feasible).padStart(4)}  seeded pods ${o.seeded}  binds ${o.binds}  n=${samples.length}  ` +
     `filter+prioritize p50 ${percentile(samples, 50).toFixed(2)} ms  p99 ${percentile(samples, 99).toFixed(2)} ms  mean ${mean.toFixed(2)} ms`);
   console.log(`${' '.repeat(19)}server-side (measured iterations): ${server('filter')}; ${server('prioritize')}; ${server('bind')}`);
+  const gc = o.times['gc'];
+  console.log(`${' '.repeat(19)}server GC pauses: ${gc === undefined ? 'none' : `${gc[0]}, mean ${gc[1].toFixed(2)} p50 ${gc[2].toFixed(2)} p99 ${gc[3].toFixed(2)} ms`}`);
 }
 
 /** The bench server's command line: Tessera (optionally profiled) or the canned floor. */
