@@ -3,6 +3,7 @@ import type { NodeNameIndex } from './node-name-index.js';
 /**
  * The candidate nodes of a names-only request (`nodeCacheCapable: true`), in request order, resolved to ids of
  * the service's NodeNameIndex. Candidate `i` has id `ids[i]`, or -1 when the index does not know its name yet.
+ * Readers may only write an id where it is -1 (the array may be shared by requests that sent the same list).
  */
 export interface NameCandidates {
   readonly count: number;

@@ -53,6 +53,8 @@ export class NamesAnswerWriter {
   private readonly reasons = new Map<string, Uint8Array>();
   private readonly filters = new WeakMap<object, KeptFilter[]>();
   private readonly passedRuns = new RunSource();
+  /** Working arrays of one filter answer, reused (typed arrays live outside the heap and their churn costs GC). */
+  private readonly scratch = new Scratch();
   private readonly priorityRuns = new RunSource();
   private lastPriorities: { readonly list: object | undefined; readonly scores: Uint8Array; readonly bytes: Buffer } | null = null;
 
@@ -129,7 +131,7 @@ export class NamesAnswerWriter {
     const ids = candidates.ids;
     const names = new NameText(this.index, candidates);
     // One pass: which candidates go where, and the exact size.
-    const passedAt = new Int32Array(answer.passed);
+    const passedAt = this.scratch.passedAt(answer.passed);
     const failed: Failure[] = [];
     const unresolvable: Failure[] = [];
     let passed = 0;
@@ -146,7 +148,7 @@ export class NamesAnswerWriter {
       size += reason.length + 1;
       (code === UNSCHEDULABLE ? failed : unresolvable).push({ at: i, reason });
     }
-    inIndexOrder(passedAt, ids, this.index.size);
+    inIndexOrder(passedAt, ids, this.index.size, this.scratch);
     const out = Buffer.allocUnsafe(size);
     let w = put(FILTER_OPEN, out, 0);
     // NodeNames: runs copied from the last answer's NodeNames, the rest written name by name.
@@ -201,6 +203,8 @@ export class NamesAnswerWriter {
  */
 class RunSource {
   private bytes: Buffer | null = null;
+  /** The readable list: `length` entries of ids and byte ranges (arrays reused, so longer than that). */
+  private length = 0;
   private ids = new Int32Array(0);
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
@@ -209,17 +213,17 @@ class RunSource {
   private serial = [0, 0];
   /** Which of the two position arrays holds the readable list. */
   private current = 0;
-  /** The list being written. */
+  /** The list being written (the other set of arrays, swapped with the readable one at `end`). */
+  private nextLength = 0;
   private nextIds = new Int32Array(0);
   private nextStarts = new Int32Array(0);
   private nextEnds = new Int32Array(0);
-  private offset = 0;
 
   /** Starts writing a list of `count` entries over node ids below `idCount`. */
   begin(count: number, idCount: number): this {
     for (const k of [0, 1]) {
       if ((this.position[k] as Int32Array).length < idCount) {
-        const size = Math.max(idCount, 1024);
+        const size = Math.max(idCount * 2, 1024);
         this.position[k] = new Int32Array(size);
         this.stamp[k] = new Uint32Array(size);
         if (k === this.current) this.bytes = null; // the readable list's positions are gone
@@ -227,10 +231,13 @@ class RunSource {
     }
     const writing = this.current ^ 1;
     this.serial[writing] = (this.serial[writing] as number) + 2; // never equal to a stale stamp (starts at 0)
-    this.nextIds = new Int32Array(count);
-    this.nextStarts = new Int32Array(count);
-    this.nextEnds = new Int32Array(count);
-    this.offset = 0;
+    if (this.nextIds.length < count) {
+      const size = Math.max(count * 2, 1024);
+      this.nextIds = new Int32Array(size);
+      this.nextStarts = new Int32Array(size);
+      this.nextEnds = new Int32Array(size);
+    }
+    this.nextLength = count;
     return this;
   }
 
@@ -248,7 +255,8 @@ class RunSource {
     const j = position[id] as number;
     const from = this.ids;
     let run = 1;
-    while (i + run < count && j + run < from.length && (ids[i + run] as number) >= 0 && ids[i + run] === from[j + run]) run += 1;
+    const length = this.length;
+    while (i + run < count && j + run < length && (ids[i + run] as number) >= 0 && ids[i + run] === from[j + run]) run += 1;
     const starts = this.starts;
     const ends = this.ends;
     const begin = starts[j] as number;
@@ -295,11 +303,14 @@ class RunSource {
   /** Finishes the list, written into `out` (never written again): it becomes the readable one. */
   end(out: Buffer): void {
     this.bytes = out;
-    this.ids = this.nextIds;
-    this.starts = this.nextStarts;
-    this.ends = this.nextEnds;
+    // Swap the two sets of arrays: the written list becomes readable, the old one is reused next time.
+    [this.ids, this.nextIds] = [this.nextIds, this.ids];
+    [this.starts, this.nextStarts] = [this.nextStarts, this.starts];
+    [this.ends, this.nextEnds] = [this.nextEnds, this.ends];
+    this.length = this.nextLength;
     this.current ^= 1;
   }
+
 }
 
 /** Each candidate's name as JSON text: from the index by id, or encoded here for names it does not know. */
@@ -349,21 +360,45 @@ class NameText {
  * random), while its parallel filter sends the candidates in a new order every call, which would make every
  * answer, and the priority list that echoes it, look new. Leaves `at` as it is if a candidate has no id.
  */
-function inIndexOrder(at: Int32Array, ids: Int32Array, idCount: number): void {
-  const start = new Int32Array(idCount + 1);
+function inIndexOrder(at: Int32Array, ids: Int32Array, idCount: number, scratch: Scratch): void {
+  const start = scratch.counts(idCount + 1);
   for (let k = 0; k < at.length; k += 1) {
     const id = ids[at[k] as number] as number;
     if (id < 0 || id >= idCount) return;
     start[id + 1] = (start[id + 1] as number) + 1;
   }
   for (let id = 0; id < idCount; id += 1) start[id + 1] = (start[id + 1] as number) + (start[id] as number);
-  const sorted = new Int32Array(at.length);
+  const sorted = scratch.sorted(at.length);
   for (let k = 0; k < at.length; k += 1) {
     const id = ids[at[k] as number] as number;
     sorted[start[id] as number] = at[k] as number;
     start[id] = (start[id] as number) + 1;
   }
   at.set(sorted);
+}
+
+/** Reusable working arrays, handed out as views of the needed length (`counts` zeroed). */
+class Scratch {
+  private at = new Int32Array(0);
+  private count = new Int32Array(0);
+  private order = new Int32Array(0);
+
+  passedAt(n: number): Int32Array {
+    if (this.at.length < n) this.at = new Int32Array(Math.max(n * 2, 1024));
+    return this.at.subarray(0, n);
+  }
+
+  counts(n: number): Int32Array {
+    if (this.count.length < n) this.count = new Int32Array(Math.max(n * 2, 1024));
+    const view = this.count.subarray(0, n);
+    view.fill(0);
+    return view;
+  }
+
+  sorted(n: number): Int32Array {
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n * 2, 1024));
+    return this.order.subarray(0, n);
+  }
 }
 
 /** A failed candidate and its reason's JSON bytes. */

@@ -154,9 +154,10 @@ export class NodeNamesReader {
   }
 }
 
-/** Request-owned candidates (the service may fill in ids it learns) over a known list. */
+/** Candidates over a known list; their ids are the request's own wherever the service may fill one in. */
 function candidatesOf(list: KnownList, body: Buffer, listStart: number, index: NodeNameIndex): NameCandidates {
-  const ids = list.ids.slice();
+  // The service writes an id only where it is -1 (a name it learns): a list without such names is shared as is.
+  const ids = list.unknown.length === 0 ? list.ids : list.ids.slice();
   const unknown = list.unknown;
   let spans: Map<number, number> | null = null;
   return {
