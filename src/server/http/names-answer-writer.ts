@@ -29,7 +29,8 @@ const ANSWERS_PER_LIST = 4;
 /** A filter answer written for a name list, reusable while every outcome and reason is the same. */
 interface KeptFilter {
   readonly outcome: Uint8Array;
-  readonly reasons: readonly (string | undefined)[];
+  /** The reasons of the failed candidates (outcome neither PASS nor REPEATED), in candidate order. */
+  readonly failedReasons: readonly string[];
   readonly bytes: Buffer;
   /** Where the NodeNames members end in `bytes`. */
   readonly passedEnd: number;
@@ -134,6 +135,7 @@ export class NamesAnswerWriter {
     const passedAt = this.scratch.passedAt(answer.passed);
     const failed: Failure[] = [];
     const unresolvable: Failure[] = [];
+    const failedReasons: string[] = [];
     let passed = 0;
     let size = FILTER_OPEN.length + FAILED_OPEN.length + UNRESOLVABLE_OPEN.length + FILTER_CLOSE.length;
     for (let i = 0; i < count; i += 1) {
@@ -144,6 +146,7 @@ export class NamesAnswerWriter {
         passedAt[passed++] = i;
         continue;
       }
+      failedReasons.push(reasons[i] ?? '');
       const reason = this.reason(reasons[i] ?? '');
       size += reason.length + 1;
       (code === UNSCHEDULABLE ? failed : unresolvable).push({ at: i, reason });
@@ -181,7 +184,7 @@ export class NamesAnswerWriter {
     w = put(UNRESOLVABLE_OPEN, out, w);
     w = writeFailures(unresolvable, names, out, w);
     w = put(FILTER_CLOSE, out, w);
-    return { outcome: outcome.slice(), reasons: reasons.slice(), bytes: out.subarray(0, w), passedEnd, passedIds, allIndexed };
+    return { outcome: outcome.slice(), failedReasons, bytes: out.subarray(0, w), passedEnd, passedIds, allIndexed };
   }
 
   /** The JSON bytes of a reason (kept: reasons repeat across nodes and requests). */
@@ -429,10 +432,13 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 function sameOutcomes(kept: KeptFilter, answer: NamesFilterAnswer): boolean {
   const { outcome, reasons } = answer;
   if (kept.outcome.length !== outcome.length) return false;
+  for (let i = 0; i < outcome.length; i += 1) if (kept.outcome[i] !== outcome[i]) return false;
+  let k = 0;
   for (let i = 0; i < outcome.length; i += 1) {
     const code = outcome[i];
-    if (kept.outcome[i] !== code) return false;
-    if (code !== PASS && kept.reasons[i] !== reasons[i]) return false;
+    if (code === PASS || code === REPEATED) continue;
+    if (kept.failedReasons[k] !== (reasons[i] ?? '')) return false;
+    k += 1;
   }
   return true;
 }
