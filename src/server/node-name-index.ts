@@ -10,12 +10,7 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
   return h >>> 0;
 }
 
-/** One step of hashBytes, for scanners that hash while they read. */
-export function hashStep(h: number, byte: number): number {
-  return Math.imul(h ^ byte, FNV_PRIME);
-}
-
-/** The initial value of hashStep chains (finish with `>>> 0`). */
+/** The initial value of a hashBytes chain, for scanners that hash while they read (finish with `>>> 0`). */
 export const HASH_START = FNV_OFFSET | 0;
 
 /**

@@ -265,23 +265,7 @@ class RunSource {
     const begin = starts[j] as number;
     bytes.copy(out, w, begin, ends[j + run - 1] as number);
     const shift = w - begin;
-    const writing = reading ^ 1;
-    const serial = this.serial[writing] as number;
-    const stamp = this.stamp[writing] as Uint32Array;
-    const next = this.position[writing] as Int32Array;
-    const nextIds = this.nextIds;
-    const nextStarts = this.nextStarts;
-    const nextEnds = this.nextEnds;
-    for (let r = 0; r < run; r += 1) {
-      const e = ids[i + r] as number;
-      nextIds[i + r] = e;
-      nextStarts[i + r] = (starts[j + r] as number) + shift;
-      nextEnds[i + r] = (ends[j + r] as number) + shift;
-      if (e < stamp.length && stamp[e] !== serial) {
-        stamp[e] = serial;
-        next[e] = i + r;
-      }
-    }
+    for (let r = 0; r < run; r += 1) this.wrote(ids[i + r] as number, i + r, (starts[j + r] as number) + shift, (ends[j + r] as number) + shift);
     return run;
   }
 
@@ -432,10 +416,10 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 function sameOutcomes(kept: KeptFilter, answer: NamesFilterAnswer): boolean {
   const { outcome, reasons } = answer;
   if (kept.outcome.length !== outcome.length) return false;
-  for (let i = 0; i < outcome.length; i += 1) if (kept.outcome[i] !== outcome[i]) return false;
   let k = 0;
   for (let i = 0; i < outcome.length; i += 1) {
     const code = outcome[i];
+    if (kept.outcome[i] !== code) return false;
     if (code === PASS || code === REPEATED) continue;
     if (kept.failedReasons[k] !== (reasons[i] ?? '')) return false;
     k += 1;
