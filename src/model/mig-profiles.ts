@@ -63,6 +63,12 @@ function geometry(g: ProductGeometry): readonly MigProfile[] {
   ]);
 }
 
+/** A100-80GB and H100-80GB share one MIG geometry. */
+const GEOMETRY_80GB = geometry({
+  mib: { 1: 9856, 2: 19968, 4: 40192, 8: 80384 },
+  names: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
+});
+
 const H100_94GB = geometry({
   // 4g/7g from the H100 NVL `-lgip` (46.38 / 93.12 GiB); 1- and 2-slice sizes derived (see header).
   mib: { 1: 11776, 2: 23808, 4: 47488, 8: 95360 },
@@ -75,15 +81,9 @@ const TABLES: ReadonlyMap<string, readonly MigProfile[]> = new Map([
     mib: { 1: 4864, 2: 9856, 4: 19968, 8: 40192 },
     names: ['1g.5gb', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb'],
   })],
-  ['A100-80GB', geometry({
-    mib: { 1: 9856, 2: 19968, 4: 40192, 8: 80384 },
-    names: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
-  })],
-  ['H100-80GB', geometry({
-    // -lgip: 1g.10gb 9.62 GiB, 2g.20gb 19.50 GiB, 3g.40gb 39.25 GiB; 7g as on A100-80GB.
-    mib: { 1: 9856, 2: 19968, 4: 40192, 8: 80384 },
-    names: ['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb'],
-  })],
+  ['A100-80GB', GEOMETRY_80GB],
+  // H100 -lgip: 1g.10gb 9.62 GiB, 2g.20gb 19.50 GiB, 3g.40gb 39.25 GiB; 7g as on A100-80GB: the same geometry.
+  ['H100-80GB', GEOMETRY_80GB],
   ['H100-94GB', H100_94GB],
   ['GH200', H100_94GB],
   ['H200-141GB', geometry({
