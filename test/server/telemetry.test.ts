@@ -40,6 +40,10 @@ describe('metrics', () => {
     expect(text).toMatch(/^tessera_filter_rejections_total\{reason="unknown_node"\} 1$/m);
     expect(text).toMatch(/^tessera_binds_total\{result="bound"\} 1$/m);
     expect(text).toMatch(/^tessera_bind_conflicts_total 0$/m);
+    // docs/service.md (Metrics): a compact filter body is read from its bytes, the same list again is recent.
+    expect(text).toMatch(/^tessera_node_name_lists_total\{read="bytes"\} 1$/m);
+    expect(text).toMatch(/^tessera_node_name_lists_total\{read="recent"\} 1$/m);
+    expect(text).not.toMatch(/^tessera_node_name_lists_total\{read="parsed"\}/m);
     expect(text).toMatch(/^tessera_assumed_pods 0$/m);
     expect(text).toMatch(/^tessera_cluster_nodes 16$/m);
     expect(text).toMatch(/^tessera_gpus\{product="H100-80GB"\} 32$/m);
