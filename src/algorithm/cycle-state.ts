@@ -32,7 +32,15 @@ export interface NodeEvaluation {
   /** Fragmentation and packing parts (0..100) of the plan. */
   readonly fragmentationPart: number;
   readonly packingPart: number;
-  /** Weighted sum (not yet divided by the weight total) of the fragmentation, packing and topology parts. */
+  /**
+   * Packing value (GPUs) the plan wastes: how much the node's room for the target workload drops beyond the
+   * pod's own value (packing-value.ts). 0 when the options do not use it or for replica and MIG requests.
+   */
+  readonly valueLoss: number;
+  /**
+   * Weighted sum (not yet divided by the weight total) of the fragmentation, packing and topology parts, minus
+   * the value-loss penalty times the weight total.
+   */
   readonly partial: number;
 }
 

@@ -13,6 +13,7 @@ import {
 } from './gpu-capacity.js';
 import { bestGpuSet, largestSatisfyingSet, remainderValue, setQuality } from './gpu-sets.js';
 import { maxClique, popcount } from './inventory-info.js';
+import { idleLevel, shareSteps, shareValue } from './packing-value.js';
 import type { NodeState } from './node-state.js';
 import type { Status } from './status.js';
 import { SUCCESS, unresolvable, unschedulable } from './status.js';
@@ -36,14 +37,16 @@ function withParts(e: NodeEvaluation, node: NodeState, cycle: CycleState): NodeE
   const w = cycle.options.weights;
   const fragmentationPart = fragmentationPartOf(e.fragDelta, cycle.options.fragmentationScale);
   const packingPart = packingPartOf(node, cycle.req, e.units);
-  const partial = w.fragmentation * fragmentationPart + w.packing * packingPart + w.topology * clampPart(e.topology);
+  const total = w.fragmentation + w.packing + w.topology + w.cost + w.spot + w.groupLocality;
+  const penalty = (cycle.options.valueLossPenalty ?? 0) * e.valueLoss * total;
+  const partial = w.fragmentation * fragmentationPart + w.packing * packingPart + w.topology * clampPart(e.topology) - penalty;
   return { ...e, fragmentationPart, packingPart, partial };
 }
 
 /** A success before withParts fills the parts in. */
-const UNSCORED: NodeEvaluation = { status: SUCCESS, devices: [], fragDelta: 0, topology: 100, units: 0, fragmentationPart: 0, packingPart: 0, partial: 0 };
+const UNSCORED: NodeEvaluation = { status: SUCCESS, devices: [], fragDelta: 0, topology: 100, units: 0, valueLoss: 0, fragmentationPart: 0, packingPart: 0, partial: 0 };
 
-const rejected = (status: Status): NodeEvaluation => ({ status, devices: null, fragDelta: 0, topology: 0, units: 0, fragmentationPart: 0, packingPart: 0, partial: 0 });
+const rejected = (status: Status): NodeEvaluation => ({ status, devices: null, fragDelta: 0, topology: 0, units: 0, valueLoss: 0, fragmentationPart: 0, packingPart: 0, partial: 0 });
 
 /**
  * True when the node certainly cannot take the pod, judged from the precomputed summaries alone (O(1), no
@@ -127,7 +130,7 @@ function computeEvaluation(req: GpuRequest, node: NodeState, cycle: CycleState):
   const host = hostStatus(req, node);
   if (host !== null) return rejected(host);
   if (req.kind === 'none' || (req.kind !== 'mig' && req.gpus <= 0)) {
-    return { ...UNSCORED, devices: [], fragDelta: fragmentationDelta(node, cycle.workload, [], req.cpuMilli), topology: 100 };
+    return { ...UNSCORED, devices: [], fragDelta: fragmentationDelta(node, cycle.workload, [], req.cpuMilli), topology: 100, valueLoss: valueLoss(node, cycle, []) };
   }
   const visible = visibleMask(node, cycle);
   if (visible === 0) return rejected(unresolvable(invisibleReason(node, cycle)));
@@ -183,7 +186,53 @@ function finish(node: NodeState, cycle: CycleState, devices: PlannedDevice[], to
     const g = node.inventory.gpus[c.gpu];
     if (g !== undefined) units += (node.idle[c.gpu] ?? 0) - idleUnits(g, c.usage);
   }
-  return { ...UNSCORED, devices, fragDelta: fragmentationDelta(node, cycle.workload, changes, cycle.req.cpuMilli), topology, units };
+  return { ...UNSCORED, devices, fragDelta: fragmentationDelta(node, cycle.workload, changes, cycle.req.cpuMilli), topology, units,
+    valueLoss: valueLoss(node, cycle, changes) };
+}
+
+/**
+ * Packing value the plan wastes (packing-value.ts): the node's value before, minus after, minus the pod's own
+ * value. A node's value is what its GPUs' idle room can still take (K per GPU; a free exclusive GPU is worth 1),
+ * capped by what its free host CPU pays for. 0 when the options give it no penalty, and for replica and MIG
+ * requests (the values cover whole GPUs and shares).
+ */
+function valueLoss(node: NodeState, cycle: CycleState, changes: readonly GpuChange[]): number {
+  const req = cycle.req;
+  if (!((cycle.options.valueLossPenalty ?? 0) > 0) || req.kind === 'replica' || req.kind === 'mig') return 0;
+  const values = cycle.memo.packingValues;
+  const gpus = node.inventory.gpus;
+  let before = 0; let after = 0; let cpuPerValue = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < gpus.length; i += 1) {
+    const g = gpus[i];
+    if (g === undefined) continue;
+    const change = changes.find((c) => c.gpu === i);
+    const idle = node.idle[i] ?? 0;
+    const idleAfter = change === undefined ? idle : idleUnits(g, change.usage);
+    if (g.sharing.mode === 'fractional') {
+      const table = values.tableFor(g);
+      cpuPerValue = Math.min(cpuPerValue, table.cpuPerValue);
+      before += table.idleValue[idleLevel(idle)] ?? 0;
+      after += table.idleValue[idleLevel(idleAfter)] ?? 0;
+    } else if (g.sharing.mode !== 'mig') {
+      cpuPerValue = Math.min(cpuPerValue, values.tableFor(g).cpuPerValue);
+      before += idle >= 1000 ? 1 : 0;
+      after += idleAfter >= 1000 ? 1 : 0;
+    }
+  }
+  let own = 0;
+  if (req.kind === 'whole') own = req.gpus;
+  else if (req.kind === 'share') {
+    for (const c of changes) {
+      const g = gpus[c.gpu];
+      if (g !== undefined) own += shareValue(values.tableFor(g), shareSteps(g, req.memoryMiB, req.computeMilli));
+    }
+  }
+  if (node.inventory.cpuMilli > 0 && Number.isFinite(cpuPerValue)) {
+    const cpuFree = Math.max(0, node.cpuFreeMilli);
+    before = Math.min(before, cpuFree / cpuPerValue);
+    after = Math.min(after, Math.max(0, cpuFree - req.cpuMilli) / cpuPerValue);
+  }
+  return before - after - own;
 }
 
 /** New usage of every GPU touched by `devices` (several devices may share one GPU, e.g. MIG instances). */
@@ -238,7 +287,9 @@ function pickSingle(node: NodeState, cycle: CycleState, hosting: number, make: (
     }
     const used = (node.freeWholeMask & (1 << i)) === 0;
     let better = bestEval === null;
-    if (bestEval !== null) {
+    const lossDiff = bestEval === null ? 0 : e.valueLoss - bestEval.valueLoss;
+    if (lossDiff < -1e-9) better = true;
+    else if (bestEval !== null && lossDiff <= 1e-9) {
       const d = e.fragDelta - bestEval.fragDelta;
       if (d < -1e-9) better = true;
       else if (d <= 1e-9) {
@@ -251,7 +302,7 @@ function pickSingle(node: NodeState, cycle: CycleState, hosting: number, make: (
       }
     }
     if (better) {
-      if (bestEval === null || e.fragDelta !== bestEval.fragDelta || used !== bestUsed) bestRem = -1;
+      if (bestEval === null || e.fragDelta !== bestEval.fragDelta || used !== bestUsed || e.valueLoss !== bestEval.valueLoss) bestRem = -1;
       best = i; bestEval = e; bestUsed = used;
     }
   }

@@ -1,5 +1,6 @@
 import type { NodeEvaluation } from './cycle-state.js';
 import type { SchedulingOptions } from './scheduling-options.js';
+import { PackingValues } from './packing-value.js';
 
 /** Default bound on kept evaluations over all request shapes (about 100 MB at most). */
 const DEFAULT_MAX_EVALUATIONS = 400_000;
@@ -14,7 +15,12 @@ export class EvaluationMemo {
   private readonly shapes = new Map<string, Map<string, NodeEvaluation>>();
   private kept = 0;
 
-  constructor(readonly options: SchedulingOptions, private readonly maxEvaluations = DEFAULT_MAX_EVALUATIONS) {}
+  /** Packing values of the options' target workload (tables built on first use). */
+  readonly packingValues: PackingValues;
+
+  constructor(readonly options: SchedulingOptions, private readonly maxEvaluations = DEFAULT_MAX_EVALUATIONS) {
+    this.packingValues = new PackingValues(options.targetWorkload);
+  }
 
   /** The evaluations of one request shape (see `shapeKey`), by node signature. */
   forShape(shapeKey: string): Map<string, NodeEvaluation> {

@@ -18,6 +18,15 @@ describe('validateSchedulingOptions', () => {
     ]);
   });
 
+  it('takes a value-loss penalty >= 0 and reports a bad one by its path', () => {
+    expect(DEFAULT_SCHEDULING_OPTIONS.valueLossPenalty).toBe(100);
+    const ok = validateSchedulingOptions({ valueLossPenalty: 0 });
+    expect(ok.ok && ok.value.valueLossPenalty).toBe(0);
+    expect(validateSchedulingOptions({ valueLossPenalty: -5 })).toMatchObject({
+      ok: false, errors: [{ path: 'valueLossPenalty', message: 'must be a finite number >= 0, got -5' }],
+    });
+  });
+
   it('rejects all-zero weights', () => {
     const zero = { fragmentation: 0, packing: 0, topology: 0, cost: 0, spot: 0, groupLocality: 0 };
     expect(validateSchedulingOptions({ weights: zero })).toMatchObject({ ok: false, errors: [{ path: 'weights' }] });

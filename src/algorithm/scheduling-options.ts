@@ -51,6 +51,11 @@ export interface SchedulingOptions {
    * (see fragmentation.ts). 0 = FGD's measure alone. Absent = 0.
    */
   readonly capacityShare?: number;
+  /**
+   * Score points taken off per GPU of packing value a placement wastes (packing-value.ts): 0 = off. With it,
+   * single-GPU picks on a node also minimise the waste first. Absent = 0.
+   */
+  readonly valueLossPenalty?: number;
 }
 
 const task = (weight: number, kind: TargetTask['kind'], gpus: number, memoryMiB: number, computeMilli: number,
@@ -78,8 +83,10 @@ export const DEFAULT_SCHEDULING_OPTIONS: SchedulingOptions = Object.freeze({
   ]),
   fragmentationScale: 1000,
   capacityShare: 0.25,
+  valueLossPenalty: 100,
 });
 
+const OPTION_KEYS: readonly string[] = ['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare', 'valueLossPenalty'];
 const WEIGHT_KEYS: readonly (keyof ScoreWeights)[] = ['fragmentation', 'packing', 'topology', 'cost', 'spot', 'groupLocality'];
 const MIG_IDS = new Set([19, 20, 15, 14, 9, 5, 0]);
 
@@ -148,13 +155,19 @@ export function validateSchedulingOptions(x: unknown): ParseResult<SchedulingOpt
     if (!nonNegative(v) || v > 1) errors.push({ path: 'capacityShare', message: `must be a number in [0, 1], got ${JSON.stringify(v)}` });
     else capacityShare = v;
   }
+  let valueLossPenalty = DEFAULT_SCHEDULING_OPTIONS.valueLossPenalty ?? 0;
+  if (x['valueLossPenalty'] !== undefined) {
+    const v = x['valueLossPenalty'];
+    if (!nonNegative(v)) errors.push({ path: 'valueLossPenalty', message: `must be a finite number >= 0, got ${JSON.stringify(v)}` });
+    else valueLossPenalty = v;
+  }
   for (const key of Object.keys(x)) {
-    if (!['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare'].includes(key)) {
-      errors.push({ path: key, message: 'unknown option: known options are weights, targetWorkload, fragmentationScale, capacityShare' });
+    if (!OPTION_KEYS.includes(key)) {
+      errors.push({ path: key, message: `unknown option: known options are ${OPTION_KEYS.join(', ')}` });
     }
   }
   if (errors.length > 0) return failed(errors);
-  return parsed({ weights, targetWorkload, fragmentationScale, capacityShare });
+  return parsed({ weights, targetWorkload, fragmentationScale, capacityShare, valueLossPenalty });
 }
 
 function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTask | null {

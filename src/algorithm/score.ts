@@ -26,15 +26,16 @@ export function scoreNode(req: GpuRequest, node: NodeState, cycle: CycleState):
   const e = evaluateNode(node, cycle);
   if (e.status.code !== 'success') return { score: 0, parts: {}, raw: 0 };
   const parts = scoreParts(node, cycle, e);
-  return { score: combineParts(parts, cycle.options.weights), parts, raw: rawScore(node, cycle, e) };
+  const penalty = (cycle.options.valueLossPenalty ?? 0) * e.valueLoss;
+  return { score: combineParts(parts, cycle.options.weights, penalty), parts, raw: rawScore(node, cycle, e) };
 }
 
-/** The weighted mean of `parts`, rounded to an integer 0..100. */
-export function combineParts(parts: ScoreParts, w: ScoreWeights): number {
+/** The weighted mean of `parts` minus `penalty` points (the value-loss penalty), rounded to an integer 0..100. */
+export function combineParts(parts: ScoreParts, w: ScoreWeights, penalty = 0): number {
   const total = w.fragmentation + w.packing + w.topology + w.cost + w.spot + w.groupLocality;
   if (!(total > 0)) return 0;
   const s = (w.fragmentation * parts.fragmentation + w.packing * parts.packing + w.topology * parts.topology
-    + w.cost * parts.cost + w.spot * parts.spot + w.groupLocality * parts.groupLocality) / total;
+    + w.cost * parts.cost + w.spot * parts.spot + w.groupLocality * parts.groupLocality) / total - penalty;
   return Math.max(0, Math.min(MAX_SCORE, Math.round(s)));
 }
 

@@ -70,4 +70,11 @@ describe.skipIf(!have)('replay of the default trace, seed 42', () => {
     // The curve never allocates more than arrived: allocation ≤ arrival % at every point.
     t.curve.forEach((a, x) => { if (!Number.isNaN(a)) expect(a).toBeLessThanOrEqual(x + 1); });
   });
+
+  it('Tessera leaves at most 0.85 × FGD\'s cached mean unallocated at 100 % arrival (the issue\'s goal, on this seed)', () => {
+    const fgd = cached.get('FGD')!;
+    const goal = 0.85 * (fgd.reduce((a, b) => a + b, 0) / fgd.length);
+    const got = 100 - run('Tessera').curve[100]!;
+    expect(got, `Tessera ${got.toFixed(2)} > goal ${goal.toFixed(2)}`).toBeLessThanOrEqual(goal);
+  });
 }, 120_000);

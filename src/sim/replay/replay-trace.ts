@@ -19,10 +19,18 @@ export const POLICY_NAMES = [...BASELINE_NAMES, 'Tessera'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /**
+ * Score points per GPU of packing value wasted in the replay. With the fragmentation part alone weighted, 300
+ * makes the least waste decide first and fragmentation break its ties (100 / 300 / 1000 / 3000 were tried:
+ * 300 and above are equal, docs/replay.md).
+ */
+export const REPLAY_VALUE_LOSS_PENALTY = 300;
+
+/**
  * The one configuration Tessera replays every trace with: the defaults (fragmentation scale 1000, capacity
- * share 0.25) with the target workload taken from the trace's typical pods (as FGD does) and only the
+ * share 0.25) with the target workload taken from the trace's typical pods (as FGD does), only the
  * fragmentation part weighted — the trace has no prices, spot nodes, groups or topology, and packing pulls
- * against fragmentation (it made every variant tried worse).
+ * against fragmentation (it made every variant tried worse) — and the value-loss penalty at
+ * REPLAY_VALUE_LOSS_PENALTY.
  */
 export function replayOptions(trace: Trace): SchedulingOptions {
   return {
@@ -30,6 +38,7 @@ export function replayOptions(trace: Trace): SchedulingOptions {
     weights: { fragmentation: 1, packing: 0, topology: 0, cost: 0, spot: 0, groupLocality: 0 },
     targetWorkload: traceTargetWorkload(typicalPods(trace.pods)),
     capacityShare: DEFAULT_SCHEDULING_OPTIONS.capacityShare ?? 0.25,
+    valueLossPenalty: REPLAY_VALUE_LOSS_PENALTY,
   };
 }
 

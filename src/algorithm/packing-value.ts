@@ -1,0 +1,178 @@
+import { solve } from 'yalps';
+import type { GpuDevice } from '../model/gpu-device.js';
+import { modelMatches } from '../model/gpu-product.js';
+import type { TargetTask } from './scheduling-options.js';
+
+/**
+ * Packing values: what a request "is worth" in GPUs when the target workload is packed as tightly as it can be,
+ * and what a GPU's idle room is worth to the requests still to come.
+ *
+ * The share sizes of the target workload are a cutting-stock problem: fill GPUs (bins of 1000 idle units) with
+ * shares in the workload's proportions using as few GPUs as possible. The dual of its LP relaxation gives every
+ * size a value y (a 470-milli share is worth 1/2 GPU when 470s pair off, an 810 is worth a whole GPU because
+ * nothing common fills the rest), and the most a GPU's idle room can still take is the knapsack K(idle) over
+ * those values. A placement that drops K by more than the placed request's own value wastes room an optimal
+ * packing would have used (470 beside 320 leaves 210 that no common share fits; 470 beside 470 loses nothing).
+ * Online bin packing guided by these values is the discrete-distribution method of Csirik et al. and Gupta &
+ * Radovanović; here it is the `valueLoss` of an evaluation (see evaluate-node.ts).
+ */
+
+/** Idle units per table step: requests and idle room are valued on a grid of 10 milli-GPU units. */
+export const VALUE_STEP = 10;
+const LEVELS = 1000 / VALUE_STEP;
+
+/** One size to pack: grid steps (1..100) and how much of it the workload asks for. */
+export interface PackingItem {
+  readonly steps: number;
+  readonly demand: number;
+}
+
+/** Values of one kind of GPU: by request size (grid steps) and by idle level (K). */
+export interface GpuValueTable {
+  /** LP value (GPUs) of each share size (grid steps) the workload asks for; see `shareValue` for other sizes. */
+  readonly itemValue: ReadonlyMap<number, number>;
+  /** K: the most value idle room of `level` grid steps can still take (index 0..100). */
+  readonly idleValue: Float64Array;
+  /** Host CPU milli per GPU of value that the workload's tasks for this GPU ask (Infinity: CPU never binds). */
+  readonly cpuPerValue: number;
+}
+
+/**
+ * LP-dual values of `items` packed into bins of 100 steps: maximise Σ demand·y subject to every pattern (multiset
+ * of sizes fitting a bin) being worth at most 1. Patterns are added as cutting planes, each the most valuable
+ * pattern under the current values (a knapsack), until none is worth more than 1.
+ */
+export function itemValues(items: readonly PackingItem[]): Map<number, number> {
+  const sizes = [...new Set(items.filter((i) => i.steps >= 1 && i.steps <= LEVELS && i.demand > 0).map((i) => i.steps))].sort((a, b) => b - a);
+  const demand = new Map<number, number>();
+  for (const i of items) if (sizes.includes(i.steps)) demand.set(i.steps, (demand.get(i.steps) ?? 0) + i.demand);
+  const out = new Map<number, number>();
+  if (sizes.length === 0) return out;
+  const total = [...demand.values()].reduce((a, b) => a + b, 0);
+  const patterns: number[][] = sizes.map((s) => sizes.map((t) => (t === s ? Math.floor(LEVELS / s) : 0)));
+  let values = sizes.map(() => 0);
+  for (let round = 0; round < 500; round += 1) {
+    const constraints = new Map(patterns.map((p, k) => [`p${k}`, { max: 1 }] as const));
+    const variables = new Map(sizes.map((s, i) => {
+      const coef: [string, number][] = [['value', (demand.get(s) ?? 0) / total]];
+      patterns.forEach((p, k) => { if ((p[i] ?? 0) > 0) coef.push([`p${k}`, p[i] ?? 0]); });
+      return [`y${s}`, coef] as const;
+    }));
+    const solution = solve({ direction: 'maximize', objective: 'value', constraints, variables }, { includeZeroVariables: true });
+    if (solution.status !== 'optimal') break;
+    const byName = new Map(solution.variables);
+    values = sizes.map((s) => Math.max(0, byName.get(`y${s}`) ?? 0));
+    const best = bestPattern(sizes, values);
+    if (best.value <= 1 + 1e-9) break;
+    patterns.push(best.counts);
+  }
+  sizes.forEach((s, i) => out.set(s, values[i] ?? 0));
+  return out;
+}
+
+/** The most valuable multiset of `sizes` (values `values`) fitting one bin: unbounded knapsack. */
+function bestPattern(sizes: readonly number[], values: readonly number[]): { value: number; counts: number[] } {
+  const best = new Float64Array(LEVELS + 1);
+  const pick = new Int32Array(LEVELS + 1).fill(-1);
+  for (let c = 1; c <= LEVELS; c += 1) {
+    best[c] = best[c - 1] ?? 0;
+    pick[c] = -2; // inherit c - 1
+    for (let i = 0; i < sizes.length; i += 1) {
+      const s = sizes[i] ?? 0;
+      const v = (values[i] ?? 0) + (best[c - s] ?? 0);
+      if (s <= c && v > (best[c] ?? 0) + 1e-12) { best[c] = v; pick[c] = i; }
+    }
+  }
+  const counts = sizes.map(() => 0);
+  for (let c = LEVELS; c > 0;) {
+    const i = pick[c] ?? -2;
+    if (i === -2) { c -= 1; continue; }
+    counts[i] = (counts[i] ?? 0) + 1;
+    c -= sizes[i] ?? c;
+  }
+  return { value: best[LEVELS] ?? 0, counts };
+}
+
+/** K for every idle level: the most value of `itemValue` sizes that fits `level` steps (unbounded knapsack). */
+export function idleValues(itemValue: ReadonlyMap<number, number>): Float64Array {
+  const k = new Float64Array(LEVELS + 1);
+  for (let level = 1; level <= LEVELS; level += 1) {
+    let best = k[level - 1] ?? 0;
+    for (const [steps, value] of itemValue) if (steps <= level) best = Math.max(best, value + (k[level - steps] ?? 0));
+    k[level] = best;
+  }
+  return k;
+}
+
+/** Grid steps a share of `memoryMiB` and `computeMilli` takes on `g` (its idle units, rounded up), or 0 if it cannot fit. */
+export function shareSteps(g: GpuDevice, memoryMiB: number, computeMilli: number): number {
+  const cap = g.computeMilli > 0 ? g.computeMilli : 1000;
+  if (g.memoryMiB <= 0 || memoryMiB > g.memoryMiB || computeMilli > cap) return 0;
+  const units = (500 * memoryMiB) / g.memoryMiB + (500 * computeMilli) / cap;
+  return Math.min(LEVELS, Math.max(1, Math.ceil(units / VALUE_STEP - 1e-9)));
+}
+
+/**
+ * Value of a share of `steps` on a GPU with `table`: its LP value, or for a size the workload never asks for,
+ * what the workload could have put in its place (K of its size), so that placing it loses nothing where it
+ * wastes no room (K(f) >= K(s) + K(f - s) always holds).
+ */
+export function shareValue(table: GpuValueTable, steps: number): number {
+  return table.itemValue.get(steps) ?? table.idleValue[Math.max(0, Math.min(LEVELS, steps))] ?? 0;
+}
+
+/** Idle level (grid steps, rounded down) of `idle` units. */
+export function idleLevel(idle: number): number {
+  return Math.max(0, Math.min(LEVELS, Math.floor(idle / VALUE_STEP + 1e-9)));
+}
+
+/**
+ * The packing values of one target workload, per kind of fractional GPU (product, memory, compute), computed on
+ * first use (an LP of a few sizes: milliseconds, once per options). Whole-GPU tasks are worth their GPU count,
+ * so an empty GPU is worth 1.
+ */
+export class PackingValues {
+  private readonly tables = new Map<string, GpuValueTable>();
+
+  constructor(private readonly workload: readonly TargetTask[]) {}
+
+  /** The value table of fractional GPU `g` (shared by every GPU of the same product, memory and compute). */
+  tableFor(g: GpuDevice): GpuValueTable {
+    const key = `${g.product}|${g.memoryMiB}|${g.computeMilli}`;
+    let table = this.tables.get(key);
+    if (table === undefined) {
+      table = this.build(g);
+      this.tables.set(key, table);
+    }
+    return table;
+  }
+
+  private build(g: GpuDevice): GpuValueTable {
+    const items: PackingItem[] = [];
+    for (const t of this.workload) {
+      if (t.models !== undefined && t.models !== null && !modelMatches(t.models, g.product)) continue;
+      const steps = t.kind === 'whole' ? LEVELS : t.kind === 'share' ? shareSteps(g, t.memoryMiB, t.computeMilli) : 0;
+      if (steps > 0) items.push({ steps, demand: t.weight * t.gpus });
+    }
+    const itemValue = itemValues(items);
+    return { itemValue, idleValue: idleValues(itemValue), cpuPerValue: cpuPerValue(this.workload, g, itemValue) };
+  }
+}
+
+/**
+ * Host CPU milli the workload's GPU tasks that `g` can host ask per GPU of value they carry (weights as
+ * frequencies): Σ w·cpu / Σ w·value. Infinity when none asks for CPU.
+ */
+function cpuPerValue(workload: readonly TargetTask[], g: GpuDevice, itemValue: ReadonlyMap<number, number>): number {
+  let cpu = 0; let value = 0;
+  for (const t of workload) {
+    if (t.models !== undefined && t.models !== null && !modelMatches(t.models, g.product)) continue;
+    if (t.kind === 'whole') { cpu += t.weight * t.cpuMilli; value += t.weight * t.gpus; }
+    if (t.kind === 'share') {
+      const steps = shareSteps(g, t.memoryMiB, t.computeMilli);
+      if (steps === 0) continue;
+      cpu += t.weight * t.cpuMilli; value += t.weight * t.gpus * (itemValue.get(steps) ?? 0);
+    }
+  }
+  return cpu > 0 && value > 0 ? cpu / value : Number.POSITIVE_INFINITY;
+}
