@@ -10,6 +10,10 @@
  * - `sliver bound, any policy`: the same, for a policy that may also fail some of those shares: a failed share
  *   leaves no slack but its own milli count as unallocated, so the bound is the least over the failed set of
  *   max(remaining slack − fill, failed milli). No policy can go below it.
+ * - `LP, all placed`: the LP relaxation of packing exactly those shares into as few GPUs as possible (cutting
+ *   stock; solved through its dual, `itemValues` from the core's packing-value.ts: by LP duality Σ count·value
+ *   is the least number of GPUs), as idle milli. Every packing that places all of them leaves at least this
+ *   (ignoring CPU, models and nodes), so it is a proof for such packings, and it is below offline BFD.
  * - `offline BFD`: best-fit-decreasing packing of exactly those share pods onto GPUs, offline, ignoring CPU,
  *   host memory, GPU models and node boundaries (whole pods assumed to fill every other GPU): what a near-optimal
  *   packer with full knowledge of the future leaves. Unallocated at 100 % arrival equals the GPU-milli of the
@@ -22,6 +26,7 @@ import { loadTrace } from '../src/sim/replay/load-trace.js';
 import { parseSeeds } from '../src/sim/replay/parse-seeds.js';
 import { seedSetup } from '../src/sim/replay/seed-setup.js';
 import { DEFAULT_TRACE_DIR } from '../src/sim/replay/simulate-command.js';
+import { itemValues } from '../src/algorithm/packing-value.js';
 
 const TRACES = ['default', 'gpushare40', 'multigpu20', 'gpuspec10', 'cpu050'];
 const { values } = parseArgs({ options: { pods: { type: 'string' }, seeds: { type: 'string' } } });
@@ -78,12 +83,22 @@ function bestFitDecreasing(shares: readonly number[]): number {
   return free.reduce((s, f) => s + f, 0);
 }
 
-console.log('trace         seeds  sliver bound, all placed %  sliver bound, any policy %  offline BFD %');
+/** Idle milli that the LP relaxation of packing `shares` (10-milli grid) leaves: 1000 · LP GPUs − Σ shares. */
+function lpIdle(shares: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const m of shares) counts.set(m / 10, (counts.get(m / 10) ?? 0) + 1);
+  const values = itemValues([...counts].map(([steps, demand]) => ({ steps, demand })));
+  const gpus = [...counts].reduce((s, [steps, n]) => s + n * (values.get(steps) ?? 0), 0);
+  return 1000 * gpus - shares.reduce((s, m) => s + m, 0);
+}
+
+console.log('trace         seeds  sliver bound, all placed %  sliver bound, any policy %  LP, all placed %  offline BFD %');
 for (const podsFile of podFiles) {
   const trace = loadTrace(nodesFile, resolve(podsFile));
   let bound = 0;
   let boundAny = 0;
   let bfd = 0;
+  let lp = 0;
   for (const seed of seeds) {
     const setup = seedSetup(trace, seed);
     const shares = sharesBy100(setup);
@@ -91,6 +106,7 @@ for (const podsFile of podFiles) {
     bound += (100 * b.allPlaced) / setup.capacityMilli;
     boundAny += (100 * b.anyPolicy) / setup.capacityMilli;
     bfd += (100 * bestFitDecreasing(shares)) / setup.capacityMilli;
+    lp += (100 * lpIdle(shares)) / setup.capacityMilli;
   }
-  console.log(`${trace.name.padEnd(13)} ${String(seeds.length).padStart(5)}  ${(bound / seeds.length).toFixed(2).padStart(26)}  ${(boundAny / seeds.length).toFixed(2).padStart(25)}  ${(bfd / seeds.length).toFixed(2).padStart(13)}`);
+  console.log(`${trace.name.padEnd(13)} ${String(seeds.length).padStart(5)}  ${(bound / seeds.length).toFixed(2).padStart(26)}  ${(boundAny / seeds.length).toFixed(2).padStart(25)}  ${(lp / seeds.length).toFixed(2).padStart(16)}  ${(bfd / seeds.length).toFixed(2).padStart(13)}`);
 }

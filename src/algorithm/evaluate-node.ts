@@ -205,7 +205,8 @@ function valueLoss(node: NodeState, cycle: CycleState, changes: readonly GpuChan
   for (let i = 0; i < gpus.length; i += 1) {
     const g = gpus[i];
     if (g === undefined) continue;
-    const change = changes.find((c) => c.gpu === i);
+    let change: GpuChange | undefined;
+    for (const c of changes) if (c.gpu === i) { change = c; break; }
     const idle = node.idle[i] ?? 0;
     const idleAfter = change === undefined ? idle : idleUnits(g, change.usage);
     if (g.sharing.mode === 'fractional') {

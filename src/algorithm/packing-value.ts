@@ -133,17 +133,22 @@ export function idleLevel(idle: number): number {
  */
 export class PackingValues {
   private readonly tables = new Map<string, GpuValueTable>();
+  /** The same tables by device object (devices are long-lived inventory objects; saves building the key). */
+  private readonly byDevice = new WeakMap<GpuDevice, GpuValueTable>();
 
   constructor(private readonly workload: readonly TargetTask[]) {}
 
   /** The value table of fractional GPU `g` (shared by every GPU of the same product, memory and compute). */
   tableFor(g: GpuDevice): GpuValueTable {
+    let table = this.byDevice.get(g);
+    if (table !== undefined) return table;
     const key = `${g.product}|${g.memoryMiB}|${g.computeMilli}`;
-    let table = this.tables.get(key);
+    table = this.tables.get(key);
     if (table === undefined) {
       table = this.build(g);
       this.tables.set(key, table);
     }
+    this.byDevice.set(g, table);
     return table;
   }
 
