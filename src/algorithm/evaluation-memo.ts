@@ -1,6 +1,7 @@
 import type { NodeEvaluation } from './cycle-state.js';
 import type { SchedulingOptions } from './scheduling-options.js';
-import { PackingValues } from './packing-value.js';
+import type { PackingValues } from './packing-value.js';
+import { packingValuesFor } from './packing-value.js';
 
 /** Default bound on kept evaluations over all request shapes (about 100 MB at most). */
 const DEFAULT_MAX_EVALUATIONS = 400_000;
@@ -15,11 +16,11 @@ export class EvaluationMemo {
   private readonly shapes = new Map<string, Map<string, NodeEvaluation>>();
   private kept = 0;
 
-  /** Packing values of the options' target workload (tables built on first use). */
+  /** Packing values of the options' target workload (tables built on first use, shared per workload array). */
   readonly packingValues: PackingValues;
 
   constructor(readonly options: SchedulingOptions, private readonly maxEvaluations = DEFAULT_MAX_EVALUATIONS) {
-    this.packingValues = new PackingValues(options.targetWorkload);
+    this.packingValues = packingValuesFor(options.targetWorkload);
   }
 
   /** The evaluations of one request shape (see `shapeKey`), by node signature. */

@@ -164,6 +164,21 @@ export class PackingValues {
   }
 }
 
+const byWorkload = new WeakMap<readonly TargetTask[], PackingValues>();
+
+/**
+ * The packing values of `workload`, one per workload array (like prepareWorkload): every memo and every
+ * memo-less cycle for the same options shares the tables, so the LP runs once per GPU kind, not per cycle.
+ */
+export function packingValuesFor(workload: readonly TargetTask[]): PackingValues {
+  let values = byWorkload.get(workload);
+  if (values === undefined) {
+    values = new PackingValues(workload);
+    byWorkload.set(workload, values);
+  }
+  return values;
+}
+
 /**
  * Host CPU milli the workload's GPU tasks that `g` can host ask per GPU of value they carry (weights as
  * frequencies): Σ w·cpu / Σ w·value. Infinity when none asks for CPU.
