@@ -5,7 +5,7 @@ import { prefilter } from './cycle-state.js';
 import { evaluateNode } from './evaluate-node.js';
 import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
-import { idleValues, itemValues, PackingValues, shareSteps, shareValue } from './packing-value.js';
+import { idleValues, itemValues, PackingValues, packingValuesFor, shareSteps, shareValue } from './packing-value.js';
 import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions, type TargetTask } from './scheduling-options.js';
 import { makeSnapshot } from './snapshot.js';
 import { gpu, node, request, uniformLinks, usage } from './test-fixtures.js';
@@ -71,6 +71,13 @@ describe('idle values (K) and share sizes', () => {
     expect(shareSteps(GPU10, 4705, 470)).toBe(48);
     expect(shareSteps(gpu(0, { memoryMiB: 20000, computeMilli: 1000 }), 4700, 470)).toBe(36); // (0.235 + 0.47) / 2
     expect(shareSteps(GPU10, 12000, 470)).toBe(0);
+  });
+
+  it('builds one set of tables per workload, shared by every memo and memo-less cycle', () => {
+    const opts: SchedulingOptions = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: [share(470), share(320)] };
+    expect(new EvaluationMemo(opts).packingValues).toBe(packingValuesFor(opts.targetWorkload));
+    expect(packingValuesFor(opts.targetWorkload).tableFor(GPU10)).toBe(packingValuesFor(opts.targetWorkload).tableFor({ ...GPU10 }));
+    expect(packingValuesFor([share(470)])).not.toBe(packingValuesFor(opts.targetWorkload));
   });
 
   it('values a size the workload never asks for at what could take its place', () => {
