@@ -1,7 +1,7 @@
 import type { DeviceAssignment } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { Status } from './status.js';
-import { fleetPriceRange, type PriceRange, type Snapshot } from './snapshot.js';
+import { fleetGpuCapacity, fleetPriceRange, type PriceRange, type Snapshot } from './snapshot.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import type { PreparedWorkload } from './fragmentation.js';
 import { prepareWorkload } from './fragmentation.js';
@@ -66,6 +66,11 @@ export interface CycleState {
    */
   readonly evaluations: Map<string, NodeEvaluation>;
   readonly memo: EvaluationMemo;
+  /**
+   * Pressure per GPU product (packing-value.ts kindPressure) when the value-loss penalty is on and some product
+   * is pressed more than others, else null (every product counts 1).
+   */
+  readonly pressure: ReadonlyMap<string, number> | null;
 }
 
 /** What an evaluation depends on in a request (not its group or priority). */
@@ -83,6 +88,19 @@ function priceRange(snapshot: Snapshot): PriceRange | null {
   const r = fleetPriceRange(snapshot.nodes.values());
   priceRanges.set(snapshot, r);
   return r;
+}
+
+const capacities = new WeakMap<Snapshot, ReadonlyMap<string, number>>();
+
+/** The snapshot's own GPU capacity per product when its owner maintains one, else derived once per snapshot. */
+function gpuCapacity(snapshot: Snapshot): ReadonlyMap<string, number> {
+  if (snapshot.gpuCapacity !== undefined) return snapshot.gpuCapacity;
+  let c = capacities.get(snapshot);
+  if (c === undefined) {
+    c = fleetGpuCapacity(snapshot.nodes.values());
+    capacities.set(snapshot, c);
+  }
+  return c;
 }
 
 function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
@@ -112,9 +130,19 @@ export function prefilter(req: GpuRequest, snapshot: Snapshot, options: Scheduli
   }
   const m = memo ?? new EvaluationMemo(options);
   const workload = prepareWorkload(options.targetWorkload, options.capacityShare ?? 0);
+  let pressure: ReadonlyMap<string, number> | null = null;
+  let key = shapeKey(req);
+  if ((options.valueLossPenalty ?? 0) > 0) {
+    const capacity = gpuCapacity(snapshot);
+    if (capacity.size > 0) {
+      const p = m.packingValues.pressureFor(capacity);
+      const pk = m.packingValues.pressureKey(p);
+      if (pk !== '') { pressure = p; key = `${key}|${pk}`; }
+    }
+  }
   return {
     req, options, snapshot, workload, priceRange: priceRange(snapshot),
-    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: m.forShape(shapeKey(req)), memo: m,
+    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: m.forShape(key), memo: m, pressure,
   };
 }
 

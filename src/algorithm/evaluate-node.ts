@@ -233,7 +233,14 @@ function valueLoss(node: NodeState, cycle: CycleState, changes: readonly GpuChan
     before = Math.min(before, cpuFree / cpuPerValue);
     after = Math.min(after, Math.max(0, cpuFree - req.cpuMilli) / cpuPerValue);
   }
-  return before - after - own;
+  const pressure = cycle.pressure;
+  if (pressure === null) return before - after - own;
+  // Room on a pressed product is worth more: a pod that may go elsewhere pays for taking it (its own value
+  // counts at the least pressure among the products it may use), one that may only go there does not.
+  const here = pressure.get(gpus[0]?.product ?? '') ?? 1;
+  let least = Number.POSITIVE_INFINITY;
+  for (const [product, p] of pressure) if (p < least && (req.models === null || modelMatches(req.models, product))) least = p;
+  return here * (before - after) - (Number.isFinite(least) ? least : here) * own;
 }
 
 /** New usage of every GPU touched by `devices` (several devices may share one GPU, e.g. MIG instances). */

@@ -5,7 +5,7 @@ import { prefilter } from './cycle-state.js';
 import { evaluateNode } from './evaluate-node.js';
 import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
-import { idleValues, itemValues, PackingValues, packingValuesFor, shareSteps, shareValue } from './packing-value.js';
+import { idleValues, itemValues, kindPressure, PackingValues, packingValuesFor, shareSteps, shareValue } from './packing-value.js';
 import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions, type TargetTask } from './scheduling-options.js';
 import { makeSnapshot } from './snapshot.js';
 import { gpu, node, request, uniformLinks, usage } from './test-fixtures.js';
@@ -137,5 +137,57 @@ describe('valueLoss of an evaluation', () => {
     const off = evaluate({ ...options(mix), valueLossPenalty: 0 }, [680]);
     const total = Object.values(DEFAULT_SCHEDULING_OPTIONS.weights).reduce((a, b) => a + b, 0);
     expect(off.partial - strand.partial).toBeCloseTo(300 * strand.valueLoss * total, 6);
+  });
+});
+
+describe('product pressure (kindPressure)', () => {
+  const capacity = new Map([['T4', 200], ['G2', 800]]);
+  const only = (t: TargetTask, models: string[]): TargetTask => ({ ...t, models });
+
+  it('is 1 for every product when no task is constrained', () => {
+    const p = kindPressure([whole(1), share(470)], capacity);
+    expect(p.get('T4')).toBeCloseTo(1, 9);
+    expect(p.get('G2')).toBeCloseTo(1, 9);
+  });
+
+  it('presses the product that constrained tasks need more than its share, and conserves the demand', () => {
+    // Half the demand may only use T4, which is a fifth of the GPUs.
+    const p = kindPressure([only(whole(1), ['T4']), whole(1)], capacity);
+    expect(p.get('T4')!).toBeGreaterThan(1);
+    expect(p.get('G2')!).toBeLessThan(1);
+    // Σ pressure × GPUs = all GPUs: the demand was scaled to fill the fleet and nothing was lost.
+    expect(p.get('T4')! * 200 + p.get('G2')! * 800).toBeCloseTo(1000, 6);
+    expect(p.get('T4')).toBeCloseTo(0.5 * 1000 / 200 + 0.5 * 1000 / 1000, 9);
+  });
+
+  it('makes a pod that may go anywhere pay for room on a pressed product, and not one that may only go there', () => {
+    const tasks = [only(whole(1), ['H100-80GB']), whole(1), share(470)];
+    const opts: SchedulingOptions = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: tasks, valueLossPenalty: 300 };
+    const h100 = node('h', { count: 2, links: uniformLinks(2, 'SYS') });
+    const l40s = node('l', { count: 2, links: uniformLinks(2, 'SYS'), product: 'L40S' });
+    const snapshot = makeSnapshot([makeNodeState(h100), makeNodeState(l40s)]);
+    const loss = (req: ReturnType<typeof request>, inv: typeof h100) => {
+      const cycle = prefilter(req, snapshot, opts, new EvaluationMemo(opts));
+      expect(cycle.pressure).not.toBeNull();
+      return evaluateNode(makeNodeState(inv), cycle).valueLoss;
+    };
+    const anywhere = request({ kind: 'whole', gpus: 1 });
+    expect(loss(anywhere, h100)).toBeGreaterThan(0.1);
+    expect(loss(anywhere, l40s)).toBeCloseTo(0, 9);
+    expect(loss(request({ kind: 'whole', gpus: 1, models: ['H100-80GB'] }), h100)).toBeCloseTo(0, 9);
+  });
+
+  it('keys evaluations by the pressure, and leaves it off (null) for a fleet without constraints', () => {
+    const opts: SchedulingOptions = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: [only(whole(1), ['H100-80GB']), whole(1)], valueLossPenalty: 300 };
+    const memo = new EvaluationMemo(opts);
+    const req = request({ kind: 'whole', gpus: 1 });
+    const mixed = makeSnapshot([makeNodeState(node('h', { count: 2 })), makeNodeState(node('l', { count: 6, product: 'L40S' }))]);
+    const h100Only = makeSnapshot([makeNodeState(node('h', { count: 2 }))]);
+    const a = prefilter(req, mixed, opts, memo);
+    const b = prefilter(req, h100Only, opts, memo);
+    expect(a.pressure).not.toBeNull();
+    expect(b.pressure).toBeNull(); // one product: every task may use it, pressure 1
+    expect(a.evaluations).not.toBe(b.evaluations);
+    expect(prefilter(req, mixed, opts, memo).evaluations).toBe(a.evaluations);
   });
 });

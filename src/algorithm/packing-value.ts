@@ -133,10 +133,37 @@ export function idleLevel(idle: number): number {
  */
 export class PackingValues {
   private readonly tables = new Map<string, GpuValueTable>();
+  /** Pressure per fleet capacity (the owner hands out one capacity Map object per fleet change). */
+  private readonly pressures = new WeakMap<ReadonlyMap<string, number>, ReadonlyMap<string, number>>();
+  private readonly keys = new WeakMap<ReadonlyMap<string, number>, string>();
   /** The same tables by device object (devices are long-lived inventory objects; saves building the key). */
   private readonly byDevice = new WeakMap<GpuDevice, GpuValueTable>();
 
   constructor(private readonly workload: readonly TargetTask[]) {}
+
+  /** kindPressure of this workload over `capacity`, computed once per capacity object. */
+  pressureFor(capacity: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+    let p = this.pressures.get(capacity);
+    if (p === undefined) {
+      p = kindPressure(this.workload, capacity);
+      this.pressures.set(capacity, p);
+    }
+    return p;
+  }
+
+  /**
+   * A short key naming `pressure` ('' when every product is at 1, so fleets without model constraints share
+   * evaluations across capacity changes); evaluations depend on it, so the memo keys them by it.
+   */
+  pressureKey(pressure: ReadonlyMap<string, number>): string {
+    let k = this.keys.get(pressure);
+    if (k === undefined) {
+      const uneven = [...pressure.values()].some((v) => Math.abs(v - 1) > 1e-9);
+      k = uneven ? [...pressure.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, v]) => `${p}:${v.toFixed(6)}`).join(',') : '';
+      this.keys.set(pressure, k);
+    }
+    return k;
+  }
 
   /** The value table of fractional GPU `g` (shared by every GPU of the same product, memory and compute). */
   tableFor(g: GpuDevice): GpuValueTable {
@@ -162,6 +189,34 @@ export class PackingValues {
     const itemValue = itemValues(items);
     return { itemValue, idleValue: idleValues(itemValue), cpuPerValue: cpuPerValue(this.workload, g, itemValue) };
   }
+}
+
+/**
+ * How hard the workload presses on each GPU product of a fleet, 1 = no more than its share: the workload's GPU
+ * demand, scaled to fill the fleet, is spread over the products each task may use in proportion to their GPU
+ * counts, and a product's pressure is the demand it receives per GPU. Without model constraints every product
+ * gets 1. A product only some tasks may use and that is small for them (T4 when a third of the tasks ask for
+ * T4) gets more than 1, the others less. Products absent from `capacity` are not in the map.
+ */
+export function kindPressure(workload: readonly TargetTask[], capacity: ReadonlyMap<string, number>): Map<string, number> {
+  const products = [...capacity.entries()].filter(([, n]) => n > 0);
+  const total = products.reduce((s, [, n]) => s + n, 0);
+  const tasks: { demand: number; allowed: string[]; allowedGpus: number }[] = [];
+  for (const t of workload) {
+    if (t.kind !== 'whole' && t.kind !== 'share') continue;
+    const perGpu = t.kind === 'whole' ? 1 : t.computeMilli > 0 ? t.computeMilli / 1000 : 0.5;
+    const allowed = products.filter(([p]) => t.models === undefined || t.models === null || modelMatches(t.models, p)).map(([p]) => p);
+    const allowedGpus = allowed.reduce((s, p) => s + (capacity.get(p) ?? 0), 0);
+    if (allowedGpus > 0) tasks.push({ demand: t.weight * t.gpus * perGpu, allowed, allowedGpus });
+  }
+  const demand = tasks.reduce((s, t) => s + t.demand, 0);
+  const out = new Map<string, number>(products.map(([p]) => [p, 0]));
+  if (!(demand > 0)) return new Map(products.map(([p]) => [p, 1]));
+  for (const t of tasks) {
+    const perGpu = (t.demand / demand) * total / t.allowedGpus;
+    for (const p of t.allowed) out.set(p, (out.get(p) ?? 0) + perGpu);
+  }
+  return out;
 }
 
 const byWorkload = new WeakMap<readonly TargetTask[], PackingValues>();

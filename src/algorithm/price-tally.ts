@@ -38,3 +38,34 @@ export class PriceTally {
     return this.cached;
   }
 }
+
+/**
+ * Counts GPUs per product over a changing fleet so its owner can keep `Snapshot.gpuCapacity` current in
+ * O(GPUs of the changed node) per change. `capacity()` returns the same Map object until the counts change.
+ */
+export class GpuCapacityTally {
+  private readonly counts = new Map<string, number>();
+  private cached: ReadonlyMap<string, number> | undefined = undefined;
+
+  /** Records the GPUs of one node (`products`: one entry per GPU). */
+  add(products: readonly string[]): void {
+    for (const p of products) this.counts.set(p, (this.counts.get(p) ?? 0) + 1);
+    if (products.length > 0) this.cached = undefined;
+  }
+
+  /** Forgets the GPUs recorded by `add`. */
+  remove(products: readonly string[]): void {
+    for (const p of products) {
+      const n = this.counts.get(p) ?? 0;
+      if (n <= 1) this.counts.delete(p);
+      else this.counts.set(p, n - 1);
+    }
+    if (products.length > 0) this.cached = undefined;
+  }
+
+  /** GPUs per product now. */
+  capacity(): ReadonlyMap<string, number> {
+    this.cached ??= new Map(this.counts);
+    return this.cached;
+  }
+}

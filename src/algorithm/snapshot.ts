@@ -18,6 +18,19 @@ export interface Snapshot {
    * cache can maintain it incrementally); absent means prefilter derives it from `nodes` once per snapshot.
    */
   readonly priceRange?: PriceRange | null;
+  /**
+   * GPUs per product over the fleet, when the snapshot's owner keeps it up to date (a new Map object whenever it
+   * changes); absent means prefilter derives it from `nodes` once per snapshot. Packing values weigh GPU kinds
+   * by how much of the workload may use only them (packing-value.ts, kindPressure).
+   */
+  readonly gpuCapacity?: ReadonlyMap<string, number>;
+}
+
+/** GPUs per product over `nodes`. O(nodes). */
+export function fleetGpuCapacity(nodes: Iterable<NodeState>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const node of nodes) for (const g of node.inventory.gpus) out.set(g.product, (out.get(g.product) ?? 0) + 1);
+  return out;
 }
 
 /** Price range over `nodes` (null when no node has a price). O(nodes). */
@@ -37,5 +50,5 @@ export function fleetPriceRange(nodes: Iterable<NodeState>): PriceRange | null {
 export function makeSnapshot(nodes: Iterable<NodeState>, groupNodes?: ReadonlyMap<string, readonly string[]>): Snapshot {
   const map = new Map<string, NodeState>();
   for (const n of nodes) map.set(n.inventory.name, n);
-  return { nodes: map, groupNodes: groupNodes ?? new Map(), priceRange: fleetPriceRange(map.values()) };
+  return { nodes: map, groupNodes: groupNodes ?? new Map(), priceRange: fleetPriceRange(map.values()), gpuCapacity: fleetGpuCapacity(map.values()) };
 }

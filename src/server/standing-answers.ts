@@ -31,6 +31,8 @@ export class AnswerTable {
   priceMin = NaN;
   priceMax = NaN;
   groupNodes: ReadonlyMap<string, readonly string[]> | null = null;
+  /** The cycle's product pressure (packing values; one object per fleet capacity), or null. */
+  pressure: ReadonlyMap<string, number> | null = null;
 
   /**
    * The outcome for node `id` (whose current state is `state`), judged now when stale and kept until the
@@ -80,8 +82,9 @@ export class AnswerTable {
  * so a filter or prioritize call costs a read per candidate plus a fresh evaluation of only the nodes that
  * changed since the last call of that shape (a bind or a delete changes one node; 5,000 nodes are not
  * re-judged for it). An outcome is a pure function of the request shape, the options, the node's state and two
- * cycle-wide inputs, the fleet's price range (cost part) and, for pods of a job group, where the group runs
- * (group-locality part); a table is reset when either differs from what it was computed with.
+ * cycle-wide inputs, the fleet's price range (cost part), the product pressure of the packing values (one object
+ * per fleet GPU capacity) and, for pods of a job group, where the group runs (group-locality part); a table is
+ * reset when any differs from what it was computed with.
  */
 export class StandingAnswers {
   private readonly tables = new Map<string, AnswerTable>();
@@ -114,7 +117,8 @@ export class StandingAnswers {
     const priceMin = range === null ? NaN : range.min;
     const priceMax = range === null ? NaN : range.max;
     const groupNodes = req.group === null ? null : cycle.snapshot.groupNodes;
-    const sameInputs = Object.is(table.priceMin, priceMin) && Object.is(table.priceMax, priceMax) && table.groupNodes === groupNodes;
+    const sameInputs = Object.is(table.priceMin, priceMin) && Object.is(table.priceMax, priceMax) && table.groupNodes === groupNodes
+      && table.pressure === cycle.pressure;
     if (table.version === version && sameInputs) return table;
     const changed = table.version < 0 || !sameInputs ? null : this.feed.changedSince(table.version);
     if (changed === null) {
@@ -129,6 +133,7 @@ export class StandingAnswers {
     table.priceMin = priceMin;
     table.priceMax = priceMax;
     table.groupNodes = groupNodes;
+    table.pressure = cycle.pressure;
     return table;
   }
 }

@@ -238,3 +238,16 @@ describe('ClusterCache snapshot compaction', () => {
     expect(new Set(taken.map((t) => t.free.join())).size).toBeGreaterThan(50);
   });
 });
+
+describe('ClusterCache GPU capacity', () => {
+  it('keeps GPUs per product in every snapshot, and the same object while the products do not change', () => {
+    const { cache } = setup();
+    const first = cache.snapshot().gpuCapacity;
+    expect([...(first ?? new Map()).values()]).toEqual([8]);
+    const labelled = { ...NODE, metadata: { ...NODE.metadata, labels: { ...NODE.metadata?.labels, team: 'x' } } } as NodeObject;
+    cache.upsertNode(labelled);
+    expect(cache.snapshot().gpuCapacity).toBe(first);
+    cache.deleteNode('n-0');
+    expect(cache.snapshot().gpuCapacity?.size).toBe(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { makeNodeState, type NodeState } from '../../algorithm/node-state.js';
-import { PriceTally } from '../../algorithm/price-tally.js';
+import { GpuCapacityTally, PriceTally } from '../../algorithm/price-tally.js';
 import { reserve, unreserve } from '../../algorithm/reserve.js';
 import type { Snapshot } from '../../algorithm/snapshot.js';
 import type { Status } from '../../algorithm/status.js';
@@ -114,6 +114,8 @@ export class ClusterCache implements ClusterSink {
   private syncedFlag = false;
   /** Fleet price range kept incrementally (Snapshot.priceRange), so a cycle never rescans every node for it. */
   private readonly prices = new PriceTally();
+  /** GPUs per product kept incrementally (Snapshot.gpuCapacity), for the packing values' product pressure. */
+  private readonly gpuKinds = new GpuCapacityTally();
   /** Which node changed at which version (readers keeping per-node answers refresh only those). */
   private readonly journal = new ChangeJournal();
 
@@ -154,8 +156,15 @@ export class ClusterCache implements ClusterSink {
     if (existing === undefined) {
       for (const [uid, pod] of this.pods) if (pod.node === name) entry.pods.add(uid);
     }
+    const products = entry.inventory.gpus.map((g) => g.product);
+    const before = existing?.inventory.gpus.map((g) => g.product);
     if (existing !== undefined) this.prices.remove(existing.state.pricePerGpu);
     this.prices.add(entry.state.pricePerGpu);
+    // Only a change of GPU products makes a new capacity object (standing answers are reset when it changes).
+    if (before === undefined || before.join('\u0000') !== products.join('\u0000')) {
+      if (before !== undefined) this.gpuKinds.remove(before);
+      this.gpuKinds.add(products);
+    }
     this.nodes.set(name, entry);
     this.recordChange(name, entry.state);
     for (const uid of entry.pods) {
@@ -326,7 +335,7 @@ export class ClusterCache implements ClusterSink {
       this.changes = new Map();
     }
     const nodes: ReadonlyMap<string, NodeState> = new OverlayMap(this.baseStates, this.changes.size === 0 ? EMPTY : new Map(this.changes), this.nodes.size, this.versionCounter);
-    const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes, priceRange: this.prices.range() };
+    const snapshot: Snapshot = { nodes, groupNodes: this.groupNodes, priceRange: this.prices.range(), gpuCapacity: this.gpuKinds.capacity() };
     this.snap = { version: this.versionCounter, snapshot, reads: 0 };
     return snapshot;
   }
@@ -429,6 +438,7 @@ export class ClusterCache implements ClusterSink {
       pod.counted = false;
     }
     this.prices.remove(node.state.pricePerGpu);
+    this.gpuKinds.remove(node.inventory.gpus.map((g) => g.product));
     this.nodes.delete(name);
     this.recordChange(name, undefined);
     this.bump();

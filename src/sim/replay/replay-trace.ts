@@ -42,10 +42,19 @@ export function replayOptions(trace: Trace): SchedulingOptions {
   };
 }
 
+/** GPUs per trace model over the trace's GPU nodes. */
+export function traceGpuCapacity(trace: Trace): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of trace.nodes) if (n.gpuCount > 0) out.set(n.model, (out.get(n.model) ?? 0) + n.gpuCount);
+  return out;
+}
+
 /** Builds policy `name` for `trace` (FGD and Tessera read the trace's typical pods). */
 export function makePolicy(name: PolicyName, trace: Trace): ReplayPolicy {
   if (name === 'Tessera') {
-    return tesseraReplayPolicy(replayOptions(trace), makeSnapshot([]));
+    // No node states in the snapshot (the replay keeps its own), only the fleet's GPUs per product, which the
+    // packing values weigh products by.
+    return tesseraReplayPolicy(replayOptions(trace), { ...makeSnapshot([]), gpuCapacity: traceGpuCapacity(trace) });
   }
   return baselineReplayPolicy(makeBaseline(name, typicalPods(trace.pods)));
 }
