@@ -42,6 +42,20 @@ describe('StandingAnswers', () => {
     expect([...standing.tableFor(pricier, 2, 3, idOf).code.subarray(0, 3)]).toEqual([STALE, STALE, STALE]);
   });
 
+  it('makes every node stale when the product pressure of the packing values changed', () => {
+    const opts = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: [...DEFAULT_SCHEDULING_OPTIONS.targetWorkload, { ...DEFAULT_SCHEDULING_OPTIONS.targetWorkload[0]!, models: ['L40S'] }] };
+    const mixed = (extra: number) => makeSnapshot([...states, ...Array.from({ length: extra }, (_, i) => makeNodeState(node(`l${i}`, { count: 4, product: 'L40S' })))]);
+    const before = prefilter(one.req, mixed(1), opts);
+    const after = prefilter(one.req, mixed(2), opts);
+    expect(before.pressure).not.toBeNull();
+    expect(after.pressure).not.toBe(before.pressure);
+    const standing = new StandingAnswers(feed(new Map()));
+    const table = standing.tableFor(before, 1, 3, idOf);
+    states.forEach((s, id) => { if (table.code[id] === STALE) table.judge(id, s, before); });
+    expect(standing.tableFor(before, 1, 3, idOf).code[0]).not.toBe(STALE);
+    expect([...standing.tableFor(after, 1, 3, idOf).code.subarray(0, 3)]).toEqual([STALE, STALE, STALE]);
+  });
+
   it('keeps one table per request shape, at most maxTables, dropping the least recently used', () => {
     const standing = new StandingAnswers(feed(new Map()), 1);
     judgeAll(standing, 1);
