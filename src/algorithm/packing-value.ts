@@ -70,38 +70,40 @@ export function itemValues(items: readonly PackingItem[]): Map<number, number> {
   return out;
 }
 
-/** The most valuable multiset of `sizes` (values `values`) fitting one bin: unbounded knapsack. */
-function bestPattern(sizes: readonly number[], values: readonly number[]): { value: number; counts: number[] } {
+/**
+ * Unbounded knapsack over bins of 0..100 steps: `best[c]` is the most value of `sizes` (values `values`) that
+ * fits `c` steps, `pick[c]` the size index that reaches it (-1: same as c - 1).
+ */
+function knapsack(sizes: readonly number[], values: readonly number[]): { best: Float64Array; pick: Int32Array } {
   const best = new Float64Array(LEVELS + 1);
   const pick = new Int32Array(LEVELS + 1).fill(-1);
   for (let c = 1; c <= LEVELS; c += 1) {
     best[c] = best[c - 1] ?? 0;
-    pick[c] = -2; // inherit c - 1
     for (let i = 0; i < sizes.length; i += 1) {
       const s = sizes[i] ?? 0;
       const v = (values[i] ?? 0) + (best[c - s] ?? 0);
       if (s <= c && v > (best[c] ?? 0) + 1e-12) { best[c] = v; pick[c] = i; }
     }
   }
+  return { best, pick };
+}
+
+/** The most valuable multiset of `sizes` (values `values`) fitting one bin, with its counts per size. */
+function bestPattern(sizes: readonly number[], values: readonly number[]): { value: number; counts: number[] } {
+  const { best, pick } = knapsack(sizes, values);
   const counts = sizes.map(() => 0);
   for (let c = LEVELS; c > 0;) {
-    const i = pick[c] ?? -2;
-    if (i === -2) { c -= 1; continue; }
+    const i = pick[c] ?? -1;
+    if (i < 0) { c -= 1; continue; }
     counts[i] = (counts[i] ?? 0) + 1;
     c -= sizes[i] ?? c;
   }
   return { value: best[LEVELS] ?? 0, counts };
 }
 
-/** K for every idle level: the most value of `itemValue` sizes that fits `level` steps (unbounded knapsack). */
+/** K for every idle level: the most value of `itemValue` sizes that fits `level` steps. */
 export function idleValues(itemValue: ReadonlyMap<number, number>): Float64Array {
-  const k = new Float64Array(LEVELS + 1);
-  for (let level = 1; level <= LEVELS; level += 1) {
-    let best = k[level - 1] ?? 0;
-    for (const [steps, value] of itemValue) if (steps <= level) best = Math.max(best, value + (k[level - steps] ?? 0));
-    k[level] = best;
-  }
-  return k;
+  return knapsack([...itemValue.keys()], [...itemValue.values()]).best;
 }
 
 /** Grid steps a share of `memoryMiB` and `computeMilli` takes on `g` (its idle units, rounded up), or 0 if it cannot fit. */
@@ -180,14 +182,19 @@ export class PackingValues {
   }
 
   private build(g: GpuDevice): GpuValueTable {
-    const items: PackingItem[] = [];
+    const items: (PackingItem & { whole: boolean; cpuMilli: number })[] = [];
     for (const t of this.workload) {
       if (t.models !== undefined && t.models !== null && !modelMatches(t.models, g.product)) continue;
       const steps = t.kind === 'whole' ? LEVELS : t.kind === 'share' ? shareSteps(g, t.memoryMiB, t.computeMilli) : 0;
-      if (steps > 0) items.push({ steps, demand: t.weight * t.gpus });
+      if (steps > 0) items.push({ steps, demand: t.weight * t.gpus, whole: t.kind === 'whole', cpuMilli: t.weight * t.cpuMilli });
     }
     const itemValue = itemValues(items);
-    return { itemValue, idleValue: idleValues(itemValue), cpuPerValue: cpuPerValue(this.workload, g, itemValue) };
+    // Host CPU milli the tasks ask per GPU of value they carry (weights as frequencies): a node cannot turn more
+    // idle room into placements than its free CPU pays for. Infinity when none asks for CPU.
+    let cpu = 0; let value = 0;
+    for (const i of items) { cpu += i.cpuMilli; value += i.whole ? i.demand : i.demand * (itemValue.get(i.steps) ?? 0); }
+    const cpuPerValue = cpu > 0 && value > 0 ? cpu / value : Number.POSITIVE_INFINITY;
+    return { itemValue, idleValue: idleValues(itemValue), cpuPerValue };
   }
 }
 
@@ -232,22 +239,4 @@ export function packingValuesFor(workload: readonly TargetTask[]): PackingValues
     byWorkload.set(workload, values);
   }
   return values;
-}
-
-/**
- * Host CPU milli the workload's GPU tasks that `g` can host ask per GPU of value they carry (weights as
- * frequencies): Σ w·cpu / Σ w·value. Infinity when none asks for CPU.
- */
-function cpuPerValue(workload: readonly TargetTask[], g: GpuDevice, itemValue: ReadonlyMap<number, number>): number {
-  let cpu = 0; let value = 0;
-  for (const t of workload) {
-    if (t.models !== undefined && t.models !== null && !modelMatches(t.models, g.product)) continue;
-    if (t.kind === 'whole') { cpu += t.weight * t.cpuMilli; value += t.weight * t.gpus; }
-    if (t.kind === 'share') {
-      const steps = shareSteps(g, t.memoryMiB, t.computeMilli);
-      if (steps === 0) continue;
-      cpu += t.weight * t.cpuMilli; value += t.weight * t.gpus * (itemValue.get(steps) ?? 0);
-    }
-  }
-  return cpu > 0 && value > 0 ? cpu / value : Number.POSITIVE_INFINITY;
 }
