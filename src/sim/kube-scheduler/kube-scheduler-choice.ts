@@ -1,0 +1,120 @@
+import { extenderScores, nodeTieKey } from '../../algorithm/node-rank.js';
+import type { SeededRng } from '../replay/seeded-rng.js';
+import {
+  balancedScore, DEFAULT_MEMORY_REQUEST_BYTES, DEFAULT_MILLI_CPU_REQUEST, fitScore, type ResourceSpec,
+} from './in-tree-scores.js';
+import type { SchedulerProfileModel } from './scheduler-profile-model.js';
+
+const MIB = 1024 * 1024;
+
+/** A pod's host requests as kube-scheduler reads them (one container, as replayed pods have). */
+export interface HostRequest {
+  readonly cpuMilli: number;
+  readonly memoryMiB: number;
+}
+
+/**
+ * kube-scheduler's node choice for the extender's pods, as a model the replay runs (docs/replay.md "Node
+ * choice"): every candidate's total is the extender's 0..10 score x weight x 10 plus the profile's
+ * NodeResourcesFit and NodeResourcesBalancedAllocation scores x their weights, and the pod goes to a node with
+ * the highest total, ties broken uniformly at random (`selectHost`) with the replay's seeded generator. Keeps
+ * each node's requested CPU and memory (both as requested and with kube-scheduler's non-zero defaults) from
+ * `placed` and `removed`.
+ */
+export class KubeSchedulerChoice {
+  private readonly cpu: Float64Array;
+  private readonly cpuNonZero: Float64Array;
+  private readonly mem: Float64Array;
+  private readonly memNonZero: Float64Array;
+  private scores = new Uint8Array(0);
+  /** Nodes whose totals tied at the top in the last choice (for the model-vs-real check). */
+  lastTies = 0;
+
+  private readonly tieKeys: Float64Array;
+
+  /** `nodes[i]`: node i's name and allocatable CPU and memory. */
+  constructor(readonly model: SchedulerProfileModel, private readonly allocatable: readonly (HostRequest & { readonly name: string })[]) {
+    const n = allocatable.length;
+    this.tieKeys = Float64Array.from(allocatable, (a) => nodeTieKey(a.name));
+    this.cpu = new Float64Array(n);
+    this.cpuNonZero = new Float64Array(n);
+    this.mem = new Float64Array(n);
+    this.memNonZero = new Float64Array(n);
+  }
+
+  /**
+   * The node kube-scheduler would bind `pod` to among the candidates `ranks[i]` (Tessera's node rank; NaN for
+   * a node the pod does not fit), or -1 when none fits.
+   */
+  choose(ranks: Float64Array, pod: HostRequest, rng: SeededRng): number {
+    const n = ranks.length;
+    if (this.scores.length < n) this.scores = new Uint8Array(n);
+    const ext = extenderScores(ranks, this.tieKeys, n, this.scores);
+    const w = this.model.extenderWeight * 10;
+    let best = -Infinity;
+    let chosen = -1;
+    let ties = 0;
+    for (let i = 0; i < n; i += 1) {
+      const r = ranks[i] as number;
+      if (r !== r) continue;
+      const total = (ext[i] as number) * w + this.inTree(i, pod);
+      if (total > best) {
+        best = total;
+        chosen = i;
+        ties = 1;
+      } else if (total === best) {
+        ties += 1;
+        if (rng.intn(ties) === 0) chosen = i;
+      }
+    }
+    this.lastTies = ties;
+    return chosen;
+  }
+
+  /** The in-tree part of node `i`'s total for `pod` (NodeResourcesFit and BalancedAllocation, weighted). */
+  inTree(i: number, pod: HostRequest): number {
+    const m = this.model;
+    const alloc = this.allocatable[i] as HostRequest;
+    let total = 0;
+    if (m.fit !== null) {
+      const podCpu = pod.cpuMilli > 0 ? pod.cpuMilli : DEFAULT_MILLI_CPU_REQUEST;
+      const podMem = pod.memoryMiB > 0 ? pod.memoryMiB * MIB : DEFAULT_MEMORY_REQUEST_BYTES;
+      const { requested, allocatable } = vectors(m.fit.resources, alloc, (this.cpuNonZero[i] as number) + podCpu, (this.memNonZero[i] as number) + podMem);
+      total += m.fit.weight * fitScore(m.fit.strategy, m.fit.resources, requested, allocatable);
+    }
+    if (m.balanced !== null && (pod.cpuMilli > 0 || pod.memoryMiB > 0)) {
+      const { requested, allocatable } = vectors(m.balanced.resources, alloc, (this.cpu[i] as number) + pod.cpuMilli, (this.mem[i] as number) + pod.memoryMiB * MIB);
+      total += m.balanced.weight * balancedScore(requested, allocatable);
+    }
+    return total;
+  }
+
+  /** Records `pod` bound to node `i`. */
+  placed(i: number, pod: HostRequest): void {
+    this.add(i, pod, 1);
+  }
+
+  /** Records `pod` gone from node `i` (the churn replay). */
+  removed(i: number, pod: HostRequest): void {
+    this.add(i, pod, -1);
+  }
+
+  private add(i: number, pod: HostRequest, sign: 1 | -1): void {
+    this.cpu[i] = (this.cpu[i] as number) + sign * pod.cpuMilli;
+    this.mem[i] = (this.mem[i] as number) + sign * pod.memoryMiB * MIB;
+    this.cpuNonZero[i] = (this.cpuNonZero[i] as number) + sign * (pod.cpuMilli > 0 ? pod.cpuMilli : DEFAULT_MILLI_CPU_REQUEST);
+    this.memNonZero[i] = (this.memNonZero[i] as number) + sign * (pod.memoryMiB > 0 ? pod.memoryMiB * MIB : DEFAULT_MEMORY_REQUEST_BYTES);
+  }
+}
+
+/** Requested and allocatable per scored resource (cpu in milli, memory in bytes; other resources count 0 and are skipped). */
+function vectors(resources: readonly ResourceSpec[], alloc: HostRequest, cpu: number, mem: number): { requested: number[]; allocatable: number[] } {
+  const requested: number[] = [];
+  const allocatable: number[] = [];
+  for (const r of resources) {
+    if (r.name === 'cpu') { requested.push(cpu); allocatable.push(alloc.cpuMilli); }
+    else if (r.name === 'memory') { requested.push(mem); allocatable.push(alloc.memoryMiB * MIB); }
+    else { requested.push(0); allocatable.push(0); }
+  }
+  return { requested, allocatable };
+}
