@@ -1,13 +1,13 @@
 import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
-import { EvaluationMemo } from '../algorithm/evaluation-memo.js';
-import { prefilter, type CycleState } from '../algorithm/cycle-state.js';
+import type { CycleState } from '../algorithm/cycle-state.js';
 import { evaluateNode } from '../algorithm/evaluate-node.js';
+import { extenderScores, nodeRank, nodeTieKey } from '../algorithm/node-rank.js';
 import { makeNodeState, type NodeState } from '../algorithm/node-state.js';
 import { placeOnNode } from '../algorithm/place.js';
+import { PlacementEngine } from '../algorithm/placement-engine.js';
 import { selectVictims } from '../algorithm/preempt.js';
 import { reserve } from '../algorithm/reserve.js';
 import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
-import { rawScore } from '../algorithm/score.js';
 import type { Snapshot } from '../algorithm/snapshot.js';
 import type { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import type { ClusterSource, PodObject, PodRef } from '../cluster/cache/cluster-source.js';
@@ -23,7 +23,8 @@ import { noFeasibleNodes, type EvaluationCache, type FeasibleNodes, type LiveEva
 import { candidatesFromNames, type NameCandidates } from './name-candidates.js';
 import { REPEATED, toFilterResult, type NamesFilterAnswer } from './names-filter-answer.js';
 import { NodeNameIndex } from './node-name-index.js';
-import { PASS, STALE, StandingAnswers, toExtenderScore, UNRESOLVABLE, UNSCHEDULABLE, type AnswerTable } from './standing-answers.js';
+import { ObservedPods } from './observed-pods.js';
+import { PASS, STALE, StandingAnswers, UNRESOLVABLE, UNSCHEDULABLE, type AnswerTable } from './standing-answers.js';
 import {
   type ExtenderArgs, type ExtenderBindingArgs, type ExtenderBindingResult,
   type ExtenderFilterResult, type ExtenderPreemptionArgs, type ExtenderPreemptionResult, type HostPriority,
@@ -59,8 +60,18 @@ export class ExtenderService {
   /** Full-node mode: node states built for inventories that differ from the cache's, per cache version. */
   private bodyStates = new Map<string, { inventory: NodeInventory; version: number; state: NodeState }>();
 
-  /** Node evaluations kept across pods of equal request shape (the core's memo; this service owns it). */
-  private readonly memo: EvaluationMemo;
+  /**
+   * The core's entry point: the learned target workload and the node evaluations kept across pods of equal
+   * request shape (this service owns it; the replay owns its own).
+   */
+  readonly engine: PlacementEngine;
+
+  /** Pods whose request the engine has learned from (each once). */
+  private readonly observed = new ObservedPods();
+
+  /** Scratch for prioritize: ranks and tie keys of one request's candidates. */
+  private ranks = new Float64Array(0);
+  private tieKeys = new Float64Array(0);
 
   /** Node names as ids: the HTTP adapter resolves request bodies' names with it, and answers are kept by id. */
   readonly names = new NodeNameIndex();
@@ -69,8 +80,19 @@ export class ExtenderService {
   private readonly standing: StandingAnswers;
 
   constructor(private readonly deps: ExtenderServiceDeps) {
-    this.memo = new EvaluationMemo(deps.options);
+    this.engine = new PlacementEngine(deps.options);
     this.standing = new StandingAnswers(deps.cache);
+  }
+
+  /**
+   * Learns from a pod the cluster shows (pending or bound; the cache calls this once per new pod, including
+   * every pod listed after a restart). Pods without a GPU request or with an invalid one teach nothing.
+   */
+  observePod(pod: PodObject): void {
+    const uid = pod.metadata?.uid;
+    if (typeof uid !== 'string' || uid === '' || !this.observed.add(uid)) return;
+    const parsed = parseGpuRequest(pod as PodLike);
+    if (parsed.ok) this.engine.observe(parsed.value);
   }
 
   /**
@@ -102,7 +124,7 @@ export class ExtenderService {
       } else {
         const { cycle, snapshot } = ev.evaluation;
         const states: NodeState[] = [];
-        const scores = new Uint8Array(count);
+        const ranks = new Float64Array(count);
         let unschedulable = 0;
         let unresolvable = 0;
         for (const { name, node: object } of candidates) {
@@ -118,7 +140,7 @@ export class ExtenderService {
           const e = evaluateNode(state, cycle);
           const code = e.status.code;
           if (code === 'success') {
-            scores[passed.length] = toExtenderScore(Math.round(rawScore(state, cycle, e)));
+            ranks[passed.length] = nodeRank(state, cycle, e);
             passed.push(name);
             states.push(state);
             passedObjects.push(object);
@@ -132,7 +154,7 @@ export class ExtenderService {
         }
         if (unschedulable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
         if (unresolvable > 0) this.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
-        this.deps.evaluations.set({ ...ev.evaluation, feasible: { names: passed, states, scores, index: null } });
+        this.deps.evaluations.set({ ...ev.evaluation, feasible: { names: passed, states, ranks, index: null } });
       }
       result.Nodes = { metadata: {}, items: passedObjects };
       span.setAttribute('tessera.feasible', passed.length);
@@ -228,22 +250,26 @@ export class ExtenderService {
       }
       const { cycle, feasible, snapshot } = ev.evaluation;
       const kept = feasible.names;
+      const { ranks, tieKeys } = this.scratch(count);
       let reused = 0;
       for (let i = 0; i < count; i += 1) {
         const { name, node: object } = candidates[i] as Candidate;
         let at = i < kept.length && kept[i] === name ? i : -1;
         if (at === -1 && kept.length > 0) at = indexOf(feasible, name);
         const r = this.resolve(name, object, snapshot);
-        let score = 0;
-        // The state comes from the body: reuse filter's score only for the very state filter judged.
+        let rank = NaN;
+        // The state comes from the body: reuse filter's rank only for the very state filter judged.
         if (r.ok && at !== -1 && r.state === feasible.states[at]) {
-          score = feasible.scores[at] as number;
+          rank = feasible.ranks[at] as number;
           reused += 1;
         } else if (r.ok) {
-          score = scoreNow(r.state, cycle);
+          rank = rankNow(r.state, cycle);
         }
-        out[i] = { Host: name, Score: score };
+        ranks[i] = rank;
+        tieKeys[i] = nodeTieKey(name);
       }
+      const scores = extenderScores(ranks, tieKeys, count, new Uint8Array(count));
+      for (let i = 0; i < count; i += 1) out[i] = { Host: (candidates[i] as Candidate).name, Score: scores[i] as number };
       span.setAttribute('tessera.scores_reused', reused);
       return out;
     });
@@ -263,8 +289,10 @@ export class ExtenderService {
       const { cycle, snapshot } = ev.evaluation;
       const table = this.tableFor(ev.evaluation);
       const ids = candidates.ids;
+      const { ranks, tieKeys } = this.scratch(count);
       let reused = 0;
       for (let i = 0; i < count; i += 1) {
+        ranks[i] = NaN;
         let id = ids[i] as number;
         if (id < 0) id = ids[i] = this.learn(candidates.name(i), snapshot, table);
         if (id < 0) continue;
@@ -276,8 +304,12 @@ export class ExtenderService {
         } else {
           reused += 1;
         }
-        if (code === PASS) scores[i] = table.score[id] as number;
+        if (code === PASS) {
+          ranks[i] = table.rank[id] as number;
+          tieKeys[i] = this.names.tieKey(id);
+        }
       }
+      extenderScores(ranks, tieKeys, count, scores);
       span.setAttribute('tessera.scores_reused', reused);
       return scores;
     });
@@ -317,7 +349,8 @@ export class ExtenderService {
       if (state === undefined) {
         return this.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
       }
-      const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null ? ev.cycle : prefilter(request, snapshot, this.deps.options, this.memo);
+      const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null && ev.cycle.options === this.engine.options
+        ? ev.cycle : this.engine.prefilter(request, snapshot);
       const placed = placeOnNode(request, state, cycle);
       if (placed.status.code !== 'success' || placed.allocation === null) {
         const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
@@ -360,7 +393,7 @@ export class ExtenderService {
       const proposed: Record<string, { NumPDBViolations?: number | null } | null> =
         args.NodeNameToMetaVictims ?? args.NodeNameToVictims ?? {};
       const snapshot = this.deps.cache.snapshot();
-      const cycle = prefilter(request, snapshot, this.deps.options, this.memo);
+      const cycle = this.engine.prefilter(request, snapshot);
       let victimsTotal = 0;
       for (const name of Object.keys(proposed)) {
         const state = snapshot.nodes.get(name);
@@ -387,6 +420,15 @@ export class ExtenderService {
 
   // ---- internals ----
 
+  /** Prioritize's scratch arrays, grown to `count`. */
+  private scratch(count: number): { ranks: Float64Array; tieKeys: Float64Array } {
+    if (this.ranks.length < count) {
+      this.ranks = new Float64Array(count);
+      this.tieKeys = new Float64Array(count);
+    }
+    return { ranks: this.ranks, tieKeys: this.tieKeys };
+  }
+
   /** The standing answers of the evaluation's request shape, current for its snapshot. */
   private tableFor(ev: LiveEvaluation): AnswerTable {
     const names = this.names;
@@ -412,7 +454,8 @@ export class ExtenderService {
     const snapshot: Snapshot = this.deps.cache.snapshot();
     const version = this.deps.cache.version;
     const hit = this.deps.evaluations.get(podKey);
-    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot && hit.cycle !== null && hit.feasible !== null) {
+    if (hit !== undefined && hit.podVersion === podVersion && hit.version === version && hit.snapshot === snapshot && hit.cycle !== null
+      && hit.feasible !== null && hit.cycle.options === this.engine.options) {
       this.deps.metrics.evaluationCache.inc({ result: 'hit' });
       return { ok: true, evaluation: { ...hit, snapshot, cycle: hit.cycle, feasible: hit.feasible } };
     }
@@ -424,8 +467,12 @@ export class ExtenderService {
       const parsed = parseGpuRequest(pod as PodLike);
       if (!parsed.ok) return { ok: false, reason: `invalid GPU request in pod "${pod.metadata.namespace ?? ''}/${pod.metadata.name}": ${describeIssues(parsed)}` };
       request = parsed.value;
+      // A pod seen here before the cluster source showed it (the simulated cluster shows none) teaches too.
+      if (pod.metadata.uid !== undefined && pod.metadata.uid !== null && pod.metadata.uid !== '' && this.observed.add(pod.metadata.uid)) {
+        this.engine.observe(request);
+      }
     }
-    const cycle: CycleState = prefilter(request, snapshot, this.deps.options, this.memo);
+    const cycle: CycleState = this.engine.prefilter(request, snapshot);
     const evaluation: LiveEvaluation = {
       podKey, podVersion, pod: pod as PodObject, request, version, snapshot, cycle, feasible: noFeasibleNodes(),
     };
@@ -545,10 +592,10 @@ function indexOf(feasible: FeasibleNodes, name: string): number {
   return index.get(name) ?? -1;
 }
 
-/** The extender score (0..10) of `state` for the cycle's pod now; 0 when it does not fit. */
-function scoreNow(state: NodeState, cycle: CycleState): number {
+/** The node rank of `state` for the cycle's pod now; NaN when it does not fit. */
+function rankNow(state: NodeState, cycle: CycleState): number {
   const e = evaluateNode(state, cycle);
-  return e.status.code === 'success' ? toExtenderScore(Math.round(rawScore(state, cycle, e))) : 0;
+  return e.status.code === 'success' ? nodeRank(state, cycle, e) : NaN;
 }
 
 function candidateList(args: ExtenderArgs): Candidate[] {

@@ -74,6 +74,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     cache, source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
     metrics, tracer: tesseraTracer(), log,
   });
+  cache.onNewPod((pod) => service.observePod(pod));
   const handler = createHttpHandler({
     service, urlPrefix: config.urlPrefix, maxBodyBytes: config.maxBodyBytes, metrics, registry, log,
     ready: () => cache.synced,

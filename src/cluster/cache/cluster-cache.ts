@@ -118,6 +118,7 @@ export class ClusterCache implements ClusterSink {
   private readonly gpuKinds = new GpuCapacityTally();
   /** Which node changed at which version (readers keeping per-node answers refresh only those). */
   private readonly journal = new ChangeJournal();
+  private newPodListener: ((pod: PodObject) => void) | null = null;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -184,6 +185,14 @@ export class ClusterCache implements ClusterSink {
     this.removeNode(name);
   }
 
+  /**
+   * Calls `listener` with every pod the cache sees for the first time (pending or bound, finished pods
+   * excluded), including each pod of the initial list after a restart: the workload learner's input.
+   */
+  onNewPod(listener: (pod: PodObject) => void): void {
+    this.newPodListener = listener;
+  }
+
   /** @inheritdoc */
   upsertPod(pod: PodObject): void {
     const meta = pod.metadata;
@@ -193,6 +202,9 @@ export class ClusterCache implements ClusterSink {
       return;
     }
     const phase = pod.status?.phase;
+    if (this.newPodListener !== null && phase !== 'Succeeded' && phase !== 'Failed' && !this.pending.has(uid) && !this.pods.has(uid)) {
+      this.newPodListener(pod);
+    }
     if (phase === 'Succeeded' || phase === 'Failed') {
       this.pending.delete(uid);
       this.release(uid);
