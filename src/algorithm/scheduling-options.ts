@@ -18,6 +18,12 @@ export interface TargetTask {
   readonly memoryMiB: number;
   readonly computeMilli: number;
   readonly migProfileId: number | null;
+  /**
+   * For learned MIG shapes: the profile name pods asked for. Names mean different slices on different products
+   * (1g.10gb is a 1-slice instance on an 80 GB A100 and a 2-slice one on a 40 GB A100), so when set a GPU hosts
+   * the task only where its product offers that name.
+   */
+  readonly migProfileName?: string | null;
   readonly cpuMilli: number;
   /**
    * Allowed GPU products (as `tessera.io/gpu-model`, matched with modelMatches), or absent/null for any. GPUs

@@ -175,7 +175,7 @@ export function totalVariation(a: ReadonlyMap<string, number>, b: ReadonlyMap<st
 }
 
 function taskKey(t: Omit<TargetTask, 'weight'>): string {
-  return `${t.kind}|${t.gpus}|${t.memoryMiB}|${t.computeMilli}|${t.migProfileId ?? ''}|${t.cpuMilli}|${t.models?.join('|') ?? ''}`;
+  return `${t.kind}|${t.gpus}|${t.memoryMiB}|${t.computeMilli}|${t.migProfileName ?? t.migProfileId ?? ''}|${t.cpuMilli}|${t.models?.join('|') ?? ''}`;
 }
 
 const gridUp = (x: number, grid: number): number => (x <= 0 ? 0 : Math.ceil(x / grid - 1e-9) * grid);
@@ -210,14 +210,16 @@ function shapesOf(req: GpuRequest): { key: string; task: ShapeTask; count: numbe
       const out: { key: string; task: ShapeTask; count: number }[] = [];
       for (const m of req.mig) {
         const id = migProfileId(m.profile);
-        if (id !== null && m.count > 0) out.push(one({ kind: 'mig', gpus: 1, memoryMiB: 0, computeMilli: 0, migProfileId: id, models }, m.count));
+        if (id !== null && m.count > 0) {
+          out.push(one({ kind: 'mig', gpus: 1, memoryMiB: 0, computeMilli: 0, migProfileId: id, migProfileName: m.profile, models }, m.count));
+        }
       }
       return out;
     }
   }
 }
 
-/** The NVML profile id of a MIG profile name on any product that names it so (ids are product-independent). */
+/** The NVML profile id of a MIG profile name on the first product that names it so (the name is what counts, see TargetTask.migProfileName). */
 function migProfileId(name: string): number | null {
   for (const product of migProducts()) {
     const p = migProfilesFor(product).find((x) => x.name === name);

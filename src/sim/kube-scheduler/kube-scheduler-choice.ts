@@ -27,6 +27,9 @@ export class KubeSchedulerChoice {
   private readonly mem: Float64Array;
   private readonly memNonZero: Float64Array;
   private scores = new Uint8Array(0);
+  /** Scratch vectors for one node's requested and allocatable resources. */
+  private readonly requested: number[] = [];
+  private readonly allocatableScratch: number[] = [];
   /** Nodes whose totals tied at the top in the last choice (for the model-vs-real check). */
   lastTies = 0;
 
@@ -79,12 +82,12 @@ export class KubeSchedulerChoice {
     if (m.fit !== null) {
       const podCpu = pod.cpuMilli > 0 ? pod.cpuMilli : DEFAULT_MILLI_CPU_REQUEST;
       const podMem = pod.memoryMiB > 0 ? pod.memoryMiB * MIB : DEFAULT_MEMORY_REQUEST_BYTES;
-      const { requested, allocatable } = vectors(m.fit.resources, alloc, (this.cpuNonZero[i] as number) + podCpu, (this.memNonZero[i] as number) + podMem);
-      total += m.fit.weight * fitScore(m.fit.strategy, m.fit.resources, requested, allocatable);
+      this.vectors(m.fit.resources, alloc, (this.cpuNonZero[i] as number) + podCpu, (this.memNonZero[i] as number) + podMem);
+      total += m.fit.weight * fitScore(m.fit.strategy, m.fit.resources, this.requested, this.allocatableScratch);
     }
     if (m.balanced !== null && (pod.cpuMilli > 0 || pod.memoryMiB > 0)) {
-      const { requested, allocatable } = vectors(m.balanced.resources, alloc, (this.cpu[i] as number) + pod.cpuMilli, (this.mem[i] as number) + pod.memoryMiB * MIB);
-      total += m.balanced.weight * balancedScore(requested, allocatable);
+      this.vectors(m.balanced.resources, alloc, (this.cpu[i] as number) + pod.cpuMilli, (this.mem[i] as number) + pod.memoryMiB * MIB);
+      total += m.balanced.weight * balancedScore(this.requested, this.allocatableScratch);
     }
     return total;
   }
@@ -99,6 +102,19 @@ export class KubeSchedulerChoice {
     this.add(i, pod, -1);
   }
 
+  /** Fills the scratch vectors: requested and allocatable per scored resource (cpu in milli, memory in bytes; others 0, skipped). */
+  private vectors(resources: readonly ResourceSpec[], alloc: HostRequest, cpu: number, mem: number): void {
+    const requested = this.requested;
+    const allocatable = this.allocatableScratch;
+    requested.length = resources.length;
+    allocatable.length = resources.length;
+    for (let k = 0; k < resources.length; k += 1) {
+      const name = resources[k]?.name;
+      requested[k] = name === 'cpu' ? cpu : name === 'memory' ? mem : 0;
+      allocatable[k] = name === 'cpu' ? alloc.cpuMilli : name === 'memory' ? alloc.memoryMiB * MIB : 0;
+    }
+  }
+
   private add(i: number, pod: HostRequest, sign: 1 | -1): void {
     this.cpu[i] = (this.cpu[i] as number) + sign * pod.cpuMilli;
     this.mem[i] = (this.mem[i] as number) + sign * pod.memoryMiB * MIB;
@@ -107,14 +123,3 @@ export class KubeSchedulerChoice {
   }
 }
 
-/** Requested and allocatable per scored resource (cpu in milli, memory in bytes; other resources count 0 and are skipped). */
-function vectors(resources: readonly ResourceSpec[], alloc: HostRequest, cpu: number, mem: number): { requested: number[]; allocatable: number[] } {
-  const requested: number[] = [];
-  const allocatable: number[] = [];
-  for (const r of resources) {
-    if (r.name === 'cpu') { requested.push(cpu); allocatable.push(alloc.cpuMilli); }
-    else if (r.name === 'memory') { requested.push(mem); allocatable.push(alloc.memoryMiB * MIB); }
-    else { requested.push(0); allocatable.push(0); }
-  }
-  return { requested, allocatable };
-}
