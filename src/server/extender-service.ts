@@ -399,7 +399,7 @@ export class ExtenderService {
         const state = snapshot.nodes.get(name);
         if (state === undefined) continue;
         const pods = this.deps.cache.podsOn(name)
-          .filter((p) => p.counted && p.allocation !== null && p.priority < request.priority)
+          .filter((p) => p.counted && p.allocation !== null && p.allocation.devices.length > 0 && p.priority < request.priority)
           .map((p) => ({ uid: p.uid, priority: p.priority, allocation: p.allocation as NonNullable<typeof p.allocation> }));
         if (pods.length === 0) continue;
         const chosen = selectVictims(request, state, pods, cycle);

@@ -28,6 +28,14 @@ describe('KubeSchedulerChoice', () => {
     expect(choice.choose(Float64Array.from([50, 60, 55, 59]), POD, seededRng(1))).toBe(3);
   });
 
+  it('leaves a pod the extender is not interested in (no managed resource) to the in-tree scores alone', () => {
+    const choice = new KubeSchedulerChoice(profile(100, 'MostAllocated'), NODES);
+    choice.placed(2, { cpuMilli: 8000, memoryMiB: 8000 });
+    // Tessera ranks a first, but kube-scheduler never asks it: MostAllocated sends the pod to c, the fullest.
+    expect(choice.choose(Float64Array.from([90, 10, 10, 10]), POD, seededRng(3), false)).toBe(2);
+    expect(choice.choose(Float64Array.from([90, 10, 10, 10]), POD, seededRng(3), true)).toBe(0);
+  });
+
   it('never picks a node the pod does not fit, and -1 when it fits none', () => {
     const choice = new KubeSchedulerChoice(profile(1, 'LeastAllocated'), NODES);
     expect(choice.choose(Float64Array.from([NaN, NaN, NaN, NaN]), POD, seededRng(1))).toBe(-1);

@@ -27,6 +27,7 @@ export class KubeSchedulerChoice {
   private readonly mem: Float64Array;
   private readonly memNonZero: Float64Array;
   private scores = new Uint8Array(0);
+  private totalsScratch = new Float64Array(0);
   /** Scratch vectors for one node's requested and allocatable resources. */
   private readonly requested: number[] = [];
   private readonly allocatableScratch: number[] = [];
@@ -47,20 +48,18 @@ export class KubeSchedulerChoice {
 
   /**
    * The node kube-scheduler would bind `pod` to among the candidates `ranks[i]` (Tessera's node rank; NaN for
-   * a node the pod does not fit), or -1 when none fits.
+   * a node the pod does not fit), or -1 when none fits. `interested` false models a pod that names none of the
+   * extender's managedResources: kube-scheduler does not call the extender for it, so only the in-tree scores
+   * count (`ranks` then only says which nodes fit).
    */
-  choose(ranks: Float64Array, pod: HostRequest, rng: SeededRng): number {
-    const n = ranks.length;
-    if (this.scores.length < n) this.scores = new Uint8Array(n);
-    const ext = extenderScores(ranks, this.tieKeys, n, this.scores);
-    const w = this.model.extenderWeight * 10;
+  choose(ranks: Float64Array, pod: HostRequest, rng: SeededRng, interested = true): number {
+    const totals = this.totals(ranks, pod, interested);
     let best = -Infinity;
     let chosen = -1;
     let ties = 0;
-    for (let i = 0; i < n; i += 1) {
-      const r = ranks[i] as number;
-      if (r !== r) continue;
-      const total = (ext[i] as number) * w + this.inTree(i, pod);
+    for (let i = 0; i < totals.length; i += 1) {
+      const total = totals[i] as number;
+      if (total !== total) continue;
       if (total > best) {
         best = total;
         chosen = i;
@@ -72,6 +71,23 @@ export class KubeSchedulerChoice {
     }
     this.lastTies = ties;
     return chosen;
+  }
+
+  /** Every candidate's total as kube-scheduler adds it up (NaN where the pod does not fit). */
+  totals(ranks: Float64Array, pod: HostRequest, interested = true): Float64Array {
+    const n = ranks.length;
+    if (this.scores.length < n) {
+      this.scores = new Uint8Array(n);
+      this.totalsScratch = new Float64Array(n);
+    }
+    const ext = extenderScores(ranks, this.tieKeys, n, this.scores);
+    const w = interested ? this.model.extenderWeight * 10 : 0;
+    const out = this.totalsScratch;
+    for (let i = 0; i < n; i += 1) {
+      const r = ranks[i] as number;
+      out[i] = r !== r ? NaN : (ext[i] as number) * w + this.inTree(i, pod);
+    }
+    return out.length === n ? out : out.subarray(0, n);
   }
 
   /** The in-tree part of node `i`'s total for `pod` (NodeResourcesFit and BalancedAllocation, weighted). */

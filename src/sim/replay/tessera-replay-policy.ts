@@ -44,7 +44,8 @@ export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapsh
     choose(pod, ranks, nodes, rng) {
       if (choice.kind !== 'kube-scheduler') throw new Error('bug: choose called without kube-scheduler node choice');
       chooser ??= new KubeSchedulerChoice(choice.profile, nodes.map((n) => ({ name: n.inventory.name, cpuMilli: n.inventory.cpuMilli, memoryMiB: n.inventory.memoryMiB })));
-      return chooser.choose(ranks, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB }, rng);
+      // A pod without GPUs names none of the extender's managedResources: kube-scheduler does not call Tessera.
+      return chooser.choose(ranks, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB }, rng, pod.request.kind !== 'none');
     },
     place(pod, node) {
       const c = engine.prefilter(pod.request, snapshot);
