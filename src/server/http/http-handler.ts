@@ -10,6 +10,7 @@ import { ExtenderArgsParser } from './extender-args.js';
 import { mapError } from './map-error.js';
 import { NamesAnswerWriter } from './names-answer-writer.js';
 import { readBody, readJsonBody } from './read-body.js';
+import { routeReadOnly, type ReadOnlyRoute } from './read-only-route.js';
 import { serializeFilterResult } from './serialize-filter-result.js';
 import { serializeHostPriorities } from './serialize-host-priorities.js';
 import { NodeNamesReader } from './trailing-node-names.js';
@@ -27,6 +28,8 @@ export interface HttpHandlerDeps {
   readonly ready: () => boolean;
   /** `GET /api/v1/nodes` body. */
   readonly nodes: () => unknown;
+  /** Read-only routes tried for paths that are not the above (dashboard, showback). */
+  readonly readOnlyRoutes?: readonly ReadOnlyRoute[];
 }
 
 type Route = { readonly method: 'GET' | 'POST'; readonly verb: MetricVerb; readonly run: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
@@ -103,9 +106,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requestDuration.observe({ verb, code: String(res.statusCode) }, seconds);
     };
+    if (route === undefined && deps.readOnlyRoutes !== undefined && routeReadOnly(deps.readOnlyRoutes, req, res)) {
+      res.once('close', finish);
+      return;
+    }
     const run = async (): Promise<void> => {
       if (route === undefined) {
-        throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: extender verbs are POST ${urlPrefix}/{filter,prioritize,bind,preempt}; also GET /api/v1/nodes, /healthz, /readyz, /metrics`);
+        throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: extender verbs are POST ${urlPrefix}/{filter,prioritize,bind,preempt}; also GET /api/v1/nodes, /api/v1/showback, /dashboard, /healthz, /readyz, /metrics`);
       }
       const method = req.method === 'HEAD' && route.method === 'GET' ? 'GET' : req.method;
       if (method !== route.method) {
