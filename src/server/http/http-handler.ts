@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../telemetry/logger.js';
+import { withPodSpan } from '../../telemetry/pod-trace.js';
 import type { MetricVerb, TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
 import { RequestError } from '../request-error.js';
@@ -51,7 +52,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'filter'), 'filter');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
+      const bytes = withPodSpan('POST', `${urlPrefix}/filter`, args.Pod.metadata, () =>
+        (candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args))));
       sendBytes(res, bytes);
     },
   });
@@ -60,9 +62,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null
+      const bytes = withPodSpan('POST', `${urlPrefix}/prioritize`, args.Pod.metadata, () => (candidates !== null
         ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
-        : Buffer.from(serializeHostPriorities(service.prioritize(args)));
+        : Buffer.from(serializeHostPriorities(service.prioritize(args)))));
       sendBytes(res, bytes);
     },
   });
@@ -70,14 +72,15 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'bind',
     run: async (req, res) => {
       const args = validateBody(ExtenderBindingArgsSchema, await readJsonBody(req, maxBodyBytes, 'bind'), 'bind');
-      sendJson(res, 200, await service.bind(args));
+      const pod = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
+      sendJson(res, 200, await withPodSpan('POST', `${urlPrefix}/bind`, pod, () => service.bind(args)));
     },
   });
   routes.set(`${urlPrefix}/preempt`, {
     method: 'POST', verb: 'preempt',
     run: async (req, res) => {
       const args = validateBody(ExtenderPreemptionArgsSchema, await readJsonBody(req, maxBodyBytes, 'preempt'), 'preempt');
-      sendJson(res, 200, service.preempt(args));
+      sendJson(res, 200, withPodSpan('POST', `${urlPrefix}/preempt`, args.Pod.metadata, () => service.preempt(args)));
     },
   });
   routes.set('/api/v1/nodes', { method: 'GET', verb: 'nodes', run: async (_req, res) => sendJson(res, 200, deps.nodes()) });
