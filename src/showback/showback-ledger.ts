@@ -92,6 +92,9 @@ export class ShowbackLedger {
   private closedHead = 0;
   private changes = 0;
 
+  /** `maxClosed`: closed holdings kept at most (default MAX_CLOSED). */
+  constructor(private readonly maxClosed: number = MAX_CLOSED) {}
+
   /** Bumped on every change (readers keep derived figures per version). */
   get version(): number {
     return this.changes;
@@ -140,10 +143,14 @@ export class ShowbackLedger {
     this.keepClosed({ ...h, end: Math.max(h.start, h.end) });
   }
 
-  /** Drops closed holdings that ended more than RETENTION_MS before `now`, and the oldest beyond MAX_CLOSED. */
+  /**
+   * Drops closed holdings that ended more than RETENTION_MS before `now` (from the first closed on: a holding
+   * rebuilt after a restart may outlive its retention until those closed before it go), and the first closed
+   * beyond `maxClosed`.
+   */
   prune(now: number): void {
     const live = this.closed.length - this.closedHead;
-    let drop = Math.max(0, live - MAX_CLOSED);
+    let drop = Math.max(0, live - this.maxClosed);
     while (this.closedHead < this.closed.length) {
       const h = this.closed[this.closedHead] as Holding;
       if (drop === 0 && (h.end ?? now) >= now - RETENTION_MS) break;
@@ -225,12 +232,12 @@ export class ShowbackLedger {
         cost = new Float64Array(count);
         perNamespace.set(h.namespace, cost);
       }
-      const perMs = (h.gpuEquivalents * h.gpuHourlyPrice) / HOUR_MS;
+      const perHour = h.gpuEquivalents * h.gpuHourlyPrice;
       for (let b = Math.floor((s - from) / step); b < count; b += 1) {
         const bs = from + b * step;
         if (bs >= e) break;
         const overlap = Math.min(e, bs + step) - Math.max(s, bs);
-        if (overlap > 0) cost[b] = (cost[b] ?? 0) + overlap * perMs;
+        if (overlap > 0) cost[b] = (cost[b] ?? 0) + (overlap / HOUR_MS) * perHour;
       }
     }
     // Cost accrued in a bucket over the hours of it that have passed: a mean rate per hour.
