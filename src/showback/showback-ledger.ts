@@ -37,7 +37,7 @@ export interface ShowbackRow {
   readonly cost: number;
   /** The part of gpuHours on nodes without a price (not in `cost`). */
   readonly unpricedGpuHours: number;
-  /** GPU-equivalents held at `now` (0 when nothing is held any more). */
+  /** GPU-equivalents held at `now` when the window reaches now (from <= now <= to), else 0. */
   readonly gpuEquivalentsNow: number;
 }
 
@@ -183,7 +183,8 @@ export class ShowbackLedger {
       const end = h.end ?? now;
       const overlap = Math.max(0, Math.min(end, until) - Math.max(h.start, from));
       const heldNow = h.end === null && h.start <= now ? h.gpuEquivalents : 0;
-      if (overlap === 0 && (heldNow === 0 || now < from || now >= to)) continue;
+      const nowInWindow = now >= from && now <= to;
+      if (overlap === 0 && (heldNow === 0 || !nowInWindow)) continue;
       const key = by === 'namespace' ? h.namespace : h.uid;
       let row = rows.get(key);
       if (row === undefined) {
@@ -202,7 +203,7 @@ export class ShowbackLedger {
         row.cost += gpuHours * h.gpuHourlyPrice;
         total.cost += gpuHours * h.gpuHourlyPrice;
       }
-      if (now >= from && now < to) {
+      if (nowInWindow) {
         row.gpuEquivalentsNow += heldNow;
         total.gpuEquivalentsNow += heldNow;
       }
