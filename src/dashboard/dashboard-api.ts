@@ -131,7 +131,8 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): ReadOnlyRoute[] {
     const step = Math.max(10_000, Math.ceil(window / COST_BUCKETS / 1000) * 1000);
     const from = Math.floor((now - window) / step) * step + step;
     const cost = deps.ledger.costSeries(from, from + COST_BUCKETS * step, step, now, 8);
-    const lastBucket = Math.min(COST_BUCKETS, Math.floor((now - from) / step) + 1);
+    // Buckets that have begun (the one starting at `now` has nothing in it yet).
+    const lastBucket = Math.min(COST_BUCKETS, Math.max(1, Math.ceil((now - from) / step)));
     return {
       json: {
         apiVersion: 'tessera.io/v1alpha1',

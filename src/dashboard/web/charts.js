@@ -5,6 +5,20 @@ import { html } from './html.js';
 import { colorAt, money, num } from './format.js';
 
 /**
+ * Time ticks as 24-hour `hh:mm`, with the day when the chart spans more than a day.
+ * @param {uPlot} u
+ * @param {number[]} ticks seconds since the epoch
+ */
+function timeTicks(u, ticks) {
+  const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+  return ticks.map((v) => {
+    const d = new Date(v * 1000);
+    const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+    return span > 36 * 3600 ? `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} ${hm}` : hm;
+  });
+}
+
+/**
  * A uPlot time chart that keeps one plot while the data changes (setData) and builds a new one only when the
  * set of series changes; it follows its container's width.
  * @param {{ data: uPlot.AlignedData, series: uPlot.Series[], axes?: uPlot.Axis[], scales?: uPlot.Scales, height?: number, id: string }} p
@@ -16,7 +30,9 @@ function TimeChart({ data, series, axes, scales, height = 220, id }) {
   useEffect(() => {
     const el = box.current;
     if (el === null) return undefined;
-    const u = new uPlot({ width: Math.max(300, el.clientWidth), height, series, axes, scales, legend: { live: false } }, data, el);
+    const [, ...yAxes] = axes ?? [{}];
+    const xAxis = { space: 64, values: timeTicks };
+    const u = new uPlot({ width: Math.max(300, el.clientWidth), height, series, axes: [xAxis, ...yAxes], scales, legend: { live: false } }, data, el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: Math.max(300, el.clientWidth), height }));
     ro.observe(el);
