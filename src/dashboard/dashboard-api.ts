@@ -8,6 +8,7 @@ import { formatInstant, parseDuration } from '../showback/time-params.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { FleetHistory, FleetSample } from './fleet-history.js';
 import type { FleetSummary, FleetTotals, NodeSummary } from './fleet-summary.js';
+import type { FleetTotalsTracker } from './fleet-totals.js';
 import type { PendingPods } from './pending-pods.js';
 
 /** Paths of the dashboard's data endpoints. */
@@ -33,6 +34,8 @@ export interface DashboardApiDeps {
   /** `sim` or `kube`. */
   readonly cluster: string;
   readonly fleet: FleetSummary;
+  /** Fleet totals at the cache's current version. */
+  readonly totals: FleetTotalsTracker;
   readonly ledger: ShowbackLedger;
   readonly pending: PendingPods;
   readonly history: FleetHistory;
@@ -43,9 +46,10 @@ export interface DashboardApiDeps {
 
 /**
  * The dashboard's data, read-only JSON:
- * - `GET /api/v1/dashboard/state?since=<version>`: fleet totals, pending pods, and the node rows that changed
- *   since the cache version `since` (every node without `since`, or when the cache no longer remembers that far).
- *   The page polls it with the `version` of its last answer.
+ * - `GET /api/v1/dashboard/state?since=<version>&pending=<pendingVersion>`: fleet totals, the node rows that
+ *   changed since the cache version `since` (every node without `since`, or when the cache no longer remembers that
+ *   far), and the pending pods unless they are unchanged since `pending`. The page polls it with the versions of
+ *   its last answer.
  * - `GET /api/v1/dashboard/history?window=1h`: allocated and stranded GPUs over time, and cost per hour by
  *   namespace in 60 buckets.
  * - `GET /api/v1/dashboard/nodes/<name>`: one node's GPUs, links and the pods on them with their devices.
@@ -60,18 +64,29 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): ReadOnlyRoute[] {
     return sorted.names;
   };
 
+  let perNode: { version: number; pods: Map<string, number> } | null = null;
+  /** Pods holding GPU-equivalents per node, kept per ledger version. */
+  const podsOnNodes = (): Map<string, number> => {
+    if (perNode === null || perNode.version !== deps.ledger.version) perNode = { version: deps.ledger.version, pods: podsPerNode(deps.ledger) };
+    return perNode.pods;
+  };
+  let pendingRows: { version: number; rows: unknown[] } | null = null;
+
   const state = getRoute((p) => p === DASHBOARD_API.state, (_req, _res, url) => {
-    const q = readQuery(url, ['since'] as const, 'read the dashboard state');
-    let since: number | null = null;
-    if (q.since !== undefined) {
-      if (!/^\d{1,15}$/.test(q.since)) throw badQuery('read the dashboard state', [{ path: 'since', message: `since must be a cache version (a whole number), got ${JSON.stringify(q.since)}` }]);
-      since = Number(q.since);
-    }
+    const q = readQuery(url, ['since', 'pending'] as const, 'read the dashboard state');
+    const version = (key: 'since' | 'pending', what: string): number | null => {
+      const text = q[key];
+      if (text === undefined) return null;
+      if (!/^\d{1,15}$/.test(text)) throw badQuery('read the dashboard state', [{ path: key, message: `${key} must be ${what} (a whole number), got ${JSON.stringify(text)}` }]);
+      return Number(text);
+    };
+    const since = version('since', 'a cache version');
+    const pendingSince = version('pending', 'a pending-pods version');
     const now = deps.now();
     const snapshot = deps.cache.snapshot();
-    const version = deps.cache.version;
-    const changed = since === null || since > version ? null : deps.cache.changedSince(since);
-    const pods = podsPerNode(deps.ledger);
+    const cacheVersion = deps.cache.version;
+    const changed = since === null || since > cacheVersion ? null : deps.cache.changedSince(since);
+    const pods = podsOnNodes();
     const row = (s: NodeSummary): unknown[] => [
       s.name, s.product, s.gpus, s.spot ? 1 : 0, s.pricePerGpu === null ? null : round(s.pricePerGpu, 4),
       round(s.allocated, 3), round(s.stranded, 3), pods.get(s.name) ?? 0,
@@ -91,26 +106,35 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): ReadOnlyRoute[] {
       }
     }
     const pending = deps.pending.list(now);
+    // Sent only when it changed since the page's copy: 200 reasons are most of a quiet answer's bytes.
+    const pendingVersion = deps.pending.version;
+    if (pendingRows === null || pendingRows.version !== pendingVersion) {
+      pendingRows = {
+        version: pendingVersion,
+        rows: pending.slice(0, MAX_PENDING_LISTED).map((p) => ({
+          namespace: p.namespace, name: p.name, uid: p.uid, message: p.message,
+          firstReported: formatInstant(p.firstReported), lastReported: formatInstant(p.lastReported), reports: p.reports,
+        })),
+      };
+    }
     return {
       json: {
         apiVersion: 'tessera.io/v1alpha1',
         kind: 'TesseraDashboardState',
-        version,
+        version: cacheVersion,
         full: changed === null,
         cluster: deps.cluster,
         synced: deps.cache.synced,
         time: formatInstant(now),
         currency: deps.currency,
-        fleet: roundTotals(deps.fleet.totals(snapshot.nodes.values())),
+        fleet: roundTotals(deps.totals.totals()),
         podsHolding: deps.ledger.openCount,
         nodeColumns: NODE_COLUMNS,
         nodes,
         removed,
         pendingTotal: pending.length,
-        pending: pending.slice(0, MAX_PENDING_LISTED).map((p) => ({
-          namespace: p.namespace, name: p.name, uid: p.uid, message: p.message,
-          firstReported: formatInstant(p.firstReported), lastReported: formatInstant(p.lastReported), reports: p.reports,
-        })),
+        pendingVersion,
+        pending: pendingSince === pendingVersion ? null : pendingRows.rows,
       },
     };
   }, deps.log);
@@ -126,7 +150,7 @@ export function dashboardApiRoutes(deps: DashboardApiDeps): ReadOnlyRoute[] {
     }
     const now = deps.now();
     const samples: FleetSample[] = deps.history.since(now - window);
-    const totals = deps.fleet.totals(deps.cache.snapshot().nodes.values());
+    const totals = deps.totals.totals();
     samples.push({ t: now, gpus: totals.gpus, allocated: totals.allocated, idle: totals.idle, stranded: totals.stranded });
     const step = Math.max(10_000, Math.ceil(window / COST_BUCKETS / 1000) * 1000);
     const from = Math.floor((now - window) / step) * step + step;

@@ -60,7 +60,7 @@ export class FleetSummary {
     return s;
   }
 
-  /** Totals over `states`, by product and capacity type. */
+  /** Totals over `states`, by product and capacity type, computed afresh (FleetTotalsTracker keeps them incrementally; tests compare the two). */
   totals(states: Iterable<NodeState>): FleetTotals {
     const groups = new Map<string, { product: string; capacityType: 'spot' | 'on-demand'; nodes: number; gpus: number; allocated: number; stranded: number }>();
     let nodes = 0;

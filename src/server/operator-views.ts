@@ -7,6 +7,7 @@ import { loadDashboardAssets, type DashboardAssets } from '../dashboard/dashboar
 import { dashboardPageRoute } from '../dashboard/dashboard-routes.js';
 import { FleetHistory } from '../dashboard/fleet-history.js';
 import { FleetSummary } from '../dashboard/fleet-summary.js';
+import { FleetTotalsTracker } from '../dashboard/fleet-totals.js';
 import { PendingPods } from '../dashboard/pending-pods.js';
 import { StrandedGpus } from '../dashboard/stranded-gpus.js';
 import type { Allocation } from '../model/allocation.js';
@@ -48,6 +49,7 @@ export interface OperatorViews {
   readonly ledger: ShowbackLedger;
   readonly pending: PendingPods;
   readonly fleet: FleetSummary;
+  readonly totals: FleetTotalsTracker;
   readonly history: FleetHistory;
   /** Adds a sample of the fleet to the history now. */
   sample(): void;
@@ -65,6 +67,7 @@ export function createOperatorViews(deps: OperatorViewsDeps): OperatorViews {
   const recorder = new ShowbackRecorder({ ledger, inventory: (n) => cache.inventory(n), parseAllocation: deps.parseAllocation, now });
   const pending = new PendingPods();
   const fleet = new FleetSummary(new StrandedGpus(deps.options.targetWorkload));
+  const totals = new FleetTotalsTracker(fleet, cache);
   const history = new FleetHistory();
   const currency = DEFAULT_PRICE_TABLE.currency;
   // `sample` is hoisted: the first sample is taken once the cluster is listed.
@@ -84,7 +87,7 @@ export function createOperatorViews(deps: OperatorViewsDeps): OperatorViews {
   };
 
   function sample(): void {
-    const t = fleet.totals(cache.snapshot().nodes.values());
+    const t = totals.totals();
     history.add({ t: now(), gpus: t.gpus, allocated: t.allocated, idle: t.idle, stranded: t.stranded });
   }
   const interval = deps.historyIntervalMs ?? 60_000;
@@ -93,13 +96,12 @@ export function createOperatorViews(deps: OperatorViewsDeps): OperatorViews {
 
   deps.metrics.observeOperatorViews((): OperatorStats => {
     const snapshot = cache.snapshot();
-    const totals = fleet.totals(snapshot.nodes.values());
     const nodeGpuHourlyCost: { node: string; cost: number }[] = [];
     for (const [node, state] of snapshot.nodes) if (state.pricePerGpu !== null) nodeGpuHourlyCost.push({ node, cost: state.pricePerGpu });
     return {
       pods: [...ledger.openHoldings()].map((h) => ({ namespace: h.namespace, pod: h.name, node: h.node, gpuEquivalents: h.gpuEquivalents })),
       nodeGpuHourlyCost,
-      stranded: totals.groups.map((g) => ({ product: g.product, capacityType: g.capacityType, stranded: g.stranded })),
+      stranded: totals.totals().groups.map((g) => ({ product: g.product, capacityType: g.capacityType, stranded: g.stranded })),
     };
   });
 
@@ -107,10 +109,10 @@ export function createOperatorViews(deps: OperatorViewsDeps): OperatorViews {
   const routes: ReadOnlyRoute[] = [
     showbackRoute({ ledger, currency, now, log }),
     dashboardPageRoute(assets, log),
-    ...dashboardApiRoutes({ cache, cluster: inner.kind, fleet, ledger, pending, history, currency, now, log }),
+    ...dashboardApiRoutes({ cache, cluster: inner.kind, fleet, totals, ledger, pending, history, currency, now, log }),
   ];
   return {
-    sink, source, routes, ledger, pending, fleet, history, sample,
+    sink, source, routes, ledger, pending, fleet, totals, history, sample,
     close() {
       if (timer !== null) clearInterval(timer);
     },

@@ -9,7 +9,7 @@ interface StateAnswer {
   version: number; full: boolean; cluster: string; synced: boolean; currency: string;
   fleet: { nodes: number; gpus: number; allocated: number; idle: number; stranded: number; allocatedCostPerHour: number; groups: { product: string; capacityType: string; gpus: number; allocated: number; stranded: number }[] };
   podsHolding: number; nodeColumns: string[]; nodes: (string | number | null)[][]; removed: string[];
-  pendingTotal: number; pending: { namespace: string; name: string; message: string; reports: number }[];
+  pendingTotal: number; pendingVersion: number; pending: { namespace: string; name: string; message: string; reports: number }[] | null;
 }
 
 let t: TestServer;
@@ -61,8 +61,16 @@ describe('GET /api/v1/dashboard/state', () => {
   it('lists the pod filter found no node for, with filter\'s reasons', async () => {
     const s = await state();
     expect(s.pendingTotal).toBe(1);
-    expect(s.pending[0]).toMatchObject({ namespace: 'team-e', name: 'big-train', reports: 1 });
-    expect(s.pending[0]?.message).toMatch(/^0\/8 nodes are available: .*GPU model not allowed/);
+    expect(s.pending?.[0]).toMatchObject({ namespace: 'team-e', name: 'big-train', reports: 1 });
+    expect(s.pending?.[0]?.message).toMatch(/^0\/8 nodes are available: .*GPU model not allowed/);
+  });
+
+  it('leaves the pending pods out while they are unchanged since the version the page has', async () => {
+    const s = await state();
+    const same = await state(`?pending=${s.pendingVersion}`);
+    expect(same.pending).toBeNull();
+    expect(same.pendingTotal).toBe(1);
+    expect((await state(`?pending=${s.pendingVersion - 1}`)).pending).toHaveLength(1);
   });
 
   it('answers only the nodes changed since the version the page has', async () => {
@@ -127,7 +135,8 @@ describe('GET /api/v1/dashboard/history', () => {
 describe('bad requests to the dashboard API', () => {
   it.each([
     ['/api/v1/dashboard/state?since=abc', 400, /since must be a cache version \(a whole number\), got "abc"/],
-    ['/api/v1/dashboard/state?version=1', 400, /unknown query parameter "version": expected since/],
+    ['/api/v1/dashboard/state?version=1', 400, /unknown query parameter "version": expected since, pending/],
+    ['/api/v1/dashboard/state?pending=-1', 400, /pending must be a pending-pods version \(a whole number\), got "-1"/],
     ['/api/v1/dashboard/state?since=1&since=2', 400, /"since" is given more than once/],
     ['/api/v1/dashboard/history?window=0m', 400, /window: cannot read "0m" as a duration/],
     ['/api/v1/dashboard/history?window=90d', 400, /window must be between 1m and 35d, got "90d"/],

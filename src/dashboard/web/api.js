@@ -48,7 +48,8 @@
  * @property {NodeRow[]} nodes
  * @property {string[]} removed
  * @property {number} pendingTotal
- * @property {PendingPod[]} pending
+ * @property {number} pendingVersion
+ * @property {PendingPod[] | null} pending null when unchanged since the version the request named
  */
 
 /**
@@ -110,8 +111,14 @@
  */
 
 export const API = {
-  /** @param {number | null} since */
-  state: (since) => `../api/v1/dashboard/state${since === null ? '' : `?since=${since}`}`,
+  /**
+   * @param {number | null} since cache version of the page's node rows
+   * @param {number | null} pending version of the page's pending pods
+   */
+  state: (since, pending) => {
+    const q = [since === null ? '' : `since=${since}`, pending === null ? '' : `pending=${pending}`].filter((x) => x !== '').join('&');
+    return `../api/v1/dashboard/state${q === '' ? '' : `?${q}`}`;
+  },
   /** @param {string} window */
   history: (window) => `../api/v1/dashboard/history?window=${encodeURIComponent(window)}`,
   /** @param {string} name */

@@ -17,12 +17,17 @@ const WINDOWS = ['15m', '1h', '6h', '24h', '7d'];
 
 /**
  * Timings the bench (bench/dashboard-render.ts) and the browser test read: per applied state answer, the time to
- * fetch and parse it and the time until the DOM showed it.
- * @typedef {{ version: number, full: boolean, rows: number, fetchMs: number, renderMs: number }} Timing
+ * fetch and parse it, the time until the DOM showed it and until that frame was painted; and `tesseraFirstRenderMs`, the time from navigation
+ * start to the first full state on screen.
+ * @typedef {{ version: number, full: boolean, rows: number, fetchMs: number, renderMs: number, paintMs: number | null }} Timing
  */
 /** @type {Timing[]} */
 const timings = [];
 /** @type {any} */ (window).tesseraTimings = timings;
+/** Milliseconds from a click on a node to its drawing in the DOM. */
+/** @type {number[]} */
+const selectTimings = [];
+/** @type {any} */ (window).tesseraSelectTimings = selectTimings;
 
 /** The node named in the URL hash (`#node=a100-0`), or null. */
 function nodeFromHash() {
@@ -48,10 +53,14 @@ function App() {
   const [selectedChanged, setSelectedChanged] = useState(0);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  const selectStarted = useRef(/** @type {number | null} */ (null));
 
   // Poll the versioned state: only the nodes changed since our version come back.
   useEffect(() => {
     let version = /** @type {number | null} */ (null);
+    let pendingVersion = /** @type {number | null} */ (null);
+    /** @type {import('./api.js').PendingPod[]} */
+    let pending = [];
     let stopped = false;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     let timer;
@@ -59,8 +68,11 @@ function App() {
       const t0 = performance.now();
       try {
         /** @type {import('./api.js').DashboardState} */
-        const s = await getJson(API.state(version));
+        const s = await getJson(API.state(version, pendingVersion));
         if (stopped) return;
+        if (s.pending !== null) pending = s.pending;
+        s.pending = pending;
+        pendingVersion = s.pendingVersion;
         const fetched = performance.now();
         const rows = rowsByName.current;
         if (s.full) rows.clear();
@@ -89,11 +101,16 @@ function App() {
   useLayoutEffect(() => {
     if (state === null) return;
     const root = document.documentElement;
+    if (root.dataset.ready !== 'true') /** @type {any} */ (window).tesseraFirstRenderMs = performance.now();
     root.dataset.version = String(state.version);
     root.dataset.ready = 'true';
     const t = pendingTiming.current;
     if (t !== null) {
-      timings.push({ version: state.version, full: t.full, rows: t.rows, fetchMs: t.fetched - t.t0, renderMs: performance.now() - t.fetched });
+      /** @type {Timing} */
+      const entry = { version: state.version, full: t.full, rows: t.rows, fetchMs: t.fetched - t.t0, renderMs: performance.now() - t.fetched, paintMs: null };
+      timings.push(entry);
+      // After the next frame has been painted (a task queued from the frame's callback runs after it).
+      requestAnimationFrame(() => setTimeout(() => { entry.paintMs = performance.now() - t.fetched; }, 0));
       if (timings.length > 1000) timings.splice(0, timings.length - 1000);
       pendingTiming.current = null;
     }
@@ -133,6 +150,12 @@ function App() {
     return () => ctl.abort();
   }, [selected, selectedChanged]);
 
+  useLayoutEffect(() => {
+    if (detail === null || detail.name !== selected || selectStarted.current === null) return;
+    selectTimings.push(performance.now() - selectStarted.current);
+    selectStarted.current = null;
+  }, [detail]);
+
   useEffect(() => {
     const onHash = () => setSelected(nodeFromHash());
     window.addEventListener('hashchange', onHash);
@@ -145,6 +168,7 @@ function App() {
     return html`<main><p class=${error ? 'error' : 'loading'}>${error ?? 'Loading the fleet…'}</p></main>`;
   }
   const select = (/** @type {string} */ name) => {
+    if (name !== selected) selectStarted.current = performance.now();
     keepSelectionInUrl(name);
     setSelected(name);
   };

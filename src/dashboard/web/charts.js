@@ -1,5 +1,5 @@
 // @ts-check
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { html } from './html.js';
 import { colorAt, money, num } from './format.js';
@@ -11,12 +11,11 @@ import { colorAt, money, num } from './format.js';
  */
 function timeTicks(u, ticks) {
   const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
-  return ticks.map((v) => {
-    const d = new Date(v * 1000);
-    const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
-    return span > 36 * 3600 ? `${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} ${hm}` : hm;
-  });
+  return ticks.map((v) => (span > 36 * 3600 ? DAY_TIME : TIME).format(new Date(v * 1000)));
 }
+
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+const DAY_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
 
 /**
  * A uPlot time chart that keeps one plot while the data changes (setData) and builds a new one only when the
@@ -54,12 +53,15 @@ function TimeChart({ data, series, axes, scales, height = 220, id }) {
  */
 export function CostChart({ history }) {
   const c = history.cost;
-  /** @type {uPlot.Series[]} */
-  const series = [{ label: 'time' }, ...c.namespaces.map((ns, i) => ({
-    label: ns, stroke: colorAt(i, ns), width: 2,
-    value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v === null ? '–' : `${money(v, history.currency)}/h`),
-  }))];
-  const data = /** @type {uPlot.AlignedData} */ ([c.t, ...c.perHour]);
+  // Built once per history answer: a new array would make the plot redraw on every render of the page.
+  const { series, data } = useMemo(() => ({
+    /** @type {uPlot.Series[]} */
+    series: [{ label: 'time' }, ...c.namespaces.map((ns, i) => ({
+      label: ns, stroke: colorAt(i, ns), width: 2,
+      value: (/** @type {uPlot} */ _u, /** @type {number | null} */ v) => (v === null ? '–' : `${money(v, history.currency)}/h`),
+    }))],
+    data: /** @type {uPlot.AlignedData} */ ([c.t, ...c.perHour]),
+  }), [history]);
   return html`<section class="panel chart-panel" aria-labelledby="cost-title">
     <h2 id="cost-title">Cost by namespace <span class="unit">${history.currency} per hour, ${c.step >= 60 ? `${num(c.step / 60, 0)} min` : `${c.step} s`} buckets</span></h2>
     ${c.namespaces.length === 0 ? html`<p class="empty">No pod has held a priced GPU in this window.</p>`
@@ -68,24 +70,27 @@ export function CostChart({ history }) {
   </section>`;
 }
 
+/** @type {uPlot.Series[]} */
+const FRAGMENTATION_SERIES = [
+  { label: 'time' },
+  { label: 'allocated GPUs', stroke: '#3b6ea8', width: 2, scale: 'gpus' },
+  { label: 'stranded GPUs', stroke: '#d08a1c', width: 2, scale: 'gpus' },
+  { label: 'stranded % of idle', stroke: '#b0413e', width: 1.5, dash: [6, 4], scale: '%' },
+];
+
 /**
  * Allocated and stranded GPUs over time, and stranded as a share of idle (right axis).
  * @param {{ history: import('./api.js').DashboardHistory }} p
  */
 export function FragmentationChart({ history }) {
-  const f = history.fleet;
-  const share = f.idle.map((idle, k) => (idle > 0 ? (100 * (f.stranded[k] ?? 0)) / idle : 0));
-  /** @type {uPlot.Series[]} */
-  const series = [
-    { label: 'time' },
-    { label: 'allocated GPUs', stroke: '#3b6ea8', width: 2, scale: 'gpus' },
-    { label: 'stranded GPUs', stroke: '#d08a1c', width: 2, scale: 'gpus' },
-    { label: 'stranded % of idle', stroke: '#b0413e', width: 1.5, dash: [6, 4], scale: '%' },
-  ];
-  const data = /** @type {uPlot.AlignedData} */ ([f.t, f.allocated, f.stranded, share]);
+  const data = useMemo(() => {
+    const f = history.fleet;
+    const share = f.idle.map((idle, k) => (idle > 0 ? (100 * (f.stranded[k] ?? 0)) / idle : 0));
+    return /** @type {uPlot.AlignedData} */ ([f.t, f.allocated, f.stranded, share]);
+  }, [history]);
   return html`<section class="panel chart-panel" aria-labelledby="frag-title">
     <h2 id="frag-title">Fragmentation <span class="unit">GPU-equivalents; stranded share of idle on the right</span></h2>
-    <${TimeChart} id="fragmentation" data=${data} series=${series}
+    <${TimeChart} id="fragmentation" data=${data} series=${FRAGMENTATION_SERIES}
       scales=${{ '%': { range: [0, 100] } }}
       axes=${[{}, { scale: 'gpus', size: 56 }, { scale: '%', side: 1, grid: { show: false }, values: (/** @type {uPlot} */ _u, /** @type {number[]} */ t) => t.map((v) => `${v} %`) }]} />
   </section>`;

@@ -8,7 +8,20 @@
  */
 export function num(x, digits = 2) {
   if (!Number.isFinite(x)) return '–';
-  return Number(x.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+  return numberFormat(digits).format(x);
+}
+
+/** Intl formatters are slow to create (about a millisecond each): made once per kind and kept. */
+const formats = new Map();
+/** @type {Intl.NumberFormat[]} */
+const byDigits = [];
+
+/**
+ * @param {number} digits
+ * @returns {Intl.NumberFormat}
+ */
+function numberFormat(digits) {
+  return (byDigits[digits] ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
 }
 
 /**
@@ -27,11 +40,18 @@ export function pct(part, whole) {
  */
 export function money(x, currency) {
   if (x === null || !Number.isFinite(x)) return '–';
-  try {
-    return x.toLocaleString('en-US', { style: 'currency', currency, maximumFractionDigits: x < 10 ? 3 : 2 });
-  } catch {
-    return `${num(x, 2)} ${currency}`;
+  const digits = x < 10 ? 3 : 2;
+  const key = `c${currency}${digits}`;
+  let f = formats.get(key);
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: digits });
+    } catch {
+      return `${num(x, 2)} ${currency}`;
+    }
+    formats.set(key, f);
   }
+  return f.format(x);
 }
 
 /** Ten colours told apart easily (Tableau 10), for the pods of one node and the namespaces of one chart. */
@@ -75,5 +95,7 @@ export function mem(mib) {
  */
 export function clock(iso) {
   const d = new Date(iso);
-  return Number.isFinite(d.getTime()) ? d.toLocaleTimeString('en-GB', { hour12: false }) : iso;
+  return Number.isFinite(d.getTime()) ? TIME.format(d) : iso;
 }
+
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
