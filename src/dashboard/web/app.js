@@ -164,6 +164,17 @@ function App() {
 
   const rows = useMemo(() => orderRows(rowsByName.current.values(), sort, filter), [rowsVersion, sort, filter]);
 
+  // Each view is built again only when what it shows changed: Preact skips a subtree whose vnode is the same object,
+  // so a poll that changed nothing re-renders the header line alone.
+  const fleetVersion = state === null ? -1 : state.version;
+  const overview = useMemo(() => (state === null ? null : html`<${FleetOverview} state=${state} />`), [fleetVersion, state?.pendingTotal, state?.podsHolding]);
+  const charts = useMemo(() => (history === null
+    ? html`<section class="panel"><p class="loading">Loading history…</p></section><section class="panel"><p class="loading">Loading history…</p></section>`
+    : html`<${CostChart} history=${history} /><${FragmentationChart} history=${history} />`), [history]);
+  const pendingView = useMemo(() => (state === null ? null : html`<${PendingTable} pending=${state.pending} total=${state.pendingTotal} />`), [state?.pending, state?.pendingTotal]);
+  const drawing = useMemo(() => html`<${NodeDrawing} detail=${detail} name=${selected} error=${detailError} currency=${state?.currency ?? 'USD'} />`,
+    [detail, selected, detailError, state?.currency]);
+
   if (state === null) {
     return html`<main><p class=${error ? 'error' : 'loading'}>${error ?? 'Loading the fleet…'}</p></main>`;
   }
@@ -180,20 +191,17 @@ function App() {
         ${error ? `update failed: ${error}` : `live · cluster ${state.cluster}${state.synced ? '' : ' (listing…)'} · version ${state.version} · ${clock(state.time)}`}
       </div>
     </header>
-    <${FleetOverview} state=${state} />
+    ${overview}
     <div class="window-picker" role="group" aria-label="Chart window">
       ${WINDOWS.map((w) => html`<button type="button" class=${w === chartWindow ? 'on' : ''} aria-pressed=${w === chartWindow} onClick=${() => setChartWindow(w)}>${w}</button>`)}
     </div>
-    <div class="two">
-      ${history === null ? html`<section class="panel"><p class="loading">Loading history…</p></section>` : html`<${CostChart} history=${history} />`}
-      ${history === null ? html`<section class="panel"><p class="loading">Loading history…</p></section>` : html`<${FragmentationChart} history=${history} />`}
-    </div>
+    <div class="two">${charts}</div>
     <div class="two nodes-row">
       <${NodeTable} rows=${rows} total=${rowsByName.current.size} selected=${selected} onSelect=${select}
         sort=${sort} onSort=${setSort} filter=${filter} onFilter=${setFilter} currency=${state.currency} />
-      <${NodeDrawing} detail=${detail} name=${selected} error=${detailError} currency=${state.currency} />
+      ${drawing}
     </div>
-    <${PendingTable} pending=${state.pending} total=${state.pendingTotal} />
+    ${pendingView}
   </main>`;
 }
 
