@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
-import { tesseraTracer } from './tracing.js';
+import { tesseraTracer, tracingActive } from './tracing.js';
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -35,9 +35,11 @@ export interface TracedPod {
  * Runs `fn` inside a SERVER span `<method> <path>` of the pod's trace (see podTraceId), so the verb spans the
  * service starts inside (`filter nodes`, `prioritize nodes`, `bind pod`, `preempt pod`) hang under it, and the
  * filter, prioritize and bind of one pod, separate HTTP requests, make one trace. A pod without a UID gets a
- * trace of its own. The span ends when `fn` returns or its promise settles.
+ * trace of its own. The span ends when `fn` returns or its promise settles. Without a started SDK it just runs `fn`.
  */
 export function withPodSpan<T>(method: string, path: string, pod: TracedPod, fn: () => T): T {
+  // Without an SDK every span is a no-op: skip building one (the extender's verbs are on the hot path).
+  if (!tracingActive()) return fn();
   const uid = pod.uid ?? '';
   const attributes: Attributes = {
     'http.request.method': method, 'url.path': path, 'http.route': path,

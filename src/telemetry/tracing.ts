@@ -53,6 +53,11 @@ export function tracingResource(): Resource {
 
 let active: TracingHandle | null = null;
 
+/** True while an SDK started by startTracing records spans (callers skip building spans otherwise). */
+export function tracingActive(): boolean {
+  return active !== null;
+}
+
 /**
  * Registers the OpenTelemetry SDK globally. `otlp` exports in batches over OTLP/HTTP (JSON) to the endpoint of the
  * standard variables (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, default
