@@ -10,6 +10,7 @@ const profile = (extenderWeight: number, strategy: 'LeastAllocated' | 'MostAlloc
   extenderWeight,
   fit: strategy === null ? null : { weight: 1, strategy, resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] },
   balanced: balanced ? { weight: 1, resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] } : null,
+  managedResources: 'all',
 });
 
 describe('KubeSchedulerChoice', () => {

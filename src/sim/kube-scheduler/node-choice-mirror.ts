@@ -55,7 +55,8 @@ export class NodeChoiceMirror {
       const e = evaluateNode(state, cycle);
       ranks[i] = e.status.code === 'success' ? nodeRank(state, cycle, e) : NaN;
     });
-    return Float64Array.from(this.choice.totals(ranks, { cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB }, req.kind !== 'none'));
+    const interested = this.choice.model.managedResources === 'all' || req.kind !== 'none';
+    return Float64Array.from(this.choice.totals(ranks, { cpuMilli: req.cpuMilli, memoryMiB: req.hostMemoryMiB }, interested));
   }
 
   /** Judges the real choice `node` for `req` against the model's totals (call before `apply`). */

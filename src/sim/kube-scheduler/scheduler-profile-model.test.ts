@@ -20,6 +20,7 @@ describe('schedulerProfileModel', () => {
       extenderWeight: 20,
       fit: { weight: 1, strategy: 'MostAllocated', resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] },
       balanced: null,
+      managedResources: 'all',
     });
   });
 
@@ -28,6 +29,9 @@ describe('schedulerProfileModel', () => {
     expect(m.fit).toEqual({ weight: 1, strategy: 'LeastAllocated', resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] });
     expect(m.balanced).toEqual({ weight: 1, resources: [{ name: 'cpu', weight: 1 }, { name: 'memory', weight: 1 }] });
     expect(m.extenderWeight).toBe(5);
+    expect(m.managedResources).toBe('all');
+    const managed = schedulerProfileModel(config('  - schedulerName: tessera-scheduler', 'weight: 5\n    managedResources: [{name: nvidia.com/gpu, ignoredByScheduler: true}]'));
+    expect(managed.managedResources).toEqual(['nvidia.com/gpu']);
   });
 
   it('honours enabled weights, disabled plugins and "*"', () => {

@@ -17,6 +17,11 @@ export interface SchedulerProfileModel {
   readonly fit: { readonly weight: number; readonly strategy: 'LeastAllocated' | 'MostAllocated'; readonly resources: readonly ResourceSpec[] } | null;
   /** NodeResourcesBalancedAllocation's score (null when disabled). */
   readonly balanced: { readonly weight: number; readonly resources: readonly ResourceSpec[] } | null;
+  /**
+   * The extender's managedResources: 'all' when it lists none (kube-scheduler then calls it for every pod of the
+   * process), else the names a pod must request for the extender to be called (`IsInterested`).
+   */
+  readonly managedResources: 'all' | readonly string[];
 }
 
 /** `default_plugins.go` weights of the two modelled plugins, and their default resources (`defaults.go`). */
@@ -83,9 +88,11 @@ export function schedulerProfileModel(yamlText: string, schedulerName = 'tessera
     throw new Error(`cannot model kube-scheduler: NodeResourcesFit scoringStrategy ${String(type)} is not modelled (LeastAllocated, MostAllocated are)`);
   }
   const balancedWeight = weights.get('NodeResourcesBalancedAllocation');
+  const managed = list(extender['managedResources']).map((r) => String(r['name']));
   return {
     schedulerName,
     extenderWeight: weight,
+    managedResources: managed.length === 0 ? 'all' : managed,
     fit: fitWeight === undefined || fitWeight === 0 ? null : { weight: fitWeight, strategy: type, resources: resources(strategy['resources']) },
     balanced: balancedWeight === undefined || balancedWeight === 0 ? null
       : { weight: balancedWeight, resources: resources(args('NodeResourcesBalancedAllocation')['resources']) },

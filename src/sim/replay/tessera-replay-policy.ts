@@ -8,6 +8,16 @@ import type { Snapshot } from '../../algorithm/snapshot.js';
 import { KubeSchedulerChoice } from '../kube-scheduler/kube-scheduler-choice.js';
 import type { SchedulerProfileModel } from '../kube-scheduler/scheduler-profile-model.js';
 import type { ReplayPolicy } from './replay-policy.js';
+import type { GpuRequest } from '../../model/gpu-request.js';
+
+/**
+ * Whether kube-scheduler calls the extender for a replayed pod: always when the extender lists no
+ * managedResources; otherwise only for pods with GPUs (every replayed GPU request names nvidia.com/gpu or a
+ * tessera.io GPU resource, which deploy/ lists), never for a CPU-only pod.
+ */
+export function extenderInterested(profile: SchedulerProfileModel, req: GpuRequest): boolean {
+  return profile.managedResources === 'all' || req.kind !== 'none';
+}
 
 /**
  * How the replay picks a node among those Tessera ranks:
@@ -44,8 +54,7 @@ export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapsh
     choose(pod, ranks, nodes, rng) {
       if (choice.kind !== 'kube-scheduler') throw new Error('bug: choose called without kube-scheduler node choice');
       chooser ??= new KubeSchedulerChoice(choice.profile, nodes.map((n) => ({ name: n.inventory.name, cpuMilli: n.inventory.cpuMilli, memoryMiB: n.inventory.memoryMiB })));
-      // A pod without GPUs names none of the extender's managedResources: kube-scheduler does not call Tessera.
-      return chooser.choose(ranks, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB }, rng, pod.request.kind !== 'none');
+      return chooser.choose(ranks, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB }, rng, extenderInterested(choice.profile, pod.request));
     },
     place(pod, node) {
       const c = engine.prefilter(pod.request, snapshot);
