@@ -74,10 +74,11 @@ describe("kube-scheduler's HTTPExtender against Tessera", () => {
     expect(count('parsed')).toBe(0);
   });
 
-  it('leaves a pod without a managed resource to kube-scheduler (IsInterested from managedResources)', async () => {
-    const r = await (client as KubeExtenderClient).pair(kubePod({ name: 'cpu-only', uid: 'cpu-only', requests: {} }));
-    expect(r.error).toMatch(/is not interested in pod "default\/cpu-only"/);
-    expect(r.host).toBe('');
+  it('sends a pod without GPUs to Tessera too (deploy/ lists no managedResources, so IsInterested is always true)', async () => {
+    const r = await (client as KubeExtenderClient).pair(kubePod({ name: 'cpu-only', uid: 'cpu-only', requests: { cpu: '2' } }));
+    expect(r.error).toBe('');
+    expect(names.has(r.host)).toBe(true);
+    expect(t?.server.cache.pod('cpu-only')?.allocation).toMatchObject({ devices: [], cpuMilli: 2000 });
   });
 
   it('gets no feasible node and binds nothing for a pod larger than every node', async () => {
