@@ -303,8 +303,8 @@ function pickSingle(node: NodeState, cycle: CycleState, hosting: number, make: (
       else if (d <= 1e-9) {
         if (used !== bestUsed) better = used;
         else if (!used) {
-          if (bestRem < 0) bestRem = remainderValue(node.info, node.freeWholeMask & ~(1 << best));
-          const rem = remainderValue(node.info, node.freeWholeMask & ~(1 << i));
+          if (bestRem < 0) bestRem = remainderValue(node.info, node.freeWholeMask & ~(1 << best), cycle.memo.gpuSets);
+          const rem = remainderValue(node.info, node.freeWholeMask & ~(1 << i), cycle.memo.gpuSets);
           if (rem > bestRem) { better = true; bestRem = rem; }
         }
       }
@@ -327,7 +327,7 @@ function evaluateWhole(req: GpuRequest, node: NodeState, cycle: CycleState, visi
   if (bad !== null) return rejected(bad);
   const make = (g: GpuDevice, i: number): PlannedDevice => device(g, i, 'whole', g.memoryMiB, g.computeMilli > 0 ? g.computeMilli : 1000);
   if (req.gpus === 1) return pickSingle(node, cycle, free, make);
-  const set = bestGpuSet(info, free, req.gpus, req.topology, node.freeWholeMask);
+  const set = bestGpuSet(info, free, req.gpus, req.topology, node.freeWholeMask, cycle.memo.gpuSets);
   if (set === 0) return rejected(unschedulable(`need ${req.gpus} free whole GPUs: no set satisfies topology "${req.topology}"`));
   return finish(node, cycle, devicesOf(node, set, make), setQuality(info, set));
 }
@@ -371,7 +371,7 @@ function evaluateShare(req: GpuRequest, node: NodeState, cycle: CycleState, visi
   if (bad !== null) return rejected(bad);
   const make = (g: GpuDevice, i: number): PlannedDevice => device(g, i, 'share', req.memoryMiB, req.computeMilli);
   if (req.gpus === 1) return pickSingle(node, cycle, hosting, make);
-  const set = bestGpuSet(info, hosting, req.gpus, req.topology, node.freeWholeMask);
+  const set = bestGpuSet(info, hosting, req.gpus, req.topology, node.freeWholeMask, cycle.memo.gpuSets);
   if (set === 0) return rejected(unschedulable(`need ${req.gpus} ${what}: no set satisfies topology "${req.topology}"`));
   return finish(node, cycle, devicesOf(node, set, make), setQuality(info, set));
 }
@@ -398,7 +398,7 @@ function evaluateReplica(req: GpuRequest, node: NodeState, cycle: CycleState, vi
     return device(g, i, 'replica', 0, Math.floor(1000 / r), { replicas: 1 });
   };
   if (req.gpus === 1) return pickSingle(node, cycle, hosting, make);
-  const set = bestGpuSet(info, hosting, req.gpus, req.topology, node.freeWholeMask);
+  const set = bestGpuSet(info, hosting, req.gpus, req.topology, node.freeWholeMask, cycle.memo.gpuSets);
   if (set === 0) return rejected(unschedulable(`need ${req.gpus} time-sliced GPUs: no set satisfies topology "${req.topology}"`));
   return finish(node, cycle, devicesOf(node, set, make), setQuality(info, set));
 }
