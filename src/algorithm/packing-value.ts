@@ -14,7 +14,7 @@ import type { TargetTask } from './scheduling-options.js';
  * those values. A placement that drops K by more than the placed request's own value wastes room an optimal
  * packing would have used (470 beside 320 leaves 210 that no common share fits; 470 beside 470 loses nothing).
  * Online bin packing guided by these values is the discrete-distribution method of Csirik et al. and Gupta &
- * Radovanović; here it is the `valueLoss` of an evaluation (see evaluate-node.ts).
+ * Radovanović; here it is the `valueLoss` of an evaluation (see value-loss.ts).
  */
 
 /** Idle units per table step: requests and idle room are valued on a grid of 10 milli-GPU units. */
