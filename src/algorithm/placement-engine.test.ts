@@ -12,6 +12,7 @@ describe('PlacementEngine', () => {
     expect(engine.options.targetWorkload).toBe(COLD_START_WORKLOAD);
     expect(engine.options.valueLossPenalty).toBe(0);
     const coldMemo = engine.memo;
+    const coldSets = coldMemo.gpuSets;
     expect(engine.observe(pod)).toBe(false);
     expect(engine.observe(pod)).toBe(false);
     expect(engine.generation).toBe(0);
@@ -21,6 +22,9 @@ describe('PlacementEngine', () => {
     expect(engine.options.targetWorkload).toEqual([expect.objectContaining({ kind: 'share', computeMilli: 470, memoryMiB: 8000, cpuMilli: 6000, weight: 1 })]);
     // Evaluations of the cold options are never mixed with the new ones.
     expect(engine.memo).not.toBe(coldMemo);
+    expect(engine.memo.workload).not.toBe(coldMemo.workload);
+    // GPU set searches do not depend on the options: they are handed on.
+    expect(engine.memo.gpuSets).toBe(coldSets);
     expect(engine.memo.options).toBe(engine.options);
     expect(engine.prefilter(pod, makeSnapshot([])).options).toBe(engine.options);
   });

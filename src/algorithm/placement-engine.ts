@@ -56,7 +56,8 @@ export class PlacementEngine {
   observe(req: GpuRequest): boolean {
     if (this.learner === null || !this.learner.observe(req)) return false;
     this.current = { ...this.configured, targetWorkload: this.learner.current() };
-    this.evaluations = new EvaluationMemo(this.current);
+    // GPU set searches do not depend on the options: the new memo keeps them.
+    this.evaluations = new EvaluationMemo(this.current, undefined, this.evaluations.gpuSets);
     return true;
   }
 

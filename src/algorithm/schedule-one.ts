@@ -4,6 +4,7 @@ import type { CycleState, NodeEvaluation } from './cycle-state.js';
 import type { NodeState } from './node-state.js';
 import { prefilter } from './cycle-state.js';
 import { devicesFor, evaluateNode, quickReject } from './evaluate-node.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import { rawScoreAtLeast, scoreParts } from './score.js';
 import type { Snapshot } from './snapshot.js';
@@ -31,9 +32,10 @@ export type ScheduleResult =
  * unrounded score, so near-ties are not decided by rounding (exact ties: the node name that sorts first, so
  * the result does not depend on map order); the reported score is the rounded 0..100 integer. Most nodes are rejected from precomputed summaries in
  * O(1); per-node reasons are built only when no node fits. Convenience for the simulator and the benchmark.
+ * Without `cycle` it prefilters with a fresh EvaluationMemo (nothing carried over from earlier calls).
  */
 export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, cycle?: CycleState): ScheduleResult {
-  const c = cycle ?? prefilter(req, snapshot, options);
+  const c = cycle ?? prefilter(req, snapshot, options, new EvaluationMemo(options));
   let bestName: string | null = null; let bestScore = -1; let feasible = 0;
   let bestParts: Record<string, number> = {};
   let bestDevices: NodeEvaluation['devices'] = null;

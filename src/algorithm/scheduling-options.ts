@@ -109,7 +109,7 @@ export const DEFAULT_SCHEDULING_OPTIONS: SchedulingOptions = Object.freeze({
 const OPTION_KEYS: readonly string[] = ['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare', 'valueLossPenalty', 'learning'];
 const LEARNING_KEYS: readonly (keyof LearningOptions)[] = ['halfLifePods', 'minPods', 'refreshPods', 'drift', 'maxShapes', 'coverage'];
 const WEIGHT_KEYS: readonly (keyof ScoreWeights)[] = ['fragmentation', 'packing', 'topology', 'cost', 'spot', 'groupLocality'];
-const MIG_IDS = new Set([19, 20, 15, 14, 9, 5, 0]);
+const MIG_IDS: ReadonlySet<number> = new Set([19, 20, 15, 14, 9, 5, 0]);
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

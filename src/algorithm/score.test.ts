@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
 import type { NodeState } from './node-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from './scheduling-options.js';
@@ -14,7 +15,7 @@ const small = (name: string, over: Partial<NodeInventory> = {}): NodeInventory =
 
 function scores(req: GpuRequest, states: readonly NodeState[], groups?: ReadonlyMap<string, readonly string[]>) {
   const snap = makeSnapshot(states, groups);
-  const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+  const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
   return states.map((s) => scoreNode(req, s, cycle));
 }
 

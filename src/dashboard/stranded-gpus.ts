@@ -21,10 +21,15 @@ import type { NodeInventory } from '../model/node-inventory.js';
  */
 export class StrandedGpus {
   private readonly byInventory = new WeakMap<NodeInventory, PreparedWorkload | null>();
-  /** Eligible-task arrays by mask, shared so prepareWorkload's memo (by array) is shared by alike nodes. */
+  /** Prepared workloads by eligible-task mask, shared by alike nodes (each keeps its own fragmentation memo). */
   private readonly byMask = new Map<string, PreparedWorkload>();
 
-  constructor(private readonly workload: readonly TargetTask[]) {}
+  /** The whole workload prepared once: its model-check memo serves the "could an empty node host it" test. */
+  private readonly all: PreparedWorkload;
+
+  constructor(private readonly workload: readonly TargetTask[]) {
+    this.all = prepareWorkload(workload, 0);
+  }
 
   /** Stranded GPUs of the node in `state` (0..idle GPUs). */
   of(state: NodeState): number {
@@ -40,7 +45,7 @@ export class StrandedGpus {
   private workloadFor(inventory: NodeInventory): PreparedWorkload | null {
     const known = this.byInventory.get(inventory);
     if (known !== undefined) return known;
-    const mask = this.workload.map((t) => (fitsEmpty(t, inventory) ? '1' : '0')).join('');
+    const mask = this.workload.map((t) => (fitsEmpty(t, inventory, this.all) ? '1' : '0')).join('');
     let wl: PreparedWorkload | null = null;
     if (mask.includes('1')) {
       wl = this.byMask.get(mask) ?? null;
@@ -55,10 +60,10 @@ export class StrandedGpus {
 }
 
 /** True when an empty node of `inventory` could host task `t` (enough suitable GPUs, and host CPU where accounted). */
-function fitsEmpty(t: TargetTask, inventory: NodeInventory): boolean {
+function fitsEmpty(t: TargetTask, inventory: NodeInventory, wl: PreparedWorkload): boolean {
   if (t.weight <= 0) return false;
   if (inventory.cpuMilli > 0 && t.cpuMilli > inventory.cpuMilli) return false;
   let hosts = 0;
-  for (const g of inventory.gpus) if (gpuTaskHosts(g, EMPTY_GPU_USAGE, t)) hosts += 1;
+  for (const g of inventory.gpus) if (gpuTaskHosts(g, EMPTY_GPU_USAGE, t, wl)) hosts += 1;
   return hosts >= Math.max(1, t.gpus);
 }

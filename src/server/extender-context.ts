@@ -155,7 +155,8 @@ export class ExtenderContext {
     if (cached !== undefined && cached.inventory === inventory) return { ok: true, state: cached };
     const memo = this.bodyStates.get(name);
     if (memo !== undefined && memo.inventory === inventory && memo.version === cache.version) return { ok: true, state: memo.state };
-    let state = makeNodeState(inventory);
+    // A new cache version with the same inventory: keep its InventoryInfo (links, masks) instead of recomputing it.
+    let state = makeNodeState(inventory, undefined, memo?.inventory === inventory ? memo.state.info : undefined);
     for (const pod of cache.podsOn(name)) {
       if (pod.allocation === null) continue;
       const r = reserve(state, pod.allocation);

@@ -1,6 +1,7 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefilter } from '../../src/algorithm/cycle-state.js';
+import { EvaluationMemo } from '../../src/algorithm/evaluation-memo.js';
 import { parseGpuRequest, type PodLike } from '../../src/model/parse-gpu-request.js';
 import { freshExtenderScores } from './fresh-scores.js';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.js';
@@ -28,7 +29,7 @@ function freshScores(pod: object, hosts: readonly string[]): HostPriority[] {
   const parsed = parseGpuRequest(pod as PodLike);
   if (!parsed.ok) throw new Error('test pod does not parse');
   const snapshot = t.server.cache.snapshot();
-  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options);
+  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options, new EvaluationMemo(t.server.service.engine.options));
   const scores = freshExtenderScores(cycle, snapshot, hosts);
   return hosts.map((host, i) => ({ Host: host, Score: scores[i] as number }));
 }

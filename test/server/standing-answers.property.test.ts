@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prefilter } from '../../src/algorithm/cycle-state.js';
+import { EvaluationMemo } from '../../src/algorithm/evaluation-memo.js';
 import { evaluateNode } from '../../src/algorithm/evaluate-node.js';
 import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions } from '../../src/algorithm/scheduling-options.js';
 import type { NodeObject } from '../../src/cluster/cache/cluster-source.js';
@@ -59,7 +60,7 @@ function fresh(t: TestServer, pod: WirePod, names: readonly string[]): { filter:
   const parsed = parseGpuRequest(pod as PodLike);
   if (!parsed.ok) throw new Error('test pod does not parse');
   const snapshot = t.server.cache.snapshot();
-  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options);
+  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options, new EvaluationMemo(t.server.service.engine.options));
   const filter: ExtenderFilterResult = { Nodes: null, NodeNames: [], FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
   for (const name of names) {
     const state = snapshot.nodes.get(name);
