@@ -20,8 +20,11 @@ export interface TestServer {
   readonly server: TesseraServer;
   readonly sim: SimulatedCluster | null;
   readonly url: string;
+  /** The ops server (metrics, health, node inventory). */
+  readonly opsUrl: string;
   /** POSTs JSON (or a raw string) and returns status, headers and the parsed body (text when not JSON). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpReply>;
+  /** GETs from the verb server, or from the ops server for `/metrics` and `/api/...`. */
   get(path: string): Promise<HttpReply>;
   send(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<HttpReply>;
   close(): Promise<void>;
@@ -53,14 +56,15 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const sim = o.source === undefined ? new SimulatedCluster(o.nodes ?? fleetNodes(o.fleet ?? DEFAULT_FLEET), o.sim) : null;
   const source = o.source ?? (sim as SimulatedCluster);
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsHost: '127.0.0.1', opsPort: 0, ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
-      const req = httpRequest(`${server.url}${path}`, {
+      const base = method === 'GET' && (path.startsWith('/metrics') || path.startsWith('/api/')) ? server.opsUrl : server.url;
+      const req = httpRequest(`${base}${path}`, {
         method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -81,7 +85,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       req.end(body);
     });
   return {
-    server, sim, url: server.url,
+    server, sim, url: server.url, opsUrl: server.opsUrl,
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
     send,
