@@ -1,4 +1,3 @@
-import type { NodeNameIndex } from '../node-name-index.js';
 import { isPlainWirePod } from '../plain-wire-pod.js';
 import { validateBody } from '../validate-body.js';
 import { ExtenderArgsSchema, type ExtenderArgs } from '../wire-schemas.js';
