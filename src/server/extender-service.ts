@@ -19,6 +19,7 @@ import { parseGpuRequest, type PodLike } from '../model/parse-gpu-request.js';
 import type { ParseResult } from '../model/parse-result.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
+import { bindTargetMismatch } from './bind-target-check.js';
 import { noFeasibleNodes, type EvaluationCache, type FeasibleNodes, type LiveEvaluation } from './evaluation-cache.js';
 import { candidatesFromNames, type NameCandidates } from './name-candidates.js';
 import { REPEATED, toFilterResult, type NamesFilterAnswer } from './names-filter-answer.js';
@@ -299,6 +300,8 @@ export class ExtenderService {
         if (held.node === args.Node && held.phase === 'bound') return this.bindResult('bound', '');
         return this.bindResult('error', `cannot bind ${who} to node "${args.Node}": it already holds devices on node "${held.node}" (${held.phase})`);
       }
+      const refused = await bindTargetMismatch(ref, this.deps.evaluations.get(ref.uid)?.pod, this.deps.cache, this.deps.source);
+      if (refused !== null) return this.bindResult('error', `cannot bind ${who}: ${refused}`);
       let ev = this.deps.evaluations.get(ref.uid);
       let request = ev?.request;
       if (request === undefined) {
