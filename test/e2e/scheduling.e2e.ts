@@ -5,11 +5,14 @@
  * tessera-scheduler ServiceAccount. Everything is asserted through the API. Run with `npm run test:e2e`; the
  * first run builds the binaries (scripts/e2e/install-binaries.sh, cached per user).
  */
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, type V1ObjectMeta, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyObjects,
+  EXTENDER_SERVICE_ACCOUNT,
   kustomizeObjects,
   SCHEDULER_NAMESPACE,
   SCHEDULER_SERVICE_ACCOUNT,
@@ -21,6 +24,7 @@ import {
 } from './harness/components.js';
 import { LeaseElector } from '../../src/cluster/kube/lease-elector.js';
 import { kubeLeaseStore } from '../../src/cluster/kube/lease-store.js';
+import { type ExtenderPki, makeExtenderPki, pem } from './harness/extender-pki.js';
 import { allocationOf, allocationViolations, fleetNodeObject, gpuPod, mixedFleet } from './harness/gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './harness/local-cluster.js';
 import { type ManagedProcess, waitFor } from './harness/managed-process.js';
@@ -37,6 +41,8 @@ let kc: KubeConfig;
 let core: CoreV1Api;
 let binDir = '';
 let saKubeconfig = '';
+let extenderKubeconfig = '';
+let pki: ExtenderPki;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -91,8 +97,10 @@ beforeAll(async () => {
   kwok = await startKwok(binDir, cluster);
   // deploy/ exactly as `kubectl apply -k deploy/` would create it (the Deployment stays inert: no controllers).
   await applyObjects(kc, kustomizeObjects(join(REPO_ROOT, 'deploy')));
-  const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
-  saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+  // Each container with its own identity, as deploy/ gives them: kube-scheduler the pod's ServiceAccount,
+  // Tessera its own (so deploy/'s split RBAC is exercised for real).
+  saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT));
+  extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
   await applyObjects(kc, fleet.map(fleetNodeObject));
   await waitFor(
     'KWOK to make every fleet node Ready',
@@ -103,9 +111,10 @@ beforeAll(async () => {
     },
     { timeoutMs: 120_000, intervalMs: 1_000, process: kwok },
   );
-  tessera = await tesseraRunner(cluster, saKubeconfig);
+  pki = makeExtenderPki(join(cluster.dir, 'extender-pki'));
+  tessera = await tesseraRunner(cluster, extenderKubeconfig, pki);
   await tessera.start();
-  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
   const coordination = kc.makeApiClient(CoordinationV1Api);
   await waitFor(
     'kube-scheduler to hold the tessera-scheduler lease',
@@ -133,6 +142,31 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes', () => {
+  it('runs Tessera from its image as the non-root user, and lets only kube-scheduler\'s certificate call the verbs', async () => {
+    const proc = tessera?.current();
+    expect(proc?.child.pid).toBeDefined();
+    // The entrypoint exec'd through unshare and chroot: the process is node, with the image's user.
+    const status = readFileSync(`/proc/${String(proc?.child.pid)}/status`, 'utf8');
+    expect(status).toMatch(new RegExp(`^Uid:\\s+${String(tessera?.image.uid)}\\s`, 'm'));
+    expect(tessera?.image.uid).not.toBe(0);
+    expect(readFileSync(`/proc/${String(proc?.child.pid)}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual(tessera?.image.args.slice(0, 2));
+    const body = JSON.stringify({ PodName: 'nobody', PodNamespace: 'default', PodUID: 'forged-uid', Node: 'h100-0' });
+    const bind = (client: { cert: Buffer; key: Buffer } | null): Promise<number> => new Promise((resolve, reject) => {
+      const req = httpsRequest(`${tessera?.url ?? ''}/scheduler/bind`, {
+        method: 'POST', ca: pem(pki.caCert), headers: { 'content-type': 'application/json' }, ...(client ?? {}),
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    await expect(bind(null)).rejects.toThrow();
+    expect(await bind({ cert: pem(pki.intruderCert), key: pem(pki.intruderKey) })).toBe(403);
+    // The metrics sit on the plain ops port; the verbs are not served there.
+    expect((await fetch(`${tessera?.opsUrl ?? ''}/scheduler/bind`, { method: 'POST', body })).status).toBe(404);
+  }, 60_000);
+
   it('places a mixed workload soundly: NVLink islands, no spot for non-interruptible pods, MIG on MIG nodes', async () => {
     const ns = 'e2e-mixed';
     await createNamespace(ns);
@@ -310,7 +344,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     // kube-scheduler exits when it cannot renew its lease during the outage ("Leaderelection lost"); in a
     // cluster the kubelet restarts it. Do the same here, so what is tested is Tessera re-watching on its own.
     await scheduler?.stop();
-    if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+    if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
     const after = Array.from({ length: 3 }, (_, i) =>
       gpuPod({ name: `after-${String(i)}`, namespace: ns, resources: { 'nvidia.com/gpu': '4' }, annotations: { 'tessera.io/topology': 'nvlink-required' } }),
     );
