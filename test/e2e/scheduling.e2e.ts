@@ -24,6 +24,7 @@ import {
 } from './harness/components.js';
 import { LeaseElector } from '../../src/cluster/kube/lease-elector.js';
 import { kubeLeaseStore } from '../../src/cluster/kube/lease-store.js';
+import { runChaosBurst } from './harness/chaos-burst.js';
 import { type ExtenderPki, makeExtenderPki, pem } from './harness/extender-pki.js';
 import { allocationOf, allocationViolations, fleetNodeObject, gpuPod, mixedFleet } from './harness/gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './harness/local-cluster.js';
@@ -124,7 +125,30 @@ beforeAll(async () => {
 }, 90 * 60_000);
 
 /** Namespaces the tests put pods in; emptied after every test so one failure does not starve the next. */
-const TEST_NAMESPACES = ['e2e-mixed', 'e2e-infeasible', 'e2e-dra', 'e2e-burst', 'default'];
+const TEST_NAMESPACES = ['e2e-mixed', 'e2e-infeasible', 'e2e-dra', 'e2e-burst', 'e2e-failover', 'default'];
+
+/** A crash of Tessera (SIGKILL), then the restart a kubelet would do. */
+async function killAndRestartTessera(): Promise<void> {
+  await tessera?.kill();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await tessera?.start();
+}
+
+/** kube-scheduler stopped and started again (a rollout, or the kubelet restarting it). */
+async function restartScheduler(): Promise<void> {
+  await scheduler?.stop();
+  if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
+}
+
+/**
+ * The apiserver restarted (every watch breaks). kube-scheduler exits when it cannot renew its lease during the
+ * outage; in a cluster the kubelet restarts it, so do the same here if it went away.
+ */
+async function restartApiserver(): Promise<void> {
+  await cluster?.restartApiserver();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  if (scheduler?.exited() === true) await restartScheduler();
+}
 
 afterEach(async () => {
   if (cluster === null) return;
@@ -364,7 +388,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(allocationViolations(fleet, settled), describeFailure()).toEqual([]);
   }, 10 * 60_000);
 
-  it('loses nothing and double-allocates nothing when Tessera is killed and restarted during a burst of 500 pods', async () => {
+  it('loses nothing and over-commits nothing through chaos mid-burst: Tessera SIGKILLed twice, kube-scheduler and the apiserver restarted', async () => {
     const ns = 'e2e-burst';
     await createNamespace(ns);
     const total = 500;
@@ -373,18 +397,20 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     const pods = Array.from({ length: total }, (_, i) =>
       gpuPod({ name: `burst-${String(i).padStart(3, '0')}`, namespace: ns, resources: { 'tessera.io/gpu-compute': '500' }, annotations: { 'tessera.io/interruptible': 'true' } }),
     );
-    const burstStart = Date.now();
-    const creating = pool(pods, 16, (p) => core.createNamespacedPod({ namespace: ns, body: p }));
-    await waitFor('150 burst pods bound', async () => (await listPods(ns)).filter(isBound).length >= 150, { timeoutMs: 300_000, intervalMs: 500 });
-    await tessera?.kill();
-    const boundAtKill = (await listPods(ns)).filter(isBound).length;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await tessera?.start();
-    await creating;
-
+    const report = await runChaosBurst({
+      core, namespace: ns, fleet, pods, capacity, burst: 100, pauseMs: 2_000, timeoutMs: 600_000, log: (line) => console.log(line),
+      actions: [
+        { name: 'Tessera SIGKILLed', afterBound: 60, run: killAndRestartTessera },
+        { name: 'kube-scheduler restarted', afterBound: 130, run: restartScheduler },
+        { name: 'kube-apiserver restarted', afterBound: 200, run: restartApiserver },
+        { name: 'Tessera SIGKILLed again', afterBound: 270, run: killAndRestartTessera },
+      ],
+    });
+    console.log(`chaos burst: ${String(total)} pods, capacity ${String(capacity)}; ${report.actions.map((a) => `${a.name} at ${String(a.bound)} bound`).join(', ')}; all capacity bound ${String(report.boundSeconds)} s after the burst began; ${String(report.samples)} samples checked`);
+    expect(report.actions).toHaveLength(4);
+    expect(report.violations, describeFailure()).toEqual([]);
+    expect(report.unsound).toEqual([]);
     const full = await waitAllBound(ns, capacity, 600_000);
-    console.log(`burst: ${String(total)} pods, capacity ${String(capacity)}, Tessera killed with ${String(boundAtKill)} bound; all capacity bound ${String(Math.round((Date.now() - burstStart) / 1000))} s after the burst began`);
-    expect(boundAtKill).toBeLessThan(capacity);
     expect(allocationViolations(fleet, full), describeFailure()).toEqual([]);
     expect(full.filter(isBound).every((p) => allocationOf(p) !== null)).toBe(true);
     // Nothing more fits: the rest stay pending (give the scheduler a few more cycles to prove it).
@@ -399,4 +425,60 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(allocationViolations(fleet, rest), describeFailure()).toEqual([]);
     await deleteAllPods(ns);
   }, 30 * 60_000);
+
+  it('fails over between two replicas of deploy/\'s pod: the standby Tessera binds only once its own kube-scheduler leads', async () => {
+    if (cluster === null || tessera === null) throw new Error('no cluster');
+    const ns = 'e2e-failover';
+    await createNamespace(ns);
+    // Replica B: its own host name (so its kube-scheduler's lease identity is its own), Tessera following it.
+    const tesseraB = await tesseraRunner(cluster, extenderKubeconfig, pki, { podName: 'tessera-scheduler-b', name: 'tessera-b' });
+    await tesseraB.start();
+    let schedulerB: ManagedProcess | null = await startKubeScheduler(binDir, cluster, saKubeconfig, tesseraB.port, { pki, hostname: 'tessera-scheduler-b', name: 'kube-scheduler-b' });
+    try {
+      const binds = async (runner: TesseraRunner, result: string): Promise<number> =>
+        Number(new RegExp(`^tessera_binds_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${runner.opsUrl}/metrics`)).text())?.[1] ?? 0);
+      // While A's scheduler leads, B's Tessera refuses to bind, even when asked directly.
+      const probe = await core.createNamespacedPod({ namespace: ns, body: { ...gpuPod({ name: 'probe', namespace: ns, resources: { 'nvidia.com/gpu': '1' } }), spec: { schedulerName: 'nobody', containers: [{ name: 'c', image: 'x', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } } });
+      const refused = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(`${tesseraB.url}/scheduler/bind`, {
+          method: 'POST', ca: pem(pki.caCert), cert: pem(pki.schedulerCert), key: pem(pki.schedulerKey), headers: { 'content-type': 'application/json' },
+        }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ PodName: 'probe', PodNamespace: ns, PodUID: probe.metadata?.uid ?? '', Node: 'h100-0' }));
+      });
+      expect(refused).toMatch(/is not the leader/);
+      await core.deleteNamespacedPod({ namespace: ns, name: 'probe', gracePeriodSeconds: 0 });
+
+      const pods = Array.from({ length: 120 }, (_, i) =>
+        gpuPod({ name: `fo-${String(i).padStart(3, '0')}`, namespace: ns, resources: { 'tessera.io/gpu-compute': '500' }, annotations: { 'tessera.io/interruptible': 'true' } }));
+      const report = await runChaosBurst({
+        core, namespace: ns, fleet, pods, capacity: pods.length, burst: 40, pauseMs: 1_000, timeoutMs: 300_000,
+        actions: [{
+          name: 'replica A (kube-scheduler and Tessera) SIGKILLed', afterBound: 30,
+          run: async () => {
+            await scheduler?.kill();
+            await tessera?.kill();
+          },
+        }],
+      });
+      expect(report.violations, describeFailure()).toEqual([]);
+      expect(report.unsound).toEqual([]);
+      expect(report.bound).toBe(pods.length);
+      // B took over: its Tessera bound the pods A did not get to.
+      expect(await binds(tesseraB, 'bound')).toBeGreaterThanOrEqual(pods.length - report.actions[0]!.bound - 16);
+      console.log(`failover: A killed with ${String(report.actions[0]?.bound)} of ${String(pods.length)} bound; all bound ${String(report.boundSeconds)} s after the burst began (lease duration 15 s)`);
+      await deleteAllPods(ns);
+    } finally {
+      await schedulerB?.stop();
+      schedulerB = null;
+      await tesseraB.stop();
+      // Bring replica A back for whatever runs next.
+      await tessera.start();
+      scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
+    }
+  }, 15 * 60_000);
 });
