@@ -123,7 +123,8 @@ async function main(): Promise<void> {
       ['the same body chunked (no Content-Length)', async () => (await rawRequest(port, (s) => { s.write(head('/scheduler/filter', null)); pour(s, flood, true); })).status],
       ['filter, JSON nested 10,000 levels deep', async () => (await rawRequest(port, (s) => { s.write(head('/scheduler/filter', deep.length)); s.end(deep); })).status],
       ['50 filter bodies trickling in at a byte every 100 ms', async () => {
-        const body = Buffer.from('{"Pod":{"metadata":{"name":"slow"}},"Nodes":null,"NodeNames":["h100-0"]}');
+        // 300 bytes at 10 a second would take 30 s: past requestTimeoutSeconds (10 s).
+        const body = Buffer.from(`{"Pod":{"metadata":{"name":"slow","annotations":{"pad":"${'x'.repeat(220)}"}}},"Nodes":null,"NodeNames":["h100-0"]}`);
         const all = await Promise.all(Array.from({ length: 50 }, () => rawRequest(port, (s) => {
           s.write(head('/scheduler/filter', body.length));
           let i = 0;

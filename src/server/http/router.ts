@@ -28,7 +28,7 @@ export interface RouterDeps {
   readonly authorize?: (req: IncomingMessage) => void;
 }
 
-/** How long a connection whose body was refused (408, 413) may keep sending before it is cut. */
+/** How long a connection whose body was refused before it ended may keep sending before it is cut. */
 const REFUSED_BODY_GRACE_MS = 1000;
 
 /**
@@ -85,19 +85,19 @@ export function createRouter(routes: ReadonlyMap<string, Route>, deps: RouterDep
       }
       const mapped = mapError(err, log, { method: req.method, path });
       if (!res.headersSent) {
-        const refused = mapped.status === 413 || mapped.status === 408;
-        if (refused || !req.complete) res.setHeader('connection', 'close');
-        sendJson(res, mapped.status, mapped.body);
-        // A refused body may still be arriving: drain it briefly so the answer is read, then cut the connection.
-        if (refused && !req.complete) {
-          // (In-process injection, as the fuzz test uses, has a socket that cannot be destroyed.)
+        // A body still arriving (refused early: 413, 415, 408, 404/405 on a POST) is read and dropped for a
+        // moment after the answer, so the client can read the answer; closing at once would reset the connection
+        // under it. A body that has not ended by then (trickling, or endless) is cut off.
+        if (!req.complete) {
           const socket: { destroy?: () => void } = req.socket;
-          res.once('finish', () => setTimeout(() => socket.destroy?.(), REFUSED_BODY_GRACE_MS).unref());
+          res.once('finish', () => setTimeout(() => {
+            if (!req.complete) socket.destroy?.();
+          }, REFUSED_BODY_GRACE_MS).unref());
         }
+        sendJson(res, mapped.status, mapped.body);
       } else {
         res.destroy();
       }
-      // An unread body (413, 404/405 on a POST) must not be parsed as the next request: drain or close.
       if (!req.complete) req.resume();
       finish();
     });

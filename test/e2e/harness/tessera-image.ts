@@ -35,7 +35,7 @@ function imageInputs(): string[] {
   walk(join(REPO_ROOT, 'src'));
   walk(join(REPO_ROOT, 'topology'));
   walk(join(REPO_ROOT, 'scripts', 'image'));
-  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) files.push(join(REPO_ROOT, f));
+  for (const f of ['Containerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) files.push(join(REPO_ROOT, f));
   return files.sort();
 }
 
