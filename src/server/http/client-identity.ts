@@ -11,9 +11,11 @@ export function certificateNames(cert: { subject?: { CN?: string | string[] }; s
   const cn = cert.subject?.CN;
   if (typeof cn === 'string') names.push(cn);
   else if (Array.isArray(cn)) names.push(...cn);
-  for (const entry of (cert.subjectaltname ?? '').split(', ')) {
-    const m = /^(DNS|URI):(.+)$/.exec(entry);
-    if (m !== null) names.push((m[2] as string).replace(/^"(.*)"$/, '$1'));
+  // `DNS:a, URI:b, IP Address:c`; Node quotes (as JSON) a value that holds a comma or a quote.
+  for (const m of (cert.subjectaltname ?? '').matchAll(/([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g)) {
+    const [, kind, raw = ''] = m;
+    if (kind !== 'DNS' && kind !== 'URI') continue;
+    names.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw);
   }
   return names;
 }

@@ -55,6 +55,10 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     requireJson(req, verb);
     return readBody(req, limits.bodyBytes(verb), verb, Date.now() + deps.requestTimeoutMs);
   };
+  const parsedBody = async (req: IncomingMessage, verb: string): Promise<unknown> => {
+    requireJson(req, verb);
+    return readJsonBody(req, limits.bodyBytes(verb), verb, Date.now() + deps.requestTimeoutMs);
+  };
   routes.set(`${urlPrefix}/filter`, {
     method: 'POST', verb: 'filter',
     run: async (req, res) => {
@@ -92,10 +96,6 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       sendJson(res, 200, service.preempt(args));
     },
   });
-  const parsedBody = async (req: IncomingMessage, verb: string): Promise<unknown> => {
-    requireJson(req, verb);
-    return readJsonBody(req, limits.bodyBytes(verb), verb, Date.now() + deps.requestTimeoutMs);
-  };
   addHealthRoutes(routes, deps.ready);
   return createRouter(routes, {
     metrics, log: deps.log, ...(deps.authorize === undefined ? {} : { authorize: deps.authorize }),
