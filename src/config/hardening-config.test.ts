@@ -20,6 +20,7 @@ describe('configuration of listening, limits and mutual TLS', () => {
     ['a client CA without HTTPS', ['--tls-client-ca-file', 'ca.pem'], 'tlsClientCaFile', /mutual TLS needs HTTPS/],
     ['allowed names without a client CA', ['--tls-cert-file', 'c', '--tls-key-file', 'k', '--tls-client-allowed-names', 'a'], 'tlsClientAllowedNames', /need mutual TLS/],
     ['a request timeout of zero', ['--request-timeout-seconds', '0'], 'requestTimeoutSeconds', /too small|>0/],
+    ['a headers timeout longer than the request timeout', ['--headers-timeout-seconds', '20'], 'headersTimeoutSeconds', /must not exceed requestTimeoutSeconds \(10\)/],
     ['a negative per-node body allowance', ['--body-bytes-per-node=-1'], 'bodyBytesPerNode', /too small|>=0/],
   ])('refuses %s', (_name, argv, path, message) => {
     const r = loadConfig({ argv, env: {} });

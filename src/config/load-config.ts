@@ -88,6 +88,9 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     const missing = result.data.tlsCertFile === null ? 'tlsCertFile' : 'tlsKeyFile';
     errors.push({ path: missing, message: 'HTTPS needs both tlsCertFile and tlsKeyFile: set both or neither' });
   }
+  if (result.success && result.data.headersTimeoutSeconds > result.data.requestTimeoutSeconds) {
+    errors.push({ path: 'headersTimeoutSeconds', message: `must not exceed requestTimeoutSeconds (${result.data.requestTimeoutSeconds}): the headers are part of the request` });
+  }
   if (result.success && result.data.tlsClientCaFile !== null && result.data.tlsCertFile === null) {
     errors.push({ path: 'tlsClientCaFile', message: 'mutual TLS needs HTTPS: set tlsCertFile and tlsKeyFile too' });
   }
