@@ -1,7 +1,7 @@
 import type { GpuUsage } from '../model/allocation.js';
 import type { GpuDevice } from '../model/gpu-device.js';
 import { modelMatches } from '../model/gpu-product.js';
-import { MIG_MEMORY_SLICES, migProfilesFor } from '../model/mig-profiles.js';
+import { MIG_MEMORY_SLICES, migProfile, migProfilesFor } from '../model/mig-profiles.js';
 import { containsInstance, freeReplicas, idleUnits, isGpuEmpty, migStartsFree, shareFits } from './gpu-capacity.js';
 import type { NodeState } from './node-state.js';
 import type { TargetTask } from './scheduling-options.js';
@@ -67,7 +67,7 @@ export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask): boolean 
     case 'replica': return g.sharing.mode === 'time-sliced' && freeReplicas(g, u) > 0;
     case 'mig': {
       if (g.sharing.mode !== 'mig' || u.whole) return false;
-      const profile = migProfileById(g.product, t.migProfileId);
+      const profile = taskMigProfile(g.product, t);
       return profile !== null && migStartsFree(g, u, profile.name).length > 0;
     }
   }
@@ -85,6 +85,12 @@ function productAllowed(models: readonly string[], product: string): boolean {
 }
 
 const profileById = new Map<string, ReturnType<typeof migProfilesFor>[number] | null>();
+
+/** The MIG profile task `t` asks for on `product`: by name when the task names one, else by NVML id. */
+function taskMigProfile(product: string, t: TargetTask): ReturnType<typeof migProfilesFor>[number] | null {
+  const name = t.migProfileName;
+  return name !== undefined && name !== null ? migProfile(product, name) : migProfileById(product, t.migProfileId);
+}
 
 function migProfileById(product: string, id: number | null): ReturnType<typeof migProfilesFor>[number] | null {
   const key = `${product}#${id}`;
@@ -133,7 +139,7 @@ function capacityWaste(t: TargetTask, hostCount: number, slotSum: number, capSum
 /** Free MIG memory slices that no free legal placement of the task's profile covers, in idle units (125 each). */
 function migStranded(g: GpuDevice, u: GpuUsage, t: TargetTask): number {
   if (g.sharing.mode !== 'mig') return 0;
-  const profile = migProfileById(g.product, t.migProfileId);
+  const profile = taskMigProfile(g.product, t);
   if (profile === null) return 0;
   const starts = migStartsFree(g, u, profile.name);
   let covered = 0;

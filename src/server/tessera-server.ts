@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerOptions, ty
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
+import type { SchedulingOptions, TargetTask } from '../algorithm/scheduling-options.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { createNodeParser, type NodeParser, type ParseNode } from '../cluster/cache/node-parser.js';
@@ -22,6 +22,8 @@ import { createOpsHandler } from './http/ops-handler.js';
 import { RequestLimits } from './http/request-limits.js';
 import type { RouteMount } from './http/router.js';
 import { nodesView } from './nodes-view.js';
+import { createOperatorViews, type OperatorViews } from './operator-views.js';
+import { registerProcessMetrics } from '../telemetry/process-metrics.js';
 
 /** Everything a running Tessera server is made of (tests and the bench reach in). */
 export interface TesseraServer {
@@ -36,6 +38,8 @@ export interface TesseraServer {
   readonly registry: Registry;
   readonly metrics: TesseraMetrics;
   readonly nodeParser: NodeParser;
+  /** Showback, the dashboard's data and their routes. */
+  readonly views: OperatorViews;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then stops the cluster source. */
   close(graceMs?: number): Promise<void>;
 }
@@ -55,10 +59,12 @@ export interface TesseraServerOptions {
   readonly now?: () => number;
   /** Wait for the source's initial sync before resolving (tests); default false (readyz reports it). */
   readonly waitForSync?: boolean;
-  /** Read-only route modules mounted on the ops server. */
+  /** Read-only route modules mounted on the ops server (besides the dashboard's and showback's). */
   readonly opsMounts?: readonly RouteMount[];
   /** `plain`: filter/prioritize bodies always take the JSON path (tests compare it with the byte fast path). */
   readonly argsPath?: 'auto' | 'plain';
+  /** Dashboard history sampling interval (ms; default one minute, 0 = off). */
+  readonly historyIntervalMs?: number;
 }
 
 /**
@@ -70,6 +76,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const log = opts.log ?? SILENT_LOGGER;
   const registry = opts.registry ?? new Registry();
   const metrics = createMetrics(registry);
+  registerProcessMetrics(registry);
   const nodeParser = createNodeParser(opts.parseNode);
   const cache = new ClusterCache({
     nodeParser,
@@ -81,10 +88,18 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     onExpired: () => metrics.assumeExpired.inc(),
   });
   metrics.observeCache(() => cache.stats());
+  // The service is built after the views (it binds through them); the workload is read from it on each use.
+  let placedAgainst = (): readonly TargetTask[] => opts.options.targetWorkload;
+  const views = createOperatorViews({
+    cache, source, workload: () => placedAgainst(), parseAllocation: opts.parseAllocation, metrics, now: opts.now ?? Date.now, log,
+    ...(opts.historyIntervalMs === undefined ? {} : { historyIntervalMs: opts.historyIntervalMs }),
+  });
   const service = new ExtenderService({
-    cache, source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
+    cache, source: views.source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
     metrics, tracer: tesseraTracer(), log,
   });
+  cache.onNewPod((pod) => service.observePod(pod));
+  placedAgainst = () => service.engine.options.targetWorkload;
   const ready = (): boolean => cache.synced;
   const limits = new RequestLimits(config, () => cache.stats().nodes);
   const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null
@@ -100,7 +115,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     ...(authorize === undefined ? {} : { authorize }), ...(opts.argsPath === undefined ? {} : { argsPath: opts.argsPath }),
   });
   const opsHandler = createOpsHandler({
-    metrics, registry, log, ready, mounts: opts.opsMounts ?? [],
+    metrics, registry, log, ready, mounts: [...views.routes, ...(opts.opsMounts ?? [])],
     nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }),
   });
   const timeouts = serverTimeouts(config);
@@ -121,7 +136,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const opsHost = loopbackFor(config.opsHost);
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
-  const started = source.start(cache).catch((err: unknown) => {
+  const started = source.start(views.sink).catch((err: unknown) => {
     log.error('cluster source failed to start', { error: err instanceof Error ? err.message : String(err) });
     throw err;
   });
@@ -133,10 +148,11 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   return {
     url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     opsUrl: `http://${opsHost.includes(':') ? `[${opsHost}]` : opsHost}:${opsPort}`,
-    port, opsPort, cache, service, registry, metrics, nodeParser,
+    port, opsPort, cache, service, registry, metrics, nodeParser, views,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
+        views.close();
         const closed = Promise.all([server, opsServer].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
         server.closeIdleConnections();
         opsServer.closeIdleConnections();

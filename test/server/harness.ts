@@ -24,7 +24,7 @@ export interface TestServer {
   readonly opsUrl: string;
   /** POSTs JSON (or a raw string) and returns status, headers and the parsed body (text when not JSON). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpReply>;
-  /** GETs from the verb server, or from the ops server for `/metrics` and `/api/...`. */
+  /** GETs from the verb server, or from the ops server for its paths (`/metrics`, `/api/...`, `/dashboard`; `send` too). */
   get(path: string): Promise<HttpReply>;
   send(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<HttpReply>;
   close(): Promise<void>;
@@ -48,6 +48,8 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Scheduling options (default DEFAULT_SCHEDULING_OPTIONS). */
   readonly options?: SchedulingOptions;
+  /** Dashboard history sampling interval (ms); default the server's (one minute). */
+  readonly historyIntervalMs?: number;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -59,11 +61,12 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsHost: '127.0.0.1', opsPort: 0, ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
+    ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
-      const base = method === 'GET' && (path.startsWith('/metrics') || path.startsWith('/api/')) ? server.opsUrl : server.url;
+      const base = isOpsPath(path) ? server.opsUrl : server.url;
       const req = httpRequest(`${base}${path}`, {
         method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       }, (res) => {
@@ -94,4 +97,9 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       await server.close(100);
     },
   };
+}
+
+/** Paths the ops server serves (metrics, node inventory, showback, dashboard); the rest are the verb server's. */
+export function isOpsPath(path: string): boolean {
+  return /^\/(metrics|api\/|dashboard)/.test(path);
 }

@@ -15,7 +15,7 @@ beforeAll(async () => {
     source: new SimulatedCluster(fleetNodes(DEFAULT_FLEET)), options: DEFAULT_SCHEDULING_OPTIONS,
     parseNode: p.parseNode, parseAllocation: p.parseAllocation, waitForSync: true,
     opsMounts: [(_req, res, url) => {
-      if (url.pathname !== '/dashboard') return false;
+      if (url.pathname !== '/mounted-probe') return false;
       res.writeHead(200, { 'content-type': 'text/plain' }).end('mounted');
       return true;
     }],
@@ -37,7 +37,8 @@ describe('ops server', () => {
     ['/healthz', 200, /^ok/],
     ['/readyz', 200, /^ok/],
     ['/api/v1/nodes', 200, /"kind":"TesseraNodeList"/],
-    ['/dashboard', 200, /^mounted$/],
+    ['/mounted-probe', 200, /^mounted$/],
+    ['/dashboard/', 200, /<html|<!doctype/i],
     ['/scheduler/filter', 404, /extender verbs are on the verb port/],
   ])('GET %s -> %i', async (path, status, body) => {
     const r = await fetch(`${server.opsUrl}${path}`);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../telemetry/logger.js';
+import { withPodSpan } from '../../telemetry/pod-trace.js';
 import type { TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
 import { validateBody } from '../validate-body.js';
@@ -64,7 +65,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await body(req, 'filter'), 'filter');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
+      const bytes = withPodSpan('POST', `${urlPrefix}/filter`, args.Pod.metadata, () =>
+        (candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args))));
       sendBytes(res, bytes);
     },
   });
@@ -73,9 +75,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await body(req, 'prioritize'), 'prioritize');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null
+      const bytes = withPodSpan('POST', `${urlPrefix}/prioritize`, args.Pod.metadata, () => (candidates !== null
         ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
-        : Buffer.from(serializeHostPriorities(service.prioritize(args)));
+        : Buffer.from(serializeHostPriorities(service.prioritize(args)))));
       sendBytes(res, bytes);
     },
   });
@@ -83,7 +85,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'bind',
     run: async (req, res) => {
       const args = validateBody(ExtenderBindingArgsSchema, await parsedBody(req, 'bind'), 'bind');
-      sendJson(res, 200, await service.bind(args));
+      const pod = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
+      sendJson(res, 200, await withPodSpan('POST', `${urlPrefix}/bind`, pod, () => service.bind(args)));
     },
   });
   routes.set(`${urlPrefix}/preempt`, {
@@ -93,7 +96,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       const limit = limits.names();
       if (victimNodes(parsed) > limit) throw tooManyNodes('preempt', limit);
       const args = validateBody(ExtenderPreemptionArgsSchema, parsed, 'preempt');
-      sendJson(res, 200, service.preempt(args));
+      sendJson(res, 200, withPodSpan('POST', `${urlPrefix}/preempt`, args.Pod.metadata, () => service.preempt(args)));
     },
   });
   addHealthRoutes(routes, deps.ready);

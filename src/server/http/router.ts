@@ -3,6 +3,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { MetricVerb, TesseraMetrics } from '../../telemetry/metrics.js';
 import { RequestAbortedError, RequestError } from '../request-error.js';
 import { mapError } from './map-error.js';
+import { routeReadOnly, type ReadOnlyRoute } from './read-only-route.js';
 
 /** One route: its method, the `verb` label of its metrics, and what it does. */
 export interface Route {
@@ -12,10 +13,10 @@ export interface Route {
 }
 
 /**
- * A route module mounted beside the fixed routes (read-only pages of other features): answers true when it
- * handled the request (it then writes the whole answer itself).
+ * A route module mounted beside the fixed routes (read-only pages: dashboard, showback): answers true when it
+ * handled the request (it then writes the whole answer itself, errors included).
  */
-export type RouteMount = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+export type RouteMount = ReadOnlyRoute;
 
 /** What a router needs. */
 export interface RouterDeps {
@@ -60,13 +61,14 @@ export function createRouter(routes: ReadonlyMap<string, Route>, deps: RouterDep
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requestDuration.observe({ verb, code: String(res.statusCode) }, seconds);
     };
+    // A mounted module answers by itself; its time is observed when its answer is done.
+    if (route === undefined && deps.authorize === undefined && deps.mounts !== undefined && routeReadOnly(deps.mounts, req, res)) {
+      res.once('close', finish);
+      return;
+    }
     const run = async (): Promise<void> => {
       deps.authorize?.(req);
       if (route === undefined) {
-        if (deps.mounts !== undefined && deps.mounts.length > 0) {
-          const parsed = new URL(url, 'http://localhost');
-          for (const mount of deps.mounts) if (mount(req, res, parsed)) return;
-        }
         throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: ${deps.served}`);
       }
       const method = req.method === 'HEAD' && route.method === 'GET' ? 'GET' : req.method;

@@ -12,7 +12,7 @@ export async function runJobs(jobs: readonly Omit<ReplayJob, 'id'>[], workers: n
   const url = new URL(isTs ? './replay-worker.ts' : './replay-worker.js', self);
   const queue = jobs.map((j, id) => ({ ...j, id }));
   // Tessera and Random are the slowest; start them first so the tail is short.
-  const cost = (p: string): number => (p === 'Tessera' ? 3 : p === 'Random' || p === 'FGD' ? 2 : 1);
+  const cost = (p: string): number => (p.startsWith('Tessera') ? 3 : p === 'Random' || p.startsWith('FGD') ? 2 : 1);
   queue.sort((a, b) => cost(b.policy) - cost(a.policy));
   const results: RunResult[] = new Array<RunResult>(jobs.length);
   const n = Math.max(1, Math.min(workers, queue.length));
