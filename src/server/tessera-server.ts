@@ -142,7 +142,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   });
   if (opts.waitForSync === true) await started;
   else started.catch(() => {});
-  log.info('tessera listening', { host: config.host, port, opsHost: config.opsHost, opsPort, urlPrefix: config.urlPrefix, cluster: source.kind, mutualTls: config.tlsClientCaFile !== null });
+  log.info('tessera listening', { port, host: config.host, opsPort, opsHost: config.opsHost, urlPrefix: config.urlPrefix, cluster: source.kind, mutualTls: config.tlsClientCaFile !== null });
 
   let closing: Promise<void> | null = null;
   return {
