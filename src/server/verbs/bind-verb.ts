@@ -2,6 +2,7 @@ import { placeOnNode } from '../../algorithm/place.js';
 import type { PodRef } from '../../cluster/cache/cluster-source.js';
 import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../../model/allocation-annotation.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
+import { bindTargetMismatch } from '../bind-target-check.js';
 import { describeIssues, type ExtenderContext } from '../extender-context.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas.js';
 
@@ -21,6 +22,8 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
       if (held.node === args.Node && held.phase === 'bound') return ctx.bindResult('bound', '');
       return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": it already holds devices on node "${held.node}" (${held.phase})`);
     }
+    const refused = await bindTargetMismatch(ref, ctx.deps.evaluations.get(ref.uid)?.pod, ctx.deps.cache, ctx.deps.source);
+    if (refused !== null) return ctx.bindResult('error', `cannot bind ${who}: ${refused}`);
     let ev = ctx.deps.evaluations.get(ref.uid);
     let request = ev?.request;
     if (request === undefined) {
