@@ -30,8 +30,16 @@ export interface ReplayPod {
 export interface ReplayPolicy {
   readonly name: string;
   readonly pick: 'argmax' | 'random';
-  /** Called once per arriving pod before any `score` for it (per-pod scratch such as the core's CycleState). */
+  /**
+   * Called before the `score` calls of each scheduling attempt (once per arriving pod in the arrivals-only replay;
+   * churn mode retries waiting pods): per-pod scratch such as the core's CycleState.
+   */
   startPod?(pod: ReplayPod): void;
   score(pod: ReplayPod, node: ReplayNode): number;
   place(pod: ReplayPod, node: ReplayNode, rng: () => number): Allocation | null;
+  /**
+   * Churn mode only: `pod` left `node` and the harness has released `alloc` (node.state is already the state
+   * after the release). Policies that keep per-run state of what was placed update it here.
+   */
+  release?(pod: ReplayPod, node: ReplayNode, alloc: Allocation): void;
 }
