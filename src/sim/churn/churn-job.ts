@@ -55,6 +55,7 @@ export interface ChurnResult {
   readonly attempts: number;
   readonly defragPlans: number;
   readonly defragMoves: number;
+  readonly defragRequeued: number;
   readonly windowSeconds: number;
   readonly drainedSeconds: number;
   readonly totals: ChurnTotals;
@@ -97,6 +98,7 @@ export function runChurnOne(trace: Trace, timed: TimedPodList, presets: PresetCa
     attempts: log.attempts,
     defragPlans: log.defragPlans,
     defragMoves: log.defragMoves,
+    defragRequeued: log.defragRequeued,
     windowSeconds: log.window,
     drainedSeconds: log.drained,
     totals: log.totals,

@@ -54,9 +54,10 @@ export interface ChurnLog {
   readonly neverPlaced: number;
   /** Scheduling attempts (first tries and retries). */
   readonly attempts: number;
-  /** Defragmentation: plans carried out and pods moved by them. */
+  /** Defragmentation: plans carried out, pods moved by them, and moved pods that found no room at once (they queue again). */
   readonly defragPlans: number;
   readonly defragMoves: number;
+  readonly defragRequeued: number;
   /** Last arrival (the arrival window) and the moment the queue last became empty after it. */
   readonly window: number;
   readonly drained: number;
@@ -80,6 +81,8 @@ interface ClassInfo {
 
 interface Waiting extends PooledDemand {
   readonly pod: ChurnPod;
+  /** A pod moved by defragmentation that found no room at once: its first wait was already counted. */
+  readonly moved: boolean;
   readonly info: ClassInfo;
   q: QueuedPod<Waiting> | null;
   /** Index in the waiting list (swap-remove). */
@@ -185,7 +188,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const rec = new ChurnRecorder(capacityMilli, window, horizon, opts.buckets ?? 100);
   const rand = (): number => rng.next();
   let usedMilli = 0, pendingMilli = 0;
-  let placed = 0, unplaceable = 0, attempts = 0, defragPlans = 0, defragMoves = 0, drained = -1;
+  let placed = 0, unplaceable = 0, attempts = 0, defragPlans = 0, defragMoves = 0, defragRequeued = 0, drained = -1;
 
   const applyChange = (i: number, before: { milli: number; cpu: number; mem: number }): void => {
     const x = nodes[i]!;
@@ -336,10 +339,10 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     pendingMilli -= w.gpuMilli;
     w.q = null;
   };
-  const makeWaiting = (pod: ChurnPod): Waiting => {
+  const makeWaiting = (pod: ChurnPod, moved = false): Waiting => {
     const info = classOf(pod.pod);
     return {
-      pod, info, q: null, slot: -1,
+      pod, info, moved, q: null, slot: -1,
       gpuMilli: pod.pod.gpuCount * pod.pod.gpuMilli, cpuMilli: pod.pod.cpuMilli, memoryMiB: pod.pod.memoryMiB, modelMask: info.modelMask,
     };
   };
@@ -348,6 +351,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const startRunning = (w: Waiting, i: number, t: number): boolean => {
     if (placeOn(w.pod, fullPod(w), i, t, t + w.pod.runSeconds) === null) return false;
     removeWaiting(w);
+    if (w.moved) return true;
     placed++;
     rec.placed(w.pod.arrival, t - w.pod.arrival);
     if (opts.onProgress && (placed & 255) === 0) opts.onProgress(placed);
@@ -392,7 +396,8 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
         defragMoves++;
         const i = choose(classOf(v.pod.pod), v.pod.pod.memoryMiB);
         if (i >= 0 && placeOn(v.pod, v.full, i, t, v.departure) !== null) continue;
-        enqueue(makeWaiting({ ...v.pod, arrival: t, runSeconds: Math.max(0, v.departure - t) }), t);
+        defragRequeued++;
+        enqueue(makeWaiting({ ...v.pod, runSeconds: Math.max(0, v.departure - t) }, true), t);
       }
       view = null;
       hopeless.clear();
@@ -452,7 +457,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const end = Math.max(t, horizon);
   const { series, totals } = rec.finish(end);
   return {
-    policy: policy.name, capacityMilli, arrived: pods.length, placed, unplaceable, neverPlaced, attempts, defragPlans, defragMoves,
+    policy: policy.name, capacityMilli, arrived: pods.length, placed, unplaceable, neverPlaced, attempts, defragPlans, defragMoves, defragRequeued,
     window, drained, series, totals, nodes,
   };
 }
