@@ -32,8 +32,8 @@ Replays a pod list in time order with departures and kube-scheduler's queue (doc
 
   --nodes <csv>          node list (default ${TRACE_DIR}/openb_node_list_gpu_node.csv)
   --pods <csv[,csv…]>    pod list(s) with creation/scheduled/deletion times (default ${TRACE_DIR}/openb_pod_list_default.csv)
-  --policies <list|all>  comma list of Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera,
-                         each optionally with +defrag (default all: the seven and Tessera+defrag)
+  --policies <list>      comma list of Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera,
+                         each optionally with +defrag; all = the seven and Tessera+defrag (default all)
   --rates <list>         arrival-rate factors, × the trace's rate (default ${DEFAULT_CHURN_RATES})
   --seeds <spec>         arrival jitter and node order, e.g. 42-51 or 42,45 (default 42-51)
   --node-stride <n>      keep every n-th GPU node by name (default ${DEFAULT_CHURN_NODE_STRIDE}; 1 = all 1,213)
@@ -83,7 +83,7 @@ export async function churnCommand(args: string[]): Promise<number> {
   const podFiles = (values.pods ?? `${TRACE_DIR}/openb_pod_list_default.csv`).split(',').map((p) => resolve(p));
   const out = resolve(values.out ?? 'out/churn');
   const policyArg = values.policies ?? 'all';
-  const policies = policyArg === 'all' ? [...CHURN_ALL_POLICIES] : policyArg.split(',').map((p) => p.trim());
+  const policies = [...new Set(policyArg.split(',').map((p) => p.trim()).flatMap((p) => (p === 'all' ? CHURN_ALL_POLICIES : [p])))];
   const unknown = policies.filter((p) => !isChurnPolicy(p));
   if (unknown.length > 0) return fail(`unknown policy "${unknown.join('", "')}": known policies are Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera, each optionally with +defrag`);
   const rateText = values.rates ?? DEFAULT_CHURN_RATES;

@@ -1,7 +1,12 @@
 import type { PresetCatalog } from '../../model/topology-preset.js';
 import type { Trace } from '../replay/load-trace.js';
+import type { SchedulingOptions, TargetTask } from '../../algorithm/scheduling-options.js';
+import { DEFAULT_SCHEDULING_OPTIONS } from '../../algorithm/scheduling-options.js';
+import { makeSnapshot } from '../../algorithm/snapshot.js';
+import type { ReplayPolicy } from '../replay/replay-policy.js';
 import type { PolicyName } from '../replay/replay-trace.js';
-import { makePolicy, POLICY_NAMES } from '../replay/replay-trace.js';
+import { makePolicy, POLICY_NAMES, replayOptions, traceGpuCapacity } from '../replay/replay-trace.js';
+import { tesseraReplayPolicy } from '../replay/tessera-replay-policy.js';
 import { seededRng } from '../replay/seeded-rng.js';
 import { churnCluster, shuffledNodes } from './churn-cluster.js';
 import type { ChurnSeries, ChurnTotals } from './churn-metrics.js';
@@ -15,10 +20,52 @@ export const CHURN_HORIZON_WINDOWS = 4;
 /** The suffix of the defragmentation variant of a policy, e.g. `Tessera+defrag`. */
 export const DEFRAG_SUFFIX = '+defrag';
 
-/** Churn mode's policy names: the replay's seven and their defragmentation variants. */
-export function isChurnPolicy(name: string): boolean {
+/**
+ * Named variants of Tessera's policy (the same core through tesseraReplayPolicy, other options):
+ * - `Tessera-defaults`: the extender's shipped defaults (DEFAULT_SCHEDULING_OPTIONS: all six score parts, the
+ *   built-in target workload with 2/4/8-GPU shapes, value-loss penalty 100), as `tessera serve` starts;
+ * - `Tessera-whole`: Tessera's replay options with the trace's multi-GPU shapes added to the target workload
+ *   (its typical pods stop at 95 % of pods and leave out every 2/4/8-GPU shape), weighted by their share of pods.
+ */
+export const TESSERA_VARIANTS: Readonly<Record<string, (trace: Trace) => SchedulingOptions>> = {
+  'Tessera-defaults': () => DEFAULT_SCHEDULING_OPTIONS,
+  'Tessera-whole': (trace) => {
+    const base = replayOptions(trace);
+    const shapes = new Map<string, { gpus: number; cpuMilli: number; count: number }>();
+    for (const p of trace.pods) {
+      if (p.gpuCount < 2) continue;
+      const key = `${p.gpuCount}|${p.cpuMilli}`;
+      const s = shapes.get(key) ?? { gpus: p.gpuCount, cpuMilli: p.cpuMilli, count: 0 };
+      s.count++;
+      shapes.set(key, s);
+    }
+    const extra: TargetTask[] = [...shapes.values()].map((s) => ({
+      weight: s.count / trace.pods.length, kind: 'whole', gpus: s.gpus, memoryMiB: 0, computeMilli: 0, migProfileId: null, cpuMilli: s.cpuMilli, models: null,
+    }));
+    return { ...base, targetWorkload: [...base.targetWorkload, ...extra] };
+  },
+};
+
+/** The base policy of a churn policy name (without +defrag), or null when unknown. */
+function basePolicy(name: string): string | null {
   const base = name.endsWith(DEFRAG_SUFFIX) ? name.slice(0, -DEFRAG_SUFFIX.length) : name;
-  return (POLICY_NAMES as readonly string[]).includes(base);
+  return (POLICY_NAMES as readonly string[]).includes(base) || base in TESSERA_VARIANTS ? base : null;
+}
+
+/** Churn mode's policy names: the replay's seven, Tessera's named variants, and their defragmentation variants. */
+export function isChurnPolicy(name: string): boolean {
+  return basePolicy(name) !== null;
+}
+
+/** Builds a churn policy's placement policy on the churn cluster's `trace` (its nodes are the cluster's). */
+export function churnPolicy(name: string, trace: Trace): ReplayPolicy {
+  const base = basePolicy(name);
+  if (base === null) throw new Error(`bug: unknown churn policy "${name}"`);
+  const variant = TESSERA_VARIANTS[base];
+  const policy = variant === undefined
+    ? makePolicy(base as PolicyName, trace)
+    : tesseraReplayPolicy(variant(trace), { ...makeSnapshot([]), gpuCapacity: traceGpuCapacity(trace) }, base);
+  return name === policy.name ? policy : { ...policy, name };
 }
 
 /** What `--policies all` runs in churn mode: the six baselines, Tessera, and Tessera with defragmentation. */
@@ -67,13 +114,10 @@ export interface ChurnResult {
 export function runChurnOne(trace: Trace, timed: TimedPodList, presets: PresetCatalog, setup: ChurnSetup): ChurnResult {
   const t0 = performance.now();
   const defrag = setup.policy.endsWith(DEFRAG_SUFFIX);
-  const base = (defrag ? setup.policy.slice(0, -DEFRAG_SUFFIX.length) : setup.policy) as PolicyName;
-  if (!(POLICY_NAMES as readonly string[]).includes(base)) throw new Error(`bug: unknown churn policy "${setup.policy}"`);
   const cluster = churnCluster(trace.nodes, setup.stride, presets);
   const clusterNames = new Set(cluster.map((n) => n.name));
   // Policies see the churn cluster's nodes (Tessera weighs GPU products by the fleet's GPUs per product).
-  const policy = makePolicy(base, { ...trace, nodes: trace.nodes.filter((n) => clusterNames.has(n.name)) });
-  const named = setup.policy === policy.name ? policy : { ...policy, name: setup.policy };
+  const named = churnPolicy(setup.policy, { ...trace, nodes: trace.nodes.filter((n) => clusterNames.has(n.name)) });
   const arrivals = churnArrivals(timed, setup.rate, seededRng(setup.seed), setup.priority);
   const nodes = shuffledNodes(cluster, seededRng(setup.seed ^ 0x6a09e667));
   const window = arrivals.pods.length === 0 ? 0 : arrivals.pods[arrivals.pods.length - 1]!.arrival;

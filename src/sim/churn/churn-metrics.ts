@@ -39,6 +39,8 @@ export interface ChurnTotals {
   readonly waitP95: number;
   readonly waitP99: number;
   readonly waitMean: number;
+  /** The longest wait (seconds): whole-node pods that starve show here first. */
+  readonly waitMax: number;
   readonly placedPods: number;
   /** ∫ stranded GPU dt over the whole run, hours. */
   readonly strandedGpuHours: number;
@@ -156,6 +158,7 @@ export class ChurnRecorder {
       waitP95: quantile(waits, 0.95),
       waitP99: quantile(waits, 0.99),
       waitMean: waits.length === 0 ? Number.NaN : waits.reduce((a, b) => a + b, 0) / waits.length,
+      waitMax: waits.length === 0 ? Number.NaN : waits[waits.length - 1]!,
       placedPods: waits.length,
       strandedGpuHours: this.strandedTotal / 3600,
       multiGpuPods: m,

@@ -9,7 +9,7 @@ import { plotLinesSvg } from './plot-lines-svg.js';
 export const CHURN_SUMMARY_HEADER = [
   'trace', 'policy', 'seed', 'rate', 'nodes', 'gpus', 'offered_load', 'pods', 'unplaceable', 'never_placed', 'skipped_never_scheduled',
   'mean_allocated_gpu_pct', 'mean_pending_pods', 'max_pending_pods', 'mean_pending_gpus', 'max_pending_gpus',
-  'wait_p50_s', 'wait_p95_s', 'wait_p99_s', 'wait_mean_s', 'stranded_gpu_hours', 'multi_gpu_pods', 'best_connected_share',
+  'wait_p50_s', 'wait_p95_s', 'wait_p99_s', 'wait_mean_s', 'wait_max_s', 'stranded_gpu_hours', 'multi_gpu_pods', 'best_connected_share',
   'defrag_plans', 'defrag_moves', 'defrag_requeued', 'window_h', 'drained_h',
 ].join(',');
 
@@ -27,7 +27,7 @@ export function churnSummaryCsv(results: readonly ChurnResult[]): string {
     const t = r.totals;
     return [r.trace, r.policy, r.seed, r.rate, r.nodes, r.gpus, f(r.offeredLoad, 3), r.arrived, r.unplaceable, r.neverPlaced, r.skippedNeverScheduled,
       f(t.meanAllocatedPct, 2), f(t.meanPendingPods, 1), t.maxPendingPods, f(t.meanPendingGpus, 1), f(t.maxPendingGpus, 1),
-      f(t.waitP50, 0), f(t.waitP95, 0), f(t.waitP99, 0), f(t.waitMean, 0), f(t.strandedGpuHours, 1), t.multiGpuPods, f(t.bestConnectedShare, 3),
+      f(t.waitP50, 0), f(t.waitP95, 0), f(t.waitP99, 0), f(t.waitMean, 0), f(t.waitMax, 0), f(t.strandedGpuHours, 1), t.multiGpuPods, f(t.bestConnectedShare, 3),
       r.defragPlans, r.defragMoves, r.defragRequeued, f(r.windowSeconds / 3600, 2), f(r.drainedSeconds / 3600, 2)].join(',');
   });
   return `${CHURN_SUMMARY_HEADER}\n${lines.join('\n')}\n`;

@@ -155,6 +155,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const changeLog: number[] = [];
   const mark = new Int32Array(n).fill(-1);
   let markId = 0;
+  const changed = new Int32Array(n);
 
   const classes = new Map<string, ClassInfo>();
   const classOf = (p: ChurnPod['pod']): ClassInfo => {
@@ -278,32 +279,28 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const choose = (c: ClassInfo, mem: number): number => {
     attempts++;
     const { scores, stamps } = c;
+    // Nodes to look at: every node, or only those changed since this class last failed everywhere.
+    const partial = c.failStamp >= 0 && mem > c.failMaxMem && changeLog.length - c.failStamp < n;
+    let count = n;
+    if (partial) {
+      markId++;
+      count = 0;
+      for (let k = c.failStamp; k < changeLog.length; k++) {
+        const i = changeLog[k]!;
+        if (mark[i] !== markId) { mark[i] = markId; changed[count++] = i; }
+      }
+      changed.subarray(0, count).sort();
+    }
     let started = false;
-    const scoreAt = (i: number): number => {
+    let best = -1, chosen = -1, feasible = 0, maxMem = -1;
+    for (let k = 0; k < count; k++) {
+      const i = partial ? changed[k]! : k;
       if (stamps[i] !== version[i]) {
         if (!started) { policy.startPod?.(c.cls); started = true; }
         scores[i] = policy.score(c.cls, nodes[i]!);
         stamps[i] = version[i]!;
       }
-      return scores[i]!;
-    };
-    // Nodes to look at: every node, or only those changed since this class last failed everywhere.
-    const partial = c.failStamp >= 0 && mem > c.failMaxMem && changeLog.length - c.failStamp < n;
-    let list: number[] | null = null;
-    if (partial) {
-      markId++;
-      list = [];
-      for (let k = c.failStamp; k < changeLog.length; k++) {
-        const i = changeLog[k]!;
-        if (mark[i] !== markId) { mark[i] = markId; list.push(i); }
-      }
-      list.sort((a, b) => a - b);
-    }
-    const count = list === null ? n : list.length;
-    let best = -1, chosen = -1, feasible = 0, maxMem = -1;
-    for (let k = 0; k < count; k++) {
-      const i = list === null ? k : list[k]!;
-      const s = scoreAt(i);
+      const s = scores[i]!;
       if (s < 0) continue;
       if (memLeft[i]! > maxMem) maxMem = memLeft[i]!;
       if (memLeft[i]! < mem) continue;
@@ -314,7 +311,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       let r = rng.intn(feasible);
       chosen = -1;
       for (let k = 0; k < count && chosen < 0; k++) {
-        const i = list === null ? k : list[k]!;
+        const i = partial ? changed[k]! : k;
         if (scores[i]! >= 0 && memLeft[i]! >= mem && r-- === 0) chosen = i;
       }
     }
@@ -327,16 +324,25 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     return chosen;
   };
 
+  // Waiting pods grouped by what the stranded measure reads, so it costs one check per distinct demand.
+  const waitingGroups = new Map<string, { gpuMilli: number; cpuMilli: number; memoryMiB: number; modelMask: number; count: number }>();
+  const groupKey = (w: Waiting): string => `${w.gpuMilli}|${w.cpuMilli}|${w.memoryMiB}|${w.modelMask}`;
   const enqueue = (w: Waiting, t: number): void => {
     w.slot = waitingList.length;
     waitingList.push(w);
     pendingMilli += w.gpuMilli;
+    const g = waitingGroups.get(groupKey(w));
+    if (g === undefined) waitingGroups.set(groupKey(w), { gpuMilli: w.gpuMilli, cpuMilli: w.cpuMilli, memoryMiB: w.memoryMiB, modelMask: w.modelMask, count: 1 });
+    else g.count++;
     w.q = queue.add(w, w.pod.priority, w.pod.id, t);
   };
   const removeWaiting = (w: Waiting): void => {
     const last = waitingList.pop()!;
     if (last !== w) { waitingList[w.slot] = last; last.slot = w.slot; }
     pendingMilli -= w.gpuMilli;
+    const key = groupKey(w);
+    const g = waitingGroups.get(key)!;
+    if (--g.count === 0) waitingGroups.delete(key);
     w.q = null;
   };
   const makeWaiting = (pod: ChurnPod, moved = false): Waiting => {
@@ -412,7 +418,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     return Infinity;
   };
   const record = (t: number): void => {
-    rec.set(t, { usedMilli, pendingPods: waitingList.length, pendingMilli, strandedMilli: waitingList.length === 0 ? 0 : strandedGpuMilli(waitingList, pools) });
+    rec.set(t, { usedMilli, pendingPods: waitingList.length, pendingMilli, strandedMilli: waitingList.length === 0 ? 0 : strandedGpuMilli(waitingGroups.values(), pools) });
   };
 
   let next = 0;

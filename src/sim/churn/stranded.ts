@@ -1,5 +1,6 @@
-/** What a waiting pod asks for, as the stranded measure pools it. */
+/** What a waiting pod asks for, as the stranded measure pools it (`count` equal pods at once; default 1). */
 export interface PooledDemand {
+  readonly count?: number;
   /** GPU count × milli per GPU. */
   readonly gpuMilli: number;
   readonly cpuMilli: number;
@@ -91,7 +92,7 @@ export function strandedGpuMilli(waiting: Iterable<PooledDemand>, pools: FreePoo
     if (d.gpuMilli <= 0) continue;
     let pool = byMask.get(d.modelMask);
     if (pool === undefined) { pool = pools.pooled(d.modelMask); byMask.set(d.modelMask, pool); }
-    if (fitsPool(d, pool)) asked += d.gpuMilli;
+    if (fitsPool(d, pool)) asked += d.gpuMilli * (d.count ?? 1);
   }
   return asked === 0 ? 0 : Math.min(asked, pools.idleGpuMilli());
 }
