@@ -15,8 +15,8 @@ import { CHURN_PLOTS, writeChurnResults } from './churn-results.js';
 import type { ChurnJob } from './churn-worker.js';
 
 const TRACE_DIR = '../shared/traces/alibaba-gpu-v2023';
-/** Default arrival-rate factors: around the load where FGD's p95 wait passes one hour on the default trace (docs/replay.md "Churn"). */
-export const DEFAULT_CHURN_RATES = '200,250,300';
+/** Default arrival-rate factor: the load where FGD's mean p95 wait first passes one hour on the default trace (docs/replay.md "Churn"). */
+export const DEFAULT_CHURN_RATES = '250';
 /** Default node stride: every 8th GPU node, 152 nodes with 770 GPUs (the whole trace never fills all 6,212). */
 export const DEFAULT_CHURN_NODE_STRIDE = 8;
 /** Time-series buckets per run. */
@@ -33,8 +33,9 @@ Replays a pod list in time order with departures and kube-scheduler's queue (doc
   --nodes <csv>          node list (default ${TRACE_DIR}/openb_node_list_gpu_node.csv)
   --pods <csv[,csv…]>    pod list(s) with creation/scheduled/deletion times (default ${TRACE_DIR}/openb_pod_list_default.csv)
   --policies <list>      comma list of Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera,
-                         each optionally with +defrag; all = the seven and Tessera+defrag (default all)
-  --rates <list>         arrival-rate factors, × the trace's rate (default ${DEFAULT_CHURN_RATES})
+                         Tessera-whole, Tessera-defaults, each optionally with +defrag; all = the seven,
+                         Tessera+defrag, FGD+defrag, Tessera-whole and Tessera-whole+defrag (default all)
+  --rates <list>         arrival-rate factors, × the trace's rate, e.g. 200,250,300 (default ${DEFAULT_CHURN_RATES})
   --seeds <spec>         arrival jitter and node order, e.g. 42-51 or 42,45 (default 42-51)
   --node-stride <n>      keep every n-th GPU node by name (default ${DEFAULT_CHURN_NODE_STRIDE}; 1 = all 1,213)
   --priority <qos|none>  queue priority from the trace's qos (best-effort last) or none (default qos)
@@ -85,7 +86,7 @@ export async function churnCommand(args: string[]): Promise<number> {
   const policyArg = values.policies ?? 'all';
   const policies = [...new Set(policyArg.split(',').map((p) => p.trim()).flatMap((p) => (p === 'all' ? CHURN_ALL_POLICIES : [p])))];
   const unknown = policies.filter((p) => !isChurnPolicy(p));
-  if (unknown.length > 0) return fail(`unknown policy "${unknown.join('", "')}": known policies are Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera, each optionally with +defrag`);
+  if (unknown.length > 0) return fail(`unknown policy "${unknown.join('", "')}": known policies are Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera, Tessera-whole, Tessera-defaults, each optionally with +defrag`);
   const rateText = values.rates ?? DEFAULT_CHURN_RATES;
   const rates = rateText.split(',').map((r) => Number(r.trim().replace(/x$/, '')));
   if (rates.some((r) => !Number.isFinite(r) || r <= 0)) return fail(`bad --rates "${rateText}": use positive factors like 200,250,300`);

@@ -68,8 +68,10 @@ export function churnPolicy(name: string, trace: Trace): ReplayPolicy {
   return name === policy.name ? policy : { ...policy, name };
 }
 
-/** What `--policies all` runs in churn mode: the six baselines, Tessera, and Tessera with defragmentation. */
-export const CHURN_ALL_POLICIES: readonly string[] = [...POLICY_NAMES, `Tessera${DEFRAG_SUFFIX}`];
+/** What `--policies all` runs in churn mode: the six baselines, Tessera, defragmentation on FGD and Tessera, Tessera-whole. */
+export const CHURN_ALL_POLICIES: readonly string[] = [
+  ...POLICY_NAMES, `FGD${DEFRAG_SUFFIX}`, `Tessera${DEFRAG_SUFFIX}`, 'Tessera-whole', `Tessera-whole${DEFRAG_SUFFIX}`,
+];
 
 /** Everything that fixes one churn run besides the trace. */
 export interface ChurnSetup {

@@ -17,7 +17,7 @@ export const CHURN_SUMMARY_HEADER = [
 export const CHURN_TIMESERIES_HEADER = 'trace,policy,seed,rate,t_h,allocated_gpu_pct,pending_pods,pending_gpus,stranded_gpu_hours,wait_p50_s,wait_p95_s,wait_p99_s,best_connected_share';
 
 /** Header of `means.csv`: per trace × policy × rate, means over seeds and the ratio to FGD's means. */
-export const CHURN_MEANS_HEADER = 'trace,policy,rate,seeds,offered_load,mean_allocated_gpu_pct,wait_p50_s,wait_p95_s,sd_wait_p95_s,wait_p99_s,stranded_gpu_hours,sd_stranded_gpu_hours,best_connected_share,defrag_moves,wait_p95_vs_fgd,stranded_vs_fgd';
+export const CHURN_MEANS_HEADER = 'trace,policy,rate,seeds,offered_load,mean_allocated_gpu_pct,wait_p50_s,wait_p95_s,sd_wait_p95_s,wait_p99_s,worst_wait_h,stranded_gpu_hours,sd_stranded_gpu_hours,median_stranded_gpu_hours,best_connected_share,defrag_moves,wait_p95_vs_fgd,stranded_vs_fgd';
 
 const f = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '');
 
@@ -58,8 +58,12 @@ export interface ChurnMeanRow {
   readonly waitP95: number;
   readonly sdWaitP95: number;
   readonly waitP99: number;
+  /** The longest wait of any pod in any seed, hours. */
+  readonly worstWaitHours: number;
   readonly strandedGpuHours: number;
   readonly sdStrandedGpuHours: number;
+  /** Stranded GPU-hours are heavy-tailed over seeds (a whole-node pod that starves for days): the median beside the mean. */
+  readonly medianStrandedGpuHours: number;
   readonly bestConnectedShare: number;
   readonly defragMoves: number;
   /** NaN when FGD was not run at this trace and rate. */
@@ -85,8 +89,10 @@ export function churnMeans(results: readonly ChurnResult[]): ChurnMeanRow[] {
       waitP95: m((r) => r.totals.waitP95),
       sdWaitP95: sampleSd(g.map((r) => r.totals.waitP95)),
       waitP99: m((r) => r.totals.waitP99),
+      worstWaitHours: Math.max(...g.map((r) => r.totals.waitMax)) / 3600,
       strandedGpuHours: m((r) => r.totals.strandedGpuHours),
       sdStrandedGpuHours: sampleSd(g.map((r) => r.totals.strandedGpuHours)),
+      medianStrandedGpuHours: median(g.map((r) => r.totals.strandedGpuHours)),
       bestConnectedShare: best.length === 0 ? Number.NaN : mean(best),
       defragMoves: m((r) => r.defragMoves),
     };
@@ -104,7 +110,8 @@ export function churnMeans(results: readonly ChurnResult[]): ChurnMeanRow[] {
 /** `means.csv` text. */
 export function churnMeansCsv(rows: readonly ChurnMeanRow[]): string {
   return `${CHURN_MEANS_HEADER}\n${rows.map((r) => [r.trace, r.policy, r.rate, r.seeds, f(r.offeredLoad, 3), f(r.meanAllocatedPct, 2), f(r.waitP50, 0),
-    f(r.waitP95, 0), f(r.sdWaitP95, 0), f(r.waitP99, 0), f(r.strandedGpuHours, 1), f(r.sdStrandedGpuHours, 1), f(r.bestConnectedShare, 3),
+    f(r.waitP95, 0), f(r.sdWaitP95, 0), f(r.waitP99, 0), f(r.worstWaitHours, 1), f(r.strandedGpuHours, 1), f(r.sdStrandedGpuHours, 1),
+    f(r.medianStrandedGpuHours, 1), f(r.bestConnectedShare, 3),
     f(r.defragMoves, 1), f(r.waitP95VsFgd, 3), f(r.strandedVsFgd, 3)].join(',')).join('\n')}\n`;
 }
 

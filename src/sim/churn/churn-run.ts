@@ -223,7 +223,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     return chosen >= top - 1e-9;
   };
 
-  /** Places `full` on node i with the policy's devices; false when the policy or reserve refuses. */
+  /** Places `full` on node i with the policy's devices until `departure`; null when the policy gives none there. */
   const placeOn = (pod: ChurnPod, full: ReplayPod, i: number, t: number, departure: number): Running | null => {
     const node = nodes[i]!;
     const alloc = policy.place(full, node, rand);
@@ -374,6 +374,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     })),
   });
 
+  let idlePass = { changes: -1, waiting: -1 };
   /**
    * The defragmentation variant: whole-GPU pods that wait although the pooled free capacity would hold them, in
    * queue order, each get the plan of planDefrag; the named pods leave their node, the waiting pod takes the
@@ -381,6 +382,9 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
    * moved pod that finds no room waits in the queue with the run time it had left.
    */
   const defragPass = (t: number): void => {
+    // Nothing placed, left or arrived since a pass that found no plan: this one would find none either.
+    if (idlePass.changes === changeLog.length && idlePass.waiting === waitingList.length) return;
+    const plansBefore = defragPlans;
     const blocked = waitingList
       .filter((w) => w.pod.pod.gpuCount > 0 && w.pod.pod.gpuMilli >= 1000 && pools.fits(w))
       .sort((a, b) => b.pod.priority - a.pod.priority || a.pod.arrival - b.pod.arrival || a.pod.id - b.pod.id);
@@ -408,6 +412,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       view = null;
       hopeless.clear();
     }
+    idlePass = defragPlans === plansBefore ? { changes: changeLog.length, waiting: waitingList.length } : { changes: -1, waiting: -1 };
   };
 
   const liveDeparture = (): number => {
@@ -455,7 +460,10 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       if (i >= 0 && startRunning(w, i, t)) continue;
       queue.addUnschedulable(q, t);
     }
-    if (next >= pods.length && queue.size === 0 && drained < 0) drained = t;
+    if (next >= pods.length) {
+      if (queue.size > 0) drained = -1;
+      else if (drained < 0) drained = t;
+    }
     record(t);
   }
   const neverPlaced = queue.size;

@@ -28,6 +28,6 @@ parentPort?.on('message', (job: ChurnJob) => {
   }
   presets ??= loadTopologyPresets();
   const result = runChurnOne(loaded.trace, loaded.timed, presets, job);
-  parentPort?.postMessage({ type: 'progress', id: job.id, done: result.arrived });
+  parentPort?.postMessage({ type: 'progress', id: job.id, done: loaded.timed.pods.length });
   parentPort?.postMessage({ type: 'result', id: job.id, result });
 });

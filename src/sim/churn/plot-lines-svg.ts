@@ -1,4 +1,4 @@
-const COLORS = ['#7f7f7f', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#d62728', '#17becf', '#8c564b', '#e377c2', '#bcbd22'];
+const COLORS = ['#7f7f7f', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#d62728', '#17becf', '#8c564b', '#e377c2', '#bcbd22', '#000000', '#aec7e8'];
 
 /** One line: a name for the legend and its points (NaN y values break the line). */
 export interface LineSeries {
@@ -35,12 +35,13 @@ function fmt(v: number): string {
 
 /** Hand-written SVG line chart in the style of plot-svg.ts: axes from 0, one coloured line per series, a legend. */
 export function plotLinesSvg(plot: LinePlot): string {
-  const W = 760, H = 440, L = 70, R = 170, T = 36, B = 50;
+  const W = 800, H = 440, L = 70, R = 200, T = 36, B = 50;
   let xMax = plot.marker?.x ?? 0, yMax = 0;
   for (const s of plot.series) {
     for (const [x, y] of s.points) {
-      if (Number.isFinite(x)) xMax = Math.max(xMax, x);
-      if (Number.isFinite(y)) yMax = Math.max(yMax, y);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      xMax = Math.max(xMax, x);
+      yMax = Math.max(yMax, y);
     }
   }
   const xs = niceStep(xMax), ys = niceStep(yMax);
