@@ -59,4 +59,18 @@ describe('tessera simulate --mode churn', () => {
     expect(svgs).toContain('lastdays-stranded-100x.svg');
     expect(readFileSync(join(out, 'lastdays-wait-p95-100x.svg'), 'utf8')).toContain('<title>BestFit</title>');
   }, 120_000);
+
+  it('runs the load-sweep example of docs/replay.md (on the last four days, one seed, every 32nd node)', async () => {
+    const docs = readFileSync(resolve(import.meta.dirname, '../../docs/replay.md'), 'utf8');
+    const line = docs.split('\n').find((l) => l.startsWith('npx tsx src/main.ts simulate --mode churn --policies'));
+    expect(line).toBeDefined();
+    const args = line!.replace(/#.*$/, '').trim().split(/\s+/).slice(4);
+    const sweep = join(out, 'sweep');
+    // Later flags win: the example's policies and rates on a small slice.
+    const code = await simulateCommand([...args, '--pods', lastDays(), '--nodes', `${DIR}/openb_node_list_gpu_node.csv`, '--seeds', '42',
+      '--node-stride', '32', '--workers', '1', '--out', sweep]);
+    expect(code).toBe(0);
+    const rows = readFileSync(join(sweep, 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(1, 4).join(','));
+    expect(rows).toEqual(['200', '225', '250', '275', '300'].flatMap((r) => [`FGD,42,${r}`, `Tessera,42,${r}`]));
+  }, 120_000);
 });
