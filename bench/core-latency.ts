@@ -22,7 +22,7 @@ import { DEFAULT_SCHEDULING_OPTIONS } from '../src/algorithm/scheduling-options.
 import { scheduleOne } from '../src/algorithm/schedule-one.js';
 import { prefilter } from '../src/algorithm/cycle-state.js';
 import { EvaluationMemo } from '../src/algorithm/evaluation-memo.js';
-import type { Snapshot } from '../src/algorithm/snapshot.js';
+import { fleetGpuCapacity, fleetPriceRange, type Snapshot } from '../src/algorithm/snapshot.js';
 
 /** mulberry32: small seeded PRNG. */
 function rng(seed: number): () => number {
@@ -127,7 +127,8 @@ function benchSize(size: number): { p50: number; p99: number } {
   const nodes = new Map<string, NodeState>();
   for (let i = 0; i < size; i += 1) { const s = buildNode(i, r); nodes.set(s.inventory.name, s); }
   const groupNodes = new Map([['job-1', ['node-00003', 'node-00007']]]);
-  const snapshot: Snapshot = { nodes, groupNodes };
+  // The snapshot shares `nodes`, which the loop below updates in place; prices and products never change.
+  const snapshot: Snapshot = { nodes, groupNodes, priceRange: fleetPriceRange(nodes.values()), gpuCapacity: fleetGpuCapacity(nodes.values()) };
   const placed: Allocation[] = [];
   const perShape = new Map<string, number[]>();
   const all: number[] = [];

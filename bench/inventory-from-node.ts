@@ -8,9 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { loadTopologyPresets } from '../src/io/load-topology-presets.js';
 import { inventoryFromNode, type NodeLike } from '../src/model/inventory-from-node.js';
+import { InventoryParseMemo } from '../src/model/inventory-parse-memo.js';
 import { DEFAULT_PRICE_TABLE } from '../src/model/price-table.js';
 
-const ctx = { presets: loadTopologyPresets(), priceTable: DEFAULT_PRICE_TABLE };
+const ctx = { presets: loadTopologyPresets(), priceTable: DEFAULT_PRICE_TABLE, memo: new InventoryParseMemo() };
 /** The real Azure NC96ads A100 v4 capture (NVLink bridge pairs) from topology/captures. */
 const MATRIX = readFileSync(new URL('../topology/captures/a100-pcie-4x-bridge-pairs-azure.txt', import.meta.url), 'utf8');
 

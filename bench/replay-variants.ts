@@ -7,13 +7,14 @@
  * harness on the same arrivals. Prints, never asserts. Usage:
  *   npx tsx bench/replay-variants.ts [--variants gpushare60,multigpu40,cpu200,gpuspec33] [--seeds 42-44]
  *                                   [--policies FGD,Tessera] [--workers 2] [--out out/variants]
+ *                                   [--node-choice kube-scheduler|argmax]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrace, type TracePod } from '../src/sim/replay/load-trace.js';
 import { parseSeeds } from '../src/sim/replay/parse-seeds.js';
-import type { PolicyName } from '../src/sim/replay/replay-trace.js';
+import { DEFAULT_SCHEDULER_CONFIG, type NodeChoiceSpec, type PolicyName } from '../src/sim/replay/replay-trace.js';
 import { runJobs } from '../src/sim/replay/run-jobs.js';
 import { seededRng } from '../src/sim/replay/seeded-rng.js';
 import { DEFAULT_TRACE_DIR } from '../src/sim/replay/simulate-command.js';
@@ -23,6 +24,7 @@ import { traceVariant, variantMix, type VariantFamily } from '../src/sim/replay/
 const DEFAULT_VARIANTS = 'gpushare60,gpushare80,gpushare100,multigpu30,multigpu40,multigpu50,cpu100,cpu200,cpu250,gpuspec20,gpuspec25,gpuspec33';
 const { values } = parseArgs({ options: {
   variants: { type: 'string' }, seeds: { type: 'string' }, policies: { type: 'string' }, workers: { type: 'string' }, out: { type: 'string' },
+  'node-choice': { type: 'string' },
 } });
 const nodesFile = resolve(`${DEFAULT_TRACE_DIR}/openb_node_list_gpu_node.csv`);
 const base = loadTrace(nodesFile, resolve(`${DEFAULT_TRACE_DIR}/openb_pod_list_default.csv`));
@@ -48,7 +50,8 @@ for (const v of (values.variants ?? DEFAULT_VARIANTS).split(',')) {
   files.set(v, { file, mix: variantMix(pods) });
 }
 
-const jobs = [...files.values()].flatMap(({ file }) => policies.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile: file, policy, seed }))));
+const nodeChoice: NodeChoiceSpec = values['node-choice'] === 'argmax' ? { kind: 'argmax' } : { kind: 'kube-scheduler', schedulerConfig: resolve(DEFAULT_SCHEDULER_CONFIG) };
+const jobs = [...files.values()].flatMap(({ file }) => policies.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile: file, policy, seed, nodeChoice }))));
 const t0 = performance.now();
 const results = await runJobs(jobs, workers, () => undefined);
 console.log(`${jobs.length} runs (${files.size} variants × ${policies.length} policies × ${seeds.length} seeds) in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker(s)`);

@@ -1,24 +1,25 @@
 /**
  * Replay speed: the full seed range of one trace for every policy on `--workers` threads; prints wall time and
  * per-policy mean time per run. Usage:
- *   npx tsx bench/replay.ts [--pods <csv>] [--seeds 42-51] [--workers 2]
+ *   npx tsx bench/replay.ts [--pods <csv>] [--seeds 42-51] [--workers 2] [--node-choice kube-scheduler|argmax]
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrace } from '../src/sim/replay/load-trace.js';
 import { parseSeeds } from '../src/sim/replay/parse-seeds.js';
-import { POLICY_NAMES } from '../src/sim/replay/replay-trace.js';
+import { DEFAULT_SCHEDULER_CONFIG, POLICY_NAMES, type NodeChoiceSpec } from '../src/sim/replay/replay-trace.js';
 import { runJobs } from '../src/sim/replay/run-jobs.js';
 import { DEFAULT_TRACE_DIR } from '../src/sim/replay/simulate-command.js';
 import { summarize } from '../src/sim/replay/summarize.js';
 
-const { values } = parseArgs({ options: { pods: { type: 'string' }, seeds: { type: 'string' }, workers: { type: 'string' } } });
+const { values } = parseArgs({ options: { pods: { type: 'string' }, seeds: { type: 'string' }, workers: { type: 'string' }, 'node-choice': { type: 'string' } } });
 const nodesFile = resolve(`${DEFAULT_TRACE_DIR}/openb_node_list_gpu_node.csv`);
 const podsFile = resolve(values.pods ?? `${DEFAULT_TRACE_DIR}/openb_pod_list_default.csv`);
 const seeds = parseSeeds(values.seeds ?? '42-51') ?? [42];
 const workers = Number(values.workers ?? '2');
 const trace = loadTrace(nodesFile, podsFile);
-const jobs = POLICY_NAMES.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile, policy, seed })));
+const nodeChoice: NodeChoiceSpec = values['node-choice'] === 'argmax' ? { kind: 'argmax' } : { kind: 'kube-scheduler', schedulerConfig: resolve(DEFAULT_SCHEDULER_CONFIG) };
+const jobs = POLICY_NAMES.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile, policy, seed, nodeChoice })));
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const results = await runJobs(jobs, workers, () => undefined);

@@ -11,7 +11,7 @@ import { selectClusterSource } from './config/select-cluster-source.js';
 import { createModelParsers, type ModelParsers } from './server/model-parsers.js';
 import { startTesseraServer } from './server/tessera-server.js';
 import { createLogger } from './telemetry/logger.js';
-import { startTracing } from './telemetry/tracing.js';
+import { startTracing, tracingModeFrom } from './telemetry/tracing.js';
 
 const USAGE = `usage: tessera <command> [flags]
 
@@ -30,7 +30,7 @@ serve flags (env in brackets; see docs/service.md):
   --assume-ttl-seconds <s>      assumed-bind expiry            [TESSERA_ASSUME_TTL_SECONDS]
   --evaluation-cache-size <n>   pods kept from filter          [TESSERA_EVALUATION_CACHE_SIZE]
   --log-level <debug|info|warn|error>                          [TESSERA_LOG_LEVEL]
-  --tracing <none|console>                                     [TESSERA_TRACING]
+  --tracing <none|console|otlp> span export (otlp: OTEL_* vars) [TESSERA_TRACING]
   --topology-presets <dir>      preset directory               [TESSERA_TOPOLOGY_PRESETS]
   --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
@@ -69,7 +69,7 @@ async function serve(argv: readonly string[]): Promise<number> {
   if (selected !== null && !selected.ok) errors.push(...selected.errors);
   if (errors.length > 0 || selected === null || !selected.ok || !options.ok || parsers === null) return fail(errors);
 
-  const tracing = startTracing(config.tracing);
+  const tracing = startTracing(tracingModeFrom(config.tracing, process.env));
   const server = await startTesseraServer({
     config, source: selected.source, options: options.value, log,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation,

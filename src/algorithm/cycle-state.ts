@@ -1,11 +1,10 @@
 import type { DeviceAssignment } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { Status } from './status.js';
-import { fleetGpuCapacity, fleetPriceRange, type PriceRange, type Snapshot } from './snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { SchedulingOptions } from './scheduling-options.js';
 import type { PreparedWorkload } from './fragmentation.js';
-import { prepareWorkload } from './fragmentation.js';
-import { EvaluationMemo } from './evaluation-memo.js';
+import type { EvaluationMemo } from './evaluation-memo.js';
 
 /** Where the pod's job group already runs (from Snapshot.groupNodes), for the group-locality part. */
 export interface GroupPlaces {
@@ -52,6 +51,7 @@ export interface CycleState {
   readonly req: GpuRequest;
   readonly options: SchedulingOptions;
   readonly snapshot: Snapshot;
+  /** The options' target workload, prepared (from `memo`). */
   readonly workload: PreparedWorkload;
   /** Lowest and highest known price per GPU over the snapshot (null when no node has a price). */
   readonly priceRange: { readonly min: number; readonly max: number } | null;
@@ -79,30 +79,6 @@ export function shapeKey(req: GpuRequest): string {
     req.tolerations, req.cpuMilli, req.hostMemoryMiB]);
 }
 
-const priceRanges = new WeakMap<Snapshot, PriceRange | null>();
-
-/** The snapshot's own price range when its owner maintains one, else derived once per snapshot. */
-function priceRange(snapshot: Snapshot): PriceRange | null {
-  if (snapshot.priceRange !== undefined) return snapshot.priceRange;
-  if (priceRanges.has(snapshot)) return priceRanges.get(snapshot) ?? null;
-  const r = fleetPriceRange(snapshot.nodes.values());
-  priceRanges.set(snapshot, r);
-  return r;
-}
-
-const capacities = new WeakMap<Snapshot, ReadonlyMap<string, number>>();
-
-/** The snapshot's own GPU capacity per product when its owner maintains one, else derived once per snapshot. */
-function gpuCapacity(snapshot: Snapshot): ReadonlyMap<string, number> {
-  if (snapshot.gpuCapacity !== undefined) return snapshot.gpuCapacity;
-  let c = capacities.get(snapshot);
-  if (c === undefined) {
-    c = fleetGpuCapacity(snapshot.nodes.values());
-    capacities.set(snapshot, c);
-  }
-  return c;
-}
-
 function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
   if (req.group === null) return null;
   const names = snapshot.groupNodes.get(req.group);
@@ -120,44 +96,36 @@ function groupPlaces(req: GpuRequest, snapshot: Snapshot): GroupPlaces | null {
 }
 
 /**
- * Computes the per-pod scratch for one scheduling cycle. Pure; cheap (O(1) after the first call per snapshot).
- * `memo` keeps node evaluations across cycles (the caller owns it; it must have been made for `options`);
- * without one, evaluations are shared only between equal nodes of this cycle.
+ * Computes the per-pod scratch for one scheduling cycle. Pure; cheap (a shape key and the group's places).
+ * `memo` keeps node evaluations and the workload's tables across cycles: the caller owns it (one per options;
+ * callers without one make a `new EvaluationMemo(options)`), and it must have been made for `options`.
  */
-export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, memo?: EvaluationMemo): CycleState {
-  if (memo !== undefined && memo.options !== options) {
+export function prefilter(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, memo: EvaluationMemo): CycleState {
+  if (memo.options !== options) {
     throw new Error('prefilter: the EvaluationMemo was made for other SchedulingOptions (evaluations depend on them)');
   }
-  const m = memo ?? new EvaluationMemo(options);
-  const workload = prepareWorkload(options.targetWorkload, options.capacityShare ?? 0);
   let pressure: ReadonlyMap<string, number> | null = null;
   let key = shapeKey(req);
   if ((options.valueLossPenalty ?? 0) > 0) {
-    const capacity = gpuCapacity(snapshot);
+    const capacity = snapshot.gpuCapacity;
     if (capacity.size > 0) {
-      const p = m.packingValues.pressureFor(capacity);
-      const pk = m.packingValues.pressureKey(p);
+      const p = memo.packingValues.pressureFor(capacity);
+      const pk = memo.packingValues.pressureKey(p);
       if (pk !== '') { pressure = p; key = `${key}|${pk}`; }
     }
   }
   return {
-    req, options, snapshot, workload, priceRange: priceRange(snapshot),
-    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: m.forShape(key), memo: m, pressure,
+    req, options, snapshot, workload: memo.workload, priceRange: snapshot.priceRange,
+    group: groupPlaces(req, snapshot), productAllowed: new Map(), evaluations: memo.forShape(key), memo, pressure,
   };
 }
 
-const derived = new WeakMap<CycleState, WeakMap<GpuRequest, CycleState>>();
-
 /**
  * The cycle state for `req`: `cycle` itself when it was prepared for `req` (the normal case), else a state
- * prepared for `req` over the same snapshot and options (memoised), so a caller passing an equal but
- * re-parsed request still gets correct answers.
+ * prepared anew for `req` over the same snapshot, options and memo (evaluations are still shared through the
+ * memo), so a caller passing an equal but re-parsed request still gets correct answers.
  */
 export function cycleFor(req: GpuRequest, cycle: CycleState): CycleState {
   if (req === cycle.req) return cycle;
-  let m = derived.get(cycle);
-  if (m === undefined) { m = new WeakMap(); derived.set(cycle, m); }
-  let c = m.get(req);
-  if (c === undefined) { c = prefilter(req, cycle.snapshot, cycle.options, cycle.memo); m.set(req, c); }
-  return c;
+  return prefilter(req, cycle.snapshot, cycle.options, cycle.memo);
 }

@@ -4,6 +4,7 @@ import type { NodeUsage } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
 import { placeOnNode } from './place.js';
 import { validateSchedulingOptions } from './scheduling-options.js';
@@ -28,7 +29,7 @@ describe('docs/algorithm.md example (docs/examples/algorithm/bridge-pairs.json)'
   it.each(example.cases)('$name', (c) => {
     if (!options.ok) throw new Error('options are invalid');
     const node = makeNodeState(example.inventory, example.usage);
-    const cycle = prefilter(c.request, makeSnapshot([node]), options.value);
+    const cycle = prefilter(c.request, makeSnapshot([node]), options.value, new EvaluationMemo(options.value));
     const r = placeOnNode(c.request, node, cycle);
     expect(r.status.code).toBe(c.expect.code);
     if (c.expect.gpus !== undefined) {

@@ -16,8 +16,8 @@ describe('EvaluationMemo', () => {
     const first = evaluateNode(state, prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, memo));
     expect(evaluateNode(state, prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, memo))).toBe(first);
     expect(evaluateNode(state, prefilter(request({ kind: 'whole', gpus: 4 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, memo))).not.toBe(first);
-    // Without a memo each cycle starts empty (no hidden process-wide cache): equal result, new object.
-    const fresh = evaluateNode(state, prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS));
+    // A fresh memo starts empty (no hidden process-wide cache): equal result, new object.
+    const fresh = evaluateNode(state, prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
     expect(fresh).not.toBe(first);
     expect(fresh).toEqual(first);
   });

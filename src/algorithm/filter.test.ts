@@ -3,6 +3,7 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import type { NodeUsage } from '../model/allocation.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { filterNode } from './filter.js';
 import { makeNodeState } from './node-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from './scheduling-options.js';
@@ -65,7 +66,7 @@ const rows: Row[] = [
 describe('filterNode', () => {
   it.each(rows)('filterNode $name', (row) => {
     const state = makeNodeState(row.inv, row.held?.(row.inv));
-    const status = filterNode(row.req, state, prefilter(row.req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS));
+    const status = filterNode(row.req, state, prefilter(row.req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
     expect(status.code).toBe(row.code);
     if (row.reason !== undefined) expect(status.code === 'success' ? '' : status.reason).toContain(row.reason);
   });

@@ -46,6 +46,19 @@ describe('nodeFragmentation (FGD, PROTOCOL §3.2)', () => {
     expect(nodeFragmentation(state, prepareWorkload([twoG]))).toBe(375);
   });
 
+  it('hosts a learned MIG shape by the name pods asked for, which means other slices on other products', () => {
+    const mig = (product: string) => {
+      const inv = node('g', { count: 1, links: uniformLinks(1, 'X'), sharing: { mode: 'mig', layout: 'dynamic' }, product });
+      // Slices 1-7 held: only slice 0 is free.
+      return makeNodeState(inv, usage(inv, { 0: { mig: [{ profile: product === 'A100-40GB' ? '1g.5gb' : '1g.10gb', start: 1, size: 1 }, { profile: product === 'A100-40GB' ? '4g.20gb' : '4g.40gb', start: 4, size: 4 }, { profile: product === 'A100-40GB' ? '1g.10gb' : '1g.20gb', start: 2, size: 2 }] } }));
+    };
+    const named: TargetTask = { weight: 1, kind: 'mig', gpus: 1, memoryMiB: 0, computeMilli: 0, migProfileId: 19, migProfileName: '1g.10gb', cpuMilli: 0 };
+    // 1g.10gb is one slice on an 80 GB A100: slice 0 hosts it, nothing is stranded.
+    expect(nodeFragmentation(mig('A100-80GB'), prepareWorkload([named]))).toBe(0);
+    // On a 40 GB A100, 1g.10gb takes two slices at starts 0, 2, 4, 6: the lone free slice cannot host it.
+    expect(nodeFragmentation(mig('A100-40GB'), prepareWorkload([named]))).toBe(125);
+  });
+
   it('gives a negative delta when a share fills a GPU exactly and a positive one when it strands a remainder', () => {
     const inv = node('d', { count: 2, links: uniformLinks(2, 'NV18') });
     const state = makeNodeState(inv);

@@ -1,7 +1,8 @@
 import type { GpuUsage } from '../model/allocation.js';
 import type { GpuDevice } from '../model/gpu-device.js';
 import { modelMatches } from '../model/gpu-product.js';
-import { MIG_MEMORY_SLICES, migProfilesFor } from '../model/mig-profiles.js';
+import type { MigProfile } from '../model/mig-profiles.js';
+import { MIG_MEMORY_SLICES, migProducts, migProfile, migProfilesFor } from '../model/mig-profiles.js';
 import { containsInstance, freeReplicas, idleUnits, isGpuEmpty, migStartsFree, shareFits } from './gpu-capacity.js';
 import type { NodeState } from './node-state.js';
 import type { TargetTask } from './scheduling-options.js';
@@ -26,71 +27,94 @@ import type { TargetTask } from './scheduling-options.js';
  * the 70 milli left on a GPU with 540 free after a 470 share and the GPUs a CPU-starved node can no longer
  * serve; in the Alibaba trace replay (docs/replay.md) it cuts unallocated GPU by about a tenth against FGD.
  */
-export interface PreparedWorkload {
-  readonly tasks: readonly TargetTask[];
+export class PreparedWorkload {
   /** Renormalised weights, summing to 1. */
   readonly p: Float64Array;
   /** Weight of the capacity term, 0..1. */
   readonly capacityShare: number;
-}
+  /** FragBase per node signature (equal states share one base); bounded by MAX_BASES. */
+  private readonly bases = new Map<string, FragBase>();
+  /** Whether a task's model list allows a product, per model list. */
+  private readonly allowed = new WeakMap<readonly string[], Map<string, boolean>>();
+  /** Idle units of each change in fragmentationDelta (a node has at most MAX_GPUS_PER_NODE GPUs). */
+  readonly scratchIdle = new Float64Array(64);
 
-const prepared = new WeakMap<readonly TargetTask[], Map<number, PreparedWorkload>>();
-
-/** The workload with weights renormalised, memoised per (array, capacity share). */
-export function prepareWorkload(tasks: readonly TargetTask[], capacityShare = 0): PreparedWorkload {
-  let byShare = prepared.get(tasks);
-  if (byShare === undefined) { byShare = new Map(); prepared.set(tasks, byShare); }
-  let w = byShare.get(capacityShare);
-  if (w === undefined) {
+  /**
+   * Prepares `tasks` with capacity-term weight `capacityShare` (clamped to 0..1). Holds the memos of this
+   * workload (FragBases, model checks): the EvaluationMemo owns one per options.
+   */
+  constructor(readonly tasks: readonly TargetTask[], capacityShare = 0) {
     const total = tasks.reduce((s, t) => s + t.weight, 0);
     const p = new Float64Array(tasks.length);
     tasks.forEach((t, i) => { p[i] = total > 0 ? t.weight / total : 0; });
-    w = { tasks, p, capacityShare: Math.min(1, Math.max(0, capacityShare)) };
-    byShare.set(capacityShare, w);
+    this.p = p;
+    this.capacityShare = Math.min(1, Math.max(0, capacityShare));
   }
-  return w;
+
+  /** `modelMatches(models, product)`, memoised per (model list, product). */
+  productAllowed(models: readonly string[], product: string): boolean {
+    let m = this.allowed.get(models);
+    if (m === undefined) { m = new Map(); this.allowed.set(models, m); }
+    let ok = m.get(product);
+    if (ok === undefined) { ok = modelMatches(models, product); m.set(product, ok); }
+    return ok;
+  }
+
+  /** The FragBase of `node` under this workload, memoised per node signature. */
+  fragBase(node: NodeState): FragBase {
+    let b = this.bases.get(node.signature);
+    if (b === undefined) {
+      b = computeBase(node, this);
+      if (this.bases.size >= MAX_BASES) this.bases.clear();
+      this.bases.set(node.signature, b);
+    }
+    return b;
+  }
 }
 
-/** Whether GPU `g` holding `u` (idle units `idle`) can host one unit of task `t`, and its fragment units for `t`. */
-export function gpuTaskFragment(g: GpuDevice, u: GpuUsage, t: TargetTask, idle: number): { hosts: boolean; frag: number } {
-  const hosts = gpuTaskHosts(g, u, t);
+/** The workload `tasks` with weights renormalised (a new PreparedWorkload with empty memos). */
+export function prepareWorkload(tasks: readonly TargetTask[], capacityShare = 0): PreparedWorkload {
+  return new PreparedWorkload(tasks, capacityShare);
+}
+
+/**
+ * Whether GPU `g` holding `u` (idle units `idle`) can host one unit of task `t`, and its fragment units for `t`.
+ * `wl` memoises the model checks.
+ */
+export function gpuTaskFragment(g: GpuDevice, u: GpuUsage, t: TargetTask, idle: number, wl: PreparedWorkload): { hosts: boolean; frag: number } {
+  const hosts = gpuTaskHosts(g, u, t, wl);
   if (!hosts) return { hosts, frag: idle };
   return { hosts, frag: t.kind === 'mig' ? migStranded(g, u, t) : 0 };
 }
 
-/** Whether GPU `g` holding `u` can host one unit of task `t` now. */
-export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask): boolean {
-  if (t.models !== undefined && t.models !== null && !productAllowed(t.models, g.product)) return false;
+/** Whether GPU `g` holding `u` can host one unit of task `t` now (`wl` memoises the model checks). */
+export function gpuTaskHosts(g: GpuDevice, u: GpuUsage, t: TargetTask, wl: PreparedWorkload): boolean {
+  if (t.models !== undefined && t.models !== null && !wl.productAllowed(t.models, g.product)) return false;
   switch (t.kind) {
     case 'whole': return g.sharing.mode !== 'mig' && isGpuEmpty(u);
     case 'share': return shareFits(g, u, t.memoryMiB, t.computeMilli);
     case 'replica': return g.sharing.mode === 'time-sliced' && freeReplicas(g, u) > 0;
     case 'mig': {
       if (g.sharing.mode !== 'mig' || u.whole) return false;
-      const profile = migProfileById(g.product, t.migProfileId);
+      const profile = taskMigProfile(g.product, t);
       return profile !== null && migStartsFree(g, u, profile.name).length > 0;
     }
   }
 }
 
-const allowedMemo = new WeakMap<readonly string[], Map<string, boolean>>();
+/** Every MIG profile by `product#id` (the first of a product with that NVML id), built once from the static tables. */
+const MIG_PROFILE_BY_ID: ReadonlyMap<string, MigProfile> = (() => {
+  const byId = new Map<string, MigProfile>();
+  for (const product of migProducts()) {
+    for (const p of migProfilesFor(product)) if (!byId.has(`${product}#${p.id}`)) byId.set(`${product}#${p.id}`, p);
+  }
+  return byId;
+})();
 
-/** modelMatches, memoised per (model list, product). */
-function productAllowed(models: readonly string[], product: string): boolean {
-  let m = allowedMemo.get(models);
-  if (m === undefined) { m = new Map(); allowedMemo.set(models, m); }
-  let ok = m.get(product);
-  if (ok === undefined) { ok = modelMatches(models, product); m.set(product, ok); }
-  return ok;
-}
-
-const profileById = new Map<string, ReturnType<typeof migProfilesFor>[number] | null>();
-
-function migProfileById(product: string, id: number | null): ReturnType<typeof migProfilesFor>[number] | null {
-  const key = `${product}#${id}`;
-  let p = profileById.get(key);
-  if (p === undefined) { p = migProfilesFor(product).find((x) => x.id === id) ?? null; profileById.set(key, p); }
-  return p;
+/** The MIG profile task `t` asks for on `product`: by name when the task names one, else by NVML id. */
+function taskMigProfile(product: string, t: TargetTask): MigProfile | null {
+  const name = t.migProfileName;
+  return name !== undefined && name !== null ? migProfile(product, name) : MIG_PROFILE_BY_ID.get(`${product}#${t.migProfileId}`) ?? null;
 }
 
 /**
@@ -133,7 +157,7 @@ function capacityWaste(t: TargetTask, hostCount: number, slotSum: number, capSum
 /** Free MIG memory slices that no free legal placement of the task's profile covers, in idle units (125 each). */
 function migStranded(g: GpuDevice, u: GpuUsage, t: TargetTask): number {
   if (g.sharing.mode !== 'mig') return 0;
-  const profile = migProfileById(g.product, t.migProfileId);
+  const profile = taskMigProfile(g.product, t);
   if (profile === null) return 0;
   const starts = migStartsFree(g, u, profile.name);
   let covered = 0;
@@ -172,20 +196,12 @@ export interface FragBase {
   readonly value: number;
 }
 
+/** FragBases kept per workload before its memo starts afresh. */
 const MAX_BASES = 50_000;
-const bases = new WeakMap<PreparedWorkload, Map<string, FragBase>>();
 
-/** FragBase of `node` for `wl`, memoised per (workload, node signature): equal states share one base. */
+/** FragBase of `node` for `wl`, memoised in `wl` per node signature: equal states share one base. */
 export function fragBase(node: NodeState, wl: PreparedWorkload): FragBase {
-  let bySig = bases.get(wl);
-  if (bySig === undefined) { bySig = new Map(); bases.set(wl, bySig); }
-  let b = bySig.get(node.signature);
-  if (b === undefined) {
-    b = computeBase(node, wl);
-    if (bySig.size >= MAX_BASES) bySig.clear();
-    bySig.set(node.signature, b);
-  }
-  return b;
+  return wl.fragBase(node);
 }
 
 function computeBase(node: NodeState, wl: PreparedWorkload): FragBase {
@@ -210,7 +226,7 @@ function computeBase(node: NodeState, wl: PreparedWorkload): FragBase {
     for (let t = 0; t < T; t += 1) {
       const task = wl.tasks[t];
       if (task === undefined) continue;
-      const r = gpuTaskFragment(g, u, task, idle);
+      const r = gpuTaskFragment(g, u, task, idle, wl);
       if (r.hosts) { hosts[i * T + t] = 1; hostCount[t] = (hostCount[t] ?? 0) + 1; }
       frag[i * T + t] = r.frag;
       fragSum[t] = (fragSum[t] ?? 0) + r.frag;
@@ -238,11 +254,8 @@ function computeBase(node: NodeState, wl: PreparedWorkload): FragBase {
 
 /** F_n of `node` under `wl` (milli-GPU units). */
 export function nodeFragmentation(node: NodeState, wl: PreparedWorkload): number {
-  return fragBase(node, wl).value;
+  return wl.fragBase(node).value;
 }
-
-/** Idle units of each change, reused across calls (a node has at most MAX_GPUS_PER_NODE GPUs). */
-const scratchIdle = new Float64Array(64);
 
 /** A GPU whose usage changes, for fragmentationDelta. */
 export interface GpuChange {
@@ -255,8 +268,9 @@ export interface GpuChange {
  * Positive = the placement fragments the node. O(changes × tasks), no allocation.
  */
 export function fragmentationDelta(node: NodeState, wl: PreparedWorkload, changes: readonly GpuChange[], cpuMilli: number): number {
-  const base = fragBase(node, wl);
+  const base = wl.fragBase(node);
   const T = wl.tasks.length;
+  const scratchIdle = wl.scratchIdle;
   let idleTotal = base.idleTotal;
   const nc = Math.min(changes.length, scratchIdle.length);
   for (let j = 0; j < nc; j += 1) {
@@ -282,7 +296,7 @@ export function fragmentationDelta(node: NodeState, wl: PreparedWorkload, change
       const g = c === undefined ? undefined : node.inventory.gpus[c.gpu];
       if (c === undefined || g === undefined) continue;
       const k = c.gpu * T + t;
-      const hosts = gpuTaskHosts(g, c.usage, task);
+      const hosts = gpuTaskHosts(g, c.usage, task, wl);
       const frag = hosts ? (task.kind === 'mig' ? migStranded(g, c.usage, task) : 0) : (scratchIdle[j] ?? 0);
       hostCount += (hosts ? 1 : 0) - (base.hosts[k] ?? 0);
       fragSum += frag - (base.frag[k] ?? 0);

@@ -1,11 +1,10 @@
 import type { TopologyNeed } from '../model/gpu-request.js';
+import type { GpuSetMemo } from './gpu-set-memo.js';
 import type { InventoryInfo } from './inventory-info.js';
 import { maxClique, popcount } from './inventory-info.js';
 
 /** Above this many candidate sets the search falls back to a greedy build (only nodes with > 16 GPUs). */
 const MAX_EXHAUSTIVE_SETS = 40_000;
-const MAX_MEMO = 100_000;
-const memo = new Map<string, number>();
 
 /** Sum of pair scores over every pair inside `mask`. */
 export function setPairSum(info: InventoryInfo, mask: number): number {
@@ -29,21 +28,16 @@ export function setQuality(info: InventoryInfo, mask: number): number {
   return pairs === 0 ? 100 : s / pairs;
 }
 
-const remainders = new Map<string, Map<number, number>>();
-
-/** How well-connected the GPUs of `mask` stay for later jobs: largest NVLink island first, then pair sum. Memoised. */
-export function remainderValue(info: InventoryInfo, mask: number): number {
-  let m = remainders.get(info.linkKey);
-  if (m === undefined) {
-    if (remainders.size > 1000) remainders.clear();
-    m = new Map();
-    remainders.set(info.linkKey, m);
-  }
+/**
+ * How well-connected the GPUs of `mask` stay for later jobs: largest NVLink island first, then pair sum.
+ * Memoised in `memo` per link matrix.
+ */
+export function remainderValue(info: InventoryInfo, mask: number, memo: GpuSetMemo): number {
+  const m = memo.remaindersOf(info.linkKey);
   let v = m.get(mask);
   if (v === undefined) {
     v = maxClique(info.nvAdj, mask) * 1e7 + setPairSum(info, mask);
-    if (m.size > 70_000) m.clear();
-    m.set(mask, v);
+    memo.keepRemainder(m, mask, v);
   }
   return v;
 }
@@ -67,28 +61,27 @@ export function largestSatisfyingSet(info: InventoryInfo, candidates: number, ne
  * maximise the sum of go-gpuallocator pair scores (NV bonds × 100, then PCIe levels); among equal sets keep
  * the best-connected remainder of `free` (largest NVLink island, then pair sum); then the lowest indices.
  * Exhaustive over all k-subsets (branch and bound on a pair-score bound) up to MAX_EXHAUSTIVE_SETS, which
- * covers every node of up to 16 GPUs; greedy beyond. Memoised per link matrix.
+ * covers every node of up to 16 GPUs; greedy beyond. Memoised in `memo` per link matrix.
  */
-export function bestGpuSet(info: InventoryInfo, candidates: number, k: number, need: TopologyNeed, free: number): number {
+export function bestGpuSet(info: InventoryInfo, candidates: number, k: number, need: TopologyNeed, free: number, memo: GpuSetMemo): number {
   if (k <= 0 || popcount(candidates) < k) return 0;
   const key = `${info.linkKey}|${candidates}|${free}|${k}|${need}`;
-  const hit = memo.get(key);
+  const hit = memo.bestSet(key);
   if (hit !== undefined) return hit;
   let result = 0;
   if (need === 'numa') {
     let bestScore = -1; let bestRem = -1;
     for (const g of info.numaGroups) {
-      const m = searchSets(info, candidates & g, k, false, free);
+      const m = searchSets(info, candidates & g, k, false, free, memo);
       if (m === 0) continue;
       const s = setPairSum(info, m);
-      const r = remainderValue(info, free & ~m);
+      const r = remainderValue(info, free & ~m, memo);
       if (s > bestScore || (s === bestScore && r > bestRem)) { bestScore = s; bestRem = r; result = m; }
     }
   } else {
-    result = searchSets(info, candidates, k, need === 'nvlink-required', free);
+    result = searchSets(info, candidates, k, need === 'nvlink-required', free, memo);
   }
-  if (memo.size > MAX_MEMO) memo.clear();
-  memo.set(key, result);
+  memo.keepBestSet(key, result);
   return result;
 }
 
@@ -98,15 +91,15 @@ function binomial(n: number, k: number): number {
   return r;
 }
 
-function searchSets(info: InventoryInfo, candidates: number, k: number, clique: boolean, free: number): number {
+function searchSets(info: InventoryInfo, candidates: number, k: number, clique: boolean, free: number, memo: GpuSetMemo): number {
   const idx: number[] = [];
   for (let i = 0; i < info.n; i += 1) if ((candidates >> i) & 1) idx.push(i);
   if (idx.length < k) return 0;
-  if (k === 1 || binomial(idx.length, k) <= MAX_EXHAUSTIVE_SETS) return exhaustive(info, idx, k, clique, free);
+  if (k === 1 || binomial(idx.length, k) <= MAX_EXHAUSTIVE_SETS) return exhaustive(info, idx, k, clique, free, memo);
   return greedy(info, idx, k, clique);
 }
 
-function exhaustive(info: InventoryInfo, idx: readonly number[], k: number, clique: boolean, free: number): number {
+function exhaustive(info: InventoryInfo, idx: readonly number[], k: number, clique: boolean, free: number, memo: GpuSetMemo): number {
   const n = info.n;
   let bestScore = -1;
   let ties: number[] = [];
@@ -138,7 +131,7 @@ function exhaustive(info: InventoryInfo, idx: readonly number[], k: number, cliq
   if (ties.length === 1) return ties[0] ?? 0;
   let best = ties[0] ?? 0; let bestRem = -1;
   for (const m of ties) {
-    const r = remainderValue(info, free & ~m);
+    const r = remainderValue(info, free & ~m, memo);
     if (r > bestRem) { bestRem = r; best = m; }
   }
   return best;

@@ -5,8 +5,9 @@ import { linkPairScore, linkQuality } from './link-score.js';
 export const MAX_GPUS_PER_NODE = 30;
 
 /**
- * Facts derived once per `NodeInventory` object (memoised on its identity): link masks and pair scores,
- * NUMA groups and sharing-mode masks. Everything here depends only on the inventory, never on usage.
+ * Facts derived from a `NodeInventory` alone (never its usage): link masks and pair scores, NUMA groups and
+ * sharing-mode masks. Computed once when a node's first NodeState is built and carried by every later state of
+ * that node (reserve and unreserve pass it on), so no module needs to remember it.
  */
 export interface InventoryInfo {
   /** Number of GPUs modelled (at most MAX_GPUS_PER_NODE). */
@@ -73,19 +74,8 @@ function structureHashOf(inv: NodeInventory, linkKey: string): number {
   return hash53(key);
 }
 
-const cache = new WeakMap<NodeInventory, InventoryInfo>();
-
-/** The InventoryInfo of `inv`, computed once per inventory object. */
+/** Computes the InventoryInfo of `inv` (O(GPUs²); not memoised: callers keep it on the NodeState). */
 export function inventoryInfo(inv: NodeInventory): InventoryInfo {
-  let info = cache.get(inv);
-  if (info === undefined) {
-    info = computeInfo(inv);
-    cache.set(inv, info);
-  }
-  return info;
-}
-
-function computeInfo(inv: NodeInventory): InventoryInfo {
   const n = Math.min(inv.gpus.length, MAX_GPUS_PER_NODE);
   const nvAdj = new Int32Array(n);
   const pair = new Float64Array(n * n);
@@ -150,25 +140,26 @@ export function popcount(x: number): number {
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-let cliqueBest = 0;
-
-function growClique(adj: Int32Array, r: number, p: number): void {
-  if (p === 0) { if (r > cliqueBest) cliqueBest = r; return; }
+/**
+ * Branch and bound over cliques: `r` GPUs chosen so far, `p` the candidates adjacent to all of them, `best`
+ * the largest clique found so far. Returns the largest clique size found (at least `best`).
+ */
+function growClique(adj: Int32Array, r: number, p: number, best: number): number {
+  if (p === 0) return r > best ? r : best;
   let rest = p;
   while (rest !== 0) {
-    if (r + popcount(rest) <= cliqueBest) return;
+    if (r + popcount(rest) <= best) return best;
     const low = rest & -rest;
     const v = 31 - Math.clz32(low);
     rest &= ~low;
-    growClique(adj, r + 1, rest & (adj[v] ?? 0));
+    best = growClique(adj, r + 1, rest & (adj[v] ?? 0), best);
   }
+  return best;
 }
 
 /** Size of the largest clique of `adj` inside `mask` (every pair adjacent). A single GPU is a clique of 1. */
 export function maxClique(adj: Int32Array, mask: number): number {
   if (mask === 0) return 0;
   if ((mask & (mask - 1)) === 0) return 1;
-  cliqueBest = 0;
-  growClique(adj, 0, mask);
-  return cliqueBest;
+  return growClique(adj, 0, mask, 0);
 }

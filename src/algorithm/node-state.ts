@@ -13,7 +13,7 @@ import { inventoryInfo, maxClique, popcount } from './inventory-info.js';
 export interface NodeState {
   readonly inventory: NodeInventory;
   readonly usage: NodeUsage;
-  /** Per-inventory facts (links, masks), shared by every state of the same inventory object. */
+  /** Per-inventory facts (links, masks), computed with the node's first state and shared by its later states. */
   readonly info: InventoryInfo;
   /** Whole-able GPUs (not MIG) with nothing held. */
   readonly freeWholeMask: number;
@@ -55,9 +55,12 @@ function gpuKey(u: GpuUsage): string {
   return `${u.memoryMiB},${u.computeMilli},${u.replicas},${mig}`;
 }
 
-/** Builds a NodeState; `usage` defaults to nothing held. GPUs missing from `usage.gpus` count as empty. */
-export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage): NodeState {
-  const info = inventoryInfo(inventory);
+/**
+ * Builds a NodeState; `usage` defaults to nothing held. GPUs missing from `usage.gpus` count as empty. `info`
+ * must be `inventoryInfo(inventory)`: pass the one a previous state of the same inventory carries (computed
+ * here when absent).
+ */
+export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage, info: InventoryInfo = inventoryInfo(inventory)): NodeState {
   const n = info.n;
   const gpus: GpuUsage[] = [];
   for (let i = 0; i < inventory.gpus.length; i += 1) gpus.push(usage?.gpus[i] ?? EMPTY_GPU_USAGE);

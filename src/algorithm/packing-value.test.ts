@@ -5,7 +5,7 @@ import { prefilter } from './cycle-state.js';
 import { evaluateNode } from './evaluate-node.js';
 import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
-import { idleValues, itemValues, kindPressure, PackingValues, packingValuesFor, shareSteps, shareValue } from './packing-value.js';
+import { idleValues, itemValues, kindPressure, PackingValues, shareSteps, shareValue } from './packing-value.js';
 import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions, type TargetTask } from './scheduling-options.js';
 import { makeSnapshot } from './snapshot.js';
 import { gpu, node, request, uniformLinks, usage } from './test-fixtures.js';
@@ -73,11 +73,14 @@ describe('idle values (K) and share sizes', () => {
     expect(shareSteps(GPU10, 12000, 470)).toBe(0);
   });
 
-  it('builds one set of tables per workload, shared by every memo and memo-less cycle', () => {
+  it('builds the tables once per GPU kind inside the memo that owns them, never in module state', () => {
     const opts: SchedulingOptions = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: [share(470), share(320)] };
-    expect(new EvaluationMemo(opts).packingValues).toBe(packingValuesFor(opts.targetWorkload));
-    expect(packingValuesFor(opts.targetWorkload).tableFor(GPU10)).toBe(packingValuesFor(opts.targetWorkload).tableFor({ ...GPU10 }));
-    expect(packingValuesFor([share(470)])).not.toBe(packingValuesFor(opts.targetWorkload));
+    const memo = new EvaluationMemo(opts);
+    expect(memo.packingValues.tableFor(GPU10)).toBe(memo.packingValues.tableFor({ ...GPU10 }));
+    const other = new EvaluationMemo(opts);
+    expect(other.packingValues).not.toBe(memo.packingValues);
+    expect(other.packingValues.tableFor(GPU10)).not.toBe(memo.packingValues.tableFor(GPU10));
+    expect(other.packingValues.tableFor(GPU10)).toEqual(memo.packingValues.tableFor(GPU10));
   });
 
   it('values a size the workload never asks for at what could take its place', () => {

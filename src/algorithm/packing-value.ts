@@ -14,7 +14,7 @@ import type { TargetTask } from './scheduling-options.js';
  * those values. A placement that drops K by more than the placed request's own value wastes room an optimal
  * packing would have used (470 beside 320 leaves 210 that no common share fits; 470 beside 470 loses nothing).
  * Online bin packing guided by these values is the discrete-distribution method of Csirik et al. and Gupta &
- * Radovanović; here it is the `valueLoss` of an evaluation (see evaluate-node.ts).
+ * Radovanović; here it is the `valueLoss` of an evaluation (see value-loss.ts).
  */
 
 /** Idle units per table step: requests and idle room are valued on a grid of 10 milli-GPU units. */
@@ -130,8 +130,8 @@ export function idleLevel(idle: number): number {
 
 /**
  * The packing values of one target workload, per kind of fractional GPU (product, memory, compute), computed on
- * first use (an LP of a few sizes: milliseconds, once per options). Whole-GPU tasks are worth their GPU count,
- * so an empty GPU is worth 1.
+ * first use (an LP of a few sizes: milliseconds, once per options; the EvaluationMemo owns one). Whole-GPU tasks
+ * are worth their GPU count, so an empty GPU is worth 1.
  */
 export class PackingValues {
   private readonly tables = new Map<string, GpuValueTable>();
@@ -224,19 +224,4 @@ export function kindPressure(workload: readonly TargetTask[], capacity: Readonly
     for (const p of t.allowed) out.set(p, (out.get(p) ?? 0) + perGpu);
   }
   return out;
-}
-
-const byWorkload = new WeakMap<readonly TargetTask[], PackingValues>();
-
-/**
- * The packing values of `workload`, one per workload array (like prepareWorkload): every memo and every
- * memo-less cycle for the same options shares the tables, so the LP runs once per GPU kind, not per cycle.
- */
-export function packingValuesFor(workload: readonly TargetTask[]): PackingValues {
-  let values = byWorkload.get(workload);
-  if (values === undefined) {
-    values = new PackingValues(workload);
-    byWorkload.set(workload, values);
-  }
-  return values;
 }

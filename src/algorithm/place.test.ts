@@ -3,6 +3,7 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory, } from '../model/node-inventory.js';
 import type { NodeUsage } from '../model/allocation.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
 import { placeOnNode } from './place.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from './scheduling-options.js';
@@ -150,7 +151,7 @@ const rows: Row[] = [
 describe('placeOnNode topology cases', () => {
   it.each(rows)('placeOnNode $name', (row) => {
     const state = makeNodeState(row.inv, row.held?.(row.inv));
-    const cycle = prefilter(row.req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS);
+    const cycle = prefilter(row.req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
     const r = placeOnNode(row.req, state, cycle);
     if (row.gpus !== undefined) {
       expect(r.status).toEqual({ code: 'success' });
@@ -166,7 +167,7 @@ describe('placeOnNode topology cases', () => {
     const inv = node('m', { count: 1, links: uniformLinks(1, 'X'), sharing: { mode: 'mig', layout: 'dynamic' } });
     const req = request({ kind: 'mig', gpus: 0, mig: [{ profile: '3g.40gb', count: 1 }] });
     const state = makeNodeState(inv);
-    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
+    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS))).allocation;
     expect(a?.devices[0]?.mig).toEqual({ profile: '3g.40gb', start: 4, size: 4 });
   });
 
@@ -174,7 +175,7 @@ describe('placeOnNode topology cases', () => {
     const inv = node('m', { count: 2, links: uniformLinks(2, 'NV18'), sharing: { mode: 'mig', layout: 'dynamic' } });
     const state = makeNodeState(inv, usage(inv, { 0: { mig: [{ profile: '1g.10gb', start: 6, size: 1 }] } }));
     const req = request({ kind: 'mig', gpus: 0, mig: [{ profile: '2g.20gb', count: 1 }] });
-    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
+    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS))).allocation;
     expect(a?.devices.map((d) => [d.gpuIndex, d.mig?.start])).toEqual([[0, 4]]);
   });
 
@@ -182,7 +183,7 @@ describe('placeOnNode topology cases', () => {
     const inv = node('m', { count: 1, links: uniformLinks(1, 'X'), sharing: { mode: 'mig', layout: 'dynamic' } });
     const state = makeNodeState(inv);
     const req = request({ kind: 'mig', gpus: 0, mig: [{ profile: '1g.10gb', count: 2 }, { profile: '4g.40gb', count: 1 }] });
-    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS)).allocation;
+    const a = placeOnNode(req, state, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS))).allocation;
     expect(a?.devices.map((d) => `${d.mig?.profile}@${d.mig?.start}`).sort()).toEqual(['1g.10gb@5', '1g.10gb@6', '4g.40gb@0']);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Allocation } from '../model/allocation.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import type { NodeState } from './node-state.js';
 import { makeNodeState } from './node-state.js';
 import type { RunningPod } from './preempt.js';
@@ -35,25 +36,25 @@ describe('selectVictims', () => {
 
   it('evicts one share on one GPU when that frees enough (fractional-aware)', () => {
     const req = request({ kind: 'share', memoryMiB: 30000, computeMilli: 400, priority: 10 });
-    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS));
+    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
     expect(r?.victims).toEqual(['a']);
     expect(r?.allocation.devices[0]?.gpuIndex).toBe(0);
   });
 
   it('evicts the fewest pods, then the lowest priorities, for a whole GPU', () => {
     const req = request({ priority: 10 });
-    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS));
+    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
     expect(r?.victims).toEqual(['a', 'b']);
   });
 
   it('never evicts pods of equal or higher priority', () => {
     const req = request({ gpus: 2, priority: 3 });
-    expect(selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS))).toBeNull();
+    expect(selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)))).toBeNull();
   });
 
   it('evicts a large set by reprieve when pairs are not enough', () => {
     const req = request({ gpus: 2, priority: 10 });
-    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS));
+    const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
     expect(r?.victims.slice().sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(r?.allocation.devices.map((d) => d.gpuIndex)).toEqual([0, 1]);
   });

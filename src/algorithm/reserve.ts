@@ -30,7 +30,7 @@ export function reserve(node: NodeState, alloc: Allocation): { status: Status; n
   if (inv.cpuMilli > 0 && alloc.cpuMilli > node.cpuFreeMilli) return fail(`need ${alloc.cpuMilli} CPU milli, ${Math.max(0, node.cpuFreeMilli)} free`);
   if (inv.memoryMiB > 0 && alloc.memoryMiB > node.memoryFreeMiB) return fail(`need ${alloc.memoryMiB} MiB host memory, ${Math.max(0, node.memoryFreeMiB)} free`);
   const usage: NodeUsage = { gpus, cpuMilli: node.usage.cpuMilli + alloc.cpuMilli, memoryMiB: node.usage.memoryMiB + alloc.memoryMiB };
-  return { status: SUCCESS, node: makeNodeState(inv, usage) };
+  return { status: SUCCESS, node: makeNodeState(inv, usage, node.info) };
 }
 
 /** Releases `alloc` on `node` (a pod ended or an assumption expired); amounts never go below zero. */
@@ -47,5 +47,5 @@ export function unreserve(node: NodeState, alloc: Allocation): NodeState {
   const usage: NodeUsage = {
     gpus, cpuMilli: Math.max(0, node.usage.cpuMilli - alloc.cpuMilli), memoryMiB: Math.max(0, node.usage.memoryMiB - alloc.memoryMiB),
   };
-  return makeNodeState(inv, usage);
+  return makeNodeState(inv, usage, node.info);
 }

@@ -6,6 +6,7 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import { isLegalMigLayout } from '../model/mig-profiles.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { filterNode } from './filter.js';
 import { replicaCapacity } from './gpu-capacity.js';
 import type { NodeState } from './node-state.js';
@@ -130,7 +131,7 @@ function run(inventories: readonly NodeInventory[], stream: readonly (readonly [
       // Preemption on one node must free a legal place and only evict lower priorities.
       const [name, node] = [...states.entries()][roll % states.size] ?? [];
       if (node !== undefined && name !== undefined && req.priority > 0) {
-        const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+        const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
         if (filterNode(req, node, cycle).code === 'unschedulable') {
           const pods = running.filter((p) => p.allocation.node === name);
           const v = selectVictims(req, node, pods, cycle);
@@ -180,7 +181,7 @@ describe('scheduling properties', () => {
     fc.assert(fc.property(clusterArb, reqArb, (inventories, req) => {
       const states = inventories.map((i) => deepFreeze(makeNodeState(deepFreeze(i))));
       const snap = makeSnapshot(states);
-      const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+      const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
       const best = scheduleOne(req, snap, DEFAULT_SCHEDULING_OPTIONS);
       expect(best.ok).toBe(states.some((s) => filterNode(req, s, cycle).code === 'success'));
       if (best.ok) {
@@ -201,7 +202,7 @@ describe('scheduling properties', () => {
         // Unresolvable means even the empty node cannot host the pod.
         if (st.code === 'unresolvable') {
           const empty = makeNodeState(s.inventory);
-          expect(filterNode(req, empty, prefilter(req, makeSnapshot([empty]), DEFAULT_SCHEDULING_OPTIONS)).code).not.toBe('success');
+          expect(filterNode(req, empty, prefilter(req, makeSnapshot([empty]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS))).code).not.toBe('success');
         }
       }
     }), { numRuns: 150 });

@@ -1,5 +1,6 @@
 import type { ParseIssue, ParseResult } from '../model/parse-result.js';
 import { failed, parsed } from '../model/parse-result.js';
+import { DEFAULT_LEARNING_OPTIONS, type LearningOptions } from './workload-learner.js';
 
 /**
  * One request shape of the target workload the fragmentation measure is taken against (FGD's "typical pods").
@@ -17,6 +18,12 @@ export interface TargetTask {
   readonly memoryMiB: number;
   readonly computeMilli: number;
   readonly migProfileId: number | null;
+  /**
+   * For learned MIG shapes: the profile name pods asked for. Names mean different slices on different products
+   * (1g.10gb is a 1-slice instance on an 80 GB A100 and a 2-slice one on a 40 GB A100), so when set a GPU hosts
+   * the task only where its product offers that name.
+   */
+  readonly migProfileName?: string | null;
   readonly cpuMilli: number;
   /**
    * Allowed GPU products (as `tessera.io/gpu-model`, matched with modelMatches), or absent/null for any. GPUs
@@ -56,39 +63,53 @@ export interface SchedulingOptions {
    * single-GPU picks on a node also minimise the waste first. Absent = 0.
    */
   readonly valueLossPenalty?: number;
+  /**
+   * How the target workload is learned from the pods seen (workload-learner.ts); `targetWorkload` is then the
+   * cold start. null = `targetWorkload` is fixed (a configured list, or a replay variant).
+   */
+  readonly learning: LearningOptions | null;
 }
 
 const task = (weight: number, kind: TargetTask['kind'], gpus: number, memoryMiB: number, computeMilli: number,
   cpuMilli: number, migProfileId: number | null = null): TargetTask =>
   Object.freeze({ weight, kind, gpus, memoryMiB, computeMilli, migProfileId, cpuMilli });
 
+/** Host CPU (milli) the cold-start workload assumes per GPU of a shape, until real pods say otherwise. */
+export const COLD_START_CPU_PER_GPU = 8000;
+
 /**
- * Defaults. The workload mix is shaped after the Alibaba 2023 trace (mostly 1-GPU and sub-GPU pods, a tail of
- * 2/4/8-GPU jobs) plus replica and MIG shapes so every sharing mode has targets.
+ * The cold-start target workload: uniform over whole 1, 2, 4 and 8 GPUs and shares of a quarter, half and three
+ * quarters of a GPU's compute, each asking COLD_START_CPU_PER_GPU host CPU per GPU it takes. Used only until the
+ * learner has seen `learning.minPods` pods. The CPU prior matters: without it the measure is blind to nodes whose
+ * CPU runs out before their GPUs, and the cold start strands more than FGD with a uniform workload on the
+ * traces (docs/replay.md "Cold start").
  */
+export const COLD_START_WORKLOAD: readonly TargetTask[] = Object.freeze([
+  task(1, 'whole', 1, 0, 0, COLD_START_CPU_PER_GPU),
+  task(1, 'whole', 2, 0, 0, 2 * COLD_START_CPU_PER_GPU),
+  task(1, 'whole', 4, 0, 0, 4 * COLD_START_CPU_PER_GPU),
+  task(1, 'whole', 8, 0, 0, 8 * COLD_START_CPU_PER_GPU),
+  task(1, 'share', 1, 0, 250, COLD_START_CPU_PER_GPU / 4),
+  task(1, 'share', 1, 0, 500, COLD_START_CPU_PER_GPU / 2),
+  task(1, 'share', 1, 0, 750, (3 * COLD_START_CPU_PER_GPU) / 4),
+]);
+
+/** What `tessera serve` ships, and what the replay's "Tessera" policy runs (docs/algorithm.md). */
 export const DEFAULT_SCHEDULING_OPTIONS: SchedulingOptions = Object.freeze({
-  weights: Object.freeze({ fragmentation: 40, packing: 20, topology: 15, cost: 10, spot: 5, groupLocality: 10 }),
-  targetWorkload: Object.freeze([
-    task(0.28, 'whole', 1, 0, 0, 8000),
-    task(0.06, 'whole', 2, 0, 0, 16000),
-    task(0.04, 'whole', 4, 0, 0, 32000),
-    task(0.04, 'whole', 8, 0, 0, 64000),
-    task(0.14, 'share', 1, 4096, 250, 4000),
-    task(0.12, 'share', 1, 8192, 500, 4000),
-    task(0.08, 'share', 1, 16384, 500, 6000),
-    task(0.08, 'replica', 1, 0, 0, 2000),
-    task(0.06, 'mig', 1, 0, 0, 2000, 19),
-    task(0.05, 'mig', 1, 0, 0, 4000, 14),
-    task(0.05, 'mig', 1, 0, 0, 6000, 9),
-  ]),
+  // packing is off by default: filling fuller nodes pulls against the fragmentation measure and stranded more
+  // GPUs on every trace tried (docs/replay.md); the value loss and fragmentation already fill used GPUs first.
+  weights: Object.freeze({ fragmentation: 40, packing: 0, topology: 15, cost: 10, spot: 5, groupLocality: 10 }),
+  targetWorkload: COLD_START_WORKLOAD,
   fragmentationScale: 1000,
   capacityShare: 0.25,
   valueLossPenalty: 100,
+  learning: DEFAULT_LEARNING_OPTIONS,
 });
 
-const OPTION_KEYS: readonly string[] = ['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare', 'valueLossPenalty'];
+const OPTION_KEYS: readonly string[] = ['weights', 'targetWorkload', 'fragmentationScale', 'capacityShare', 'valueLossPenalty', 'learning'];
+const LEARNING_KEYS: readonly (keyof LearningOptions)[] = ['halfLifePods', 'minPods', 'refreshPods', 'drift', 'maxShapes', 'coverage'];
 const WEIGHT_KEYS: readonly (keyof ScoreWeights)[] = ['fragmentation', 'packing', 'topology', 'cost', 'spot', 'groupLocality'];
-const MIG_IDS = new Set([19, 20, 15, 14, 9, 5, 0]);
+const MIG_IDS: ReadonlySet<number> = new Set([19, 20, 15, 14, 9, 5, 0]);
 
 function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -161,13 +182,43 @@ export function validateSchedulingOptions(x: unknown): ParseResult<SchedulingOpt
     if (!nonNegative(v)) errors.push({ path: 'valueLossPenalty', message: `must be a finite number >= 0, got ${JSON.stringify(v)}` });
     else valueLossPenalty = v;
   }
+  // A configured workload is fixed unless learning is asked for as well; otherwise the defaults learn.
+  let learning: LearningOptions | null = x['targetWorkload'] !== undefined ? null : DEFAULT_SCHEDULING_OPTIONS.learning;
+  if (x['learning'] !== undefined) learning = validateLearning(x['learning'], errors);
   for (const key of Object.keys(x)) {
     if (!OPTION_KEYS.includes(key)) {
       errors.push({ path: key, message: `unknown option: known options are ${OPTION_KEYS.join(', ')}` });
     }
   }
   if (errors.length > 0) return failed(errors);
-  return parsed({ weights, targetWorkload, fragmentationScale, capacityShare, valueLossPenalty });
+  return parsed({ weights, targetWorkload, fragmentationScale, capacityShare, valueLossPenalty, learning });
+}
+
+/** `learning`: false or null turns learning off; an object overrides the defaults field by field. */
+function validateLearning(x: unknown, errors: ParseIssue[]): LearningOptions | null {
+  if (x === null || x === false) return null;
+  const base = DEFAULT_SCHEDULING_OPTIONS.learning ?? DEFAULT_LEARNING_OPTIONS;
+  if (x === true) return base;
+  if (!isRecord(x)) {
+    errors.push({ path: 'learning', message: `must be false (fixed workload) or an object of ${LEARNING_KEYS.join(', ')}, got ${JSON.stringify(x)}` });
+    return base;
+  }
+  const out: Record<string, number> = { ...base };
+  for (const key of Object.keys(x)) {
+    if (!(LEARNING_KEYS as readonly string[]).includes(key)) {
+      errors.push({ path: `learning.${key}`, message: `unknown learning option: known options are ${LEARNING_KEYS.join(', ')}` });
+      continue;
+    }
+    const v = x[key];
+    const fraction = key === 'drift' || key === 'coverage';
+    if (!nonNegative(v) || !(fraction ? v <= 1 && (key !== 'coverage' || v > 0) : Number.isInteger(v) && (key === 'minPods' || v >= 1))) {
+      const want = fraction ? (key === 'coverage' ? 'a number in (0, 1]' : 'a number in [0, 1]') : key === 'minPods' ? 'an integer >= 0' : 'an integer >= 1';
+      errors.push({ path: `learning.${key}`, message: `must be ${want}, got ${JSON.stringify(v)}` });
+    } else {
+      out[key] = v;
+    }
+  }
+  return out as unknown as LearningOptions;
 }
 
 function validateTask(t: unknown, path: string, errors: ParseIssue[]): TargetTask | null {

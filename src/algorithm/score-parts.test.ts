@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuRequest } from '../model/gpu-request.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { evaluateNode } from './evaluate-node.js';
 import { makeNodeState } from './node-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from './scheduling-options.js';
@@ -15,7 +16,7 @@ const half = makeNodeState(inv, usage(inv, { 0: { memoryMiB: MEM / 2, computeMil
 const full = makeNodeState(inv, usage(inv, { 0: { memoryMiB: MEM, computeMilli: 1000 } }));
 
 function remainder(req: GpuRequest, state = half): number {
-  const cycle = prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS);
+  const cycle = prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
   return planRemainder(state, evaluateNode(state, cycle));
 }
 

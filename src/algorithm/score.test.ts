@@ -1,7 +1,9 @@
+import { nodeTieKey } from './node-rank.js';
 import { describe, expect, it } from 'vitest';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import { prefilter } from './cycle-state.js';
+import { EvaluationMemo } from './evaluation-memo.js';
 import { makeNodeState } from './node-state.js';
 import type { NodeState } from './node-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from './scheduling-options.js';
@@ -14,7 +16,7 @@ const small = (name: string, over: Partial<NodeInventory> = {}): NodeInventory =
 
 function scores(req: GpuRequest, states: readonly NodeState[], groups?: ReadonlyMap<string, readonly string[]>) {
   const snap = makeSnapshot(states, groups);
-  const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS);
+  const cycle = prefilter(req, snap, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
   return states.map((s) => scoreNode(req, s, cycle));
 }
 
@@ -73,8 +75,11 @@ describe('scheduleOne', () => {
     });
   });
 
-  it('breaks score ties by node name, whatever the map order', () => {
-    const r = scheduleOne(request(), makeSnapshot([makeNodeState(small('z')), makeNodeState(small('m'))]), DEFAULT_SCHEDULING_OPTIONS);
-    expect(r.ok && r.node).toBe('m');
+  it('breaks rank ties as the extender does (lowest nodeTieKey), whatever the map order', () => {
+    const first = nodeTieKey('z') < nodeTieKey('m') ? 'z' : 'm';
+    for (const order of [['z', 'm'], ['m', 'z']]) {
+      const r = scheduleOne(request(), makeSnapshot(order.map((n) => makeNodeState(small(n)))), DEFAULT_SCHEDULING_OPTIONS);
+      expect(r.ok && r.node).toBe(first);
+    }
   });
 });

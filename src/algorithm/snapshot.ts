@@ -14,16 +14,16 @@ export interface Snapshot {
   readonly nodes: ReadonlyMap<string, NodeState>;
   readonly groupNodes: ReadonlyMap<string, readonly string[]>;
   /**
-   * The fleet's price range, when the snapshot's owner keeps it up to date (it depends on inventories only, so a
-   * cache can maintain it incrementally); absent means prefilter derives it from `nodes` once per snapshot.
+   * The fleet's price range (null when no node has a price). It depends on inventories only, so the snapshot's
+   * owner maintains it (makeSnapshot derives it; the cluster cache keeps it incrementally).
    */
-  readonly priceRange?: PriceRange | null;
+  readonly priceRange: PriceRange | null;
   /**
-   * GPUs per product over the fleet, when the snapshot's owner keeps it up to date (a new Map object whenever it
-   * changes); absent means prefilter derives it from `nodes` once per snapshot. Packing values weigh GPU kinds
-   * by how much of the workload may use only them (packing-value.ts, kindPressure).
+   * GPUs per product over the fleet, maintained by the snapshot's owner (a new Map object whenever it changes:
+   * packing values keep their pressure per capacity object). Packing values weigh GPU kinds by how much of the
+   * workload may use only them (packing-value.ts, kindPressure).
    */
-  readonly gpuCapacity?: ReadonlyMap<string, number>;
+  readonly gpuCapacity: ReadonlyMap<string, number>;
 }
 
 /** GPUs per product over `nodes`. O(nodes). */
@@ -46,7 +46,7 @@ export function fleetPriceRange(nodes: Iterable<NodeState>): PriceRange | null {
   return min === Infinity ? null : { min, max };
 }
 
-/** Builds a Snapshot keyed by inventory name, with its price range. */
+/** Builds a Snapshot keyed by inventory name, with its price range and GPU capacity. */
 export function makeSnapshot(nodes: Iterable<NodeState>, groupNodes?: ReadonlyMap<string, readonly string[]>): Snapshot {
   const map = new Map<string, NodeState>();
   for (const n of nodes) map.set(n.inventory.name, n);

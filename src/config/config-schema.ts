@@ -24,8 +24,11 @@ export const ConfigSchema = z.strictObject({
   /** Pods whose filter evaluation is kept for prioritize and bind. */
   evaluationCacheSize: z.int().min(0).max(1_000_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
-  /** `console` prints spans to stderr (debugging); `none` records nothing. */
-  tracing: z.enum(['none', 'console']),
+  /**
+   * `otlp` exports spans over OTLP/HTTP (endpoint and options from the standard OTEL_EXPORTER_OTLP_* variables);
+   * `console` prints them to stdout (debugging); `none` records nothing unless OTEL_TRACES_EXPORTER says otlp.
+   */
+  tracing: z.enum(['none', 'console', 'otlp']),
   /** Topology preset directory; null = `<repo>/topology/presets`. */
   topologyPresetsDir: z.string().min(1).nullable(),
   /**

@@ -90,7 +90,7 @@ function memoryToken(parts: readonly string[]): string | null {
 }
 
 /** Model families whose canonical name is the family itself whatever the suffixes (PCIe, SXM, memory). */
-const SAME_NAME = new Set(['GB200', 'B200', 'L40S', 'L4', 'T4', 'A10', 'P100', 'V100M16', 'V100M32', 'G1', 'G2', 'G3']);
+const SAME_NAME: ReadonlySet<string> = new Set(['GB200', 'B200', 'L40S', 'L4', 'T4', 'A10', 'P100', 'V100M16', 'V100M32', 'G1', 'G2', 'G3']);
 
 /**
  * Canonical product for a GFD `nvidia.com/gpu.product` value, a trace model code or a plain name:

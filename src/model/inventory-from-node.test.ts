@@ -6,6 +6,7 @@ import { loadTopologyPresets } from '../io/load-topology-presets.js';
 import type { NodeInventory } from './node-inventory.js';
 import type { InventoryContext, NodeLike } from './inventory-from-node.js';
 import { inventoryFromNode, migConfigLayout, parseGpuSharing, placeMigLayout } from './inventory-from-node.js';
+import { InventoryParseMemo } from './inventory-parse-memo.js';
 import { DEFAULT_PRICE_TABLE } from './price-table.js';
 
 const ctx: InventoryContext = { presets: loadTopologyPresets(), priceTable: DEFAULT_PRICE_TABLE };
@@ -232,6 +233,23 @@ describe('inventoryFromNode errors', () => {
   it('returns the same inventory for the same node', () => {
     const n = node(H100, { 'tessera.io/gpu-taints': '0:a=b:NoSchedule' }, { cpu: '8' });
     expect(inventoryFromNode(n, ctx)).toEqual(inventoryFromNode(n, ctx));
+  });
+
+  it('shares parsed matrices and taints between identical nodes through the caller\'s memo, and only with one', () => {
+    const n = node({ 'nvidia.com/gpu.product': 'NVIDIA-A100-PCIE-80GB' }, { 'tessera.io/nvidia-smi-topo': AZURE_4X, 'tessera.io/gpu-taints': '0:a=b:NoSchedule' });
+    const parse = (c: InventoryContext): NodeInventory => {
+      const r = inventoryFromNode(n, c);
+      if (!r.ok) throw new Error(`expected the node to parse: ${JSON.stringify(r.errors)}`);
+      return r.value;
+    };
+    const memo: InventoryContext = { ...ctx, memo: new InventoryParseMemo() };
+    const [a, b] = [parse(memo), parse(memo)];
+    expect(b.links).toBe(a.links);
+    expect(b.gpus[0]?.taints).toBe(a.gpus[0]?.taints);
+    const [c, d] = [parse(ctx), parse(ctx)];
+    expect(d.links).not.toBe(c.links);
+    expect(d.gpus[0]?.taints).not.toBe(c.gpus[0]?.taints);
+    expect(c).toEqual(a);
   });
 });
 

@@ -8,6 +8,7 @@ import type { NodeInventory } from './node-inventory.js';
 import { parseNvidiaSmiTopo } from './parse-nvidia-smi-topo.js';
 import type { ParseIssue, ParseResult } from './parse-result.js';
 import { failed, parsed } from './parse-result.js';
+import type { InventoryParseMemo } from './inventory-parse-memo.js';
 import type { PriceTable } from './price-table.js';
 import { lookupPrice, readHourlyPrice } from './price-table.js';
 import { bytesToMiB, describeType, isWholeQuantity, parseQuantity, quantityToMilli, scaleQuantity } from './quantity.js';
@@ -30,10 +31,14 @@ export interface NodeLike {
   readonly status?: object;
 }
 
-/** What `inventoryFromNode` needs besides the node: the topology presets and the price table. */
+/**
+ * What `inventoryFromNode` needs besides the node: the topology presets, the price table and, optionally, the
+ * caller's memo of parsing results (without one nothing is memoized; results are the same).
+ */
 export interface InventoryContext {
   readonly presets: PresetCatalog;
   readonly priceTable: PriceTable;
+  readonly memo?: InventoryParseMemo;
 }
 
 /** Most GPUs a node may declare; more is taken as a malformed label. */
@@ -163,46 +168,36 @@ export function placeMigLayout(product: string, profiles: readonly string[]): re
 /**
  * Layout for a MIG-manager config name (`nvidia.com/mig.config`): `all-<profile>` fills every GPU with that
  * profile; `all-balanced` is mig-parted's 2x 1g + 1x 2g + 1x 3g; null for `all-disabled` (no MIG);
- * a string explains a name Tessera cannot expand.
+ * a string explains a name Tessera cannot expand. `memo` keeps the result by input.
  */
-export function migConfigLayout(product: string, config: string): readonly MigInstance[] | null | string {
-  return memoized(`config\u0000${product}\u0000${config}`, () => expandMigConfig(product, config));
+export function migConfigLayout(product: string, config: string, memo?: InventoryParseMemo): readonly MigInstance[] | null | string {
+  return memoized(memo, `config\u0000${product}\u0000${config}`, () => expandMigConfig(product, config));
 }
 
-/** Results of the layout searches by input; outputs are immutable, so sharing them across nodes is safe. */
-const layoutMemo = new Map<string, unknown>();
-const LAYOUT_MEMO_MAX = 4096;
-
-const productMemo = new Map<string, { readonly product: string; readonly formFactor: FormFactor }>();
-
-/** `canonicalProduct` and `formFactorOf` of a GFD product label, memoized: a fleet has a handful of labels. */
-function productOfLabel(label: string): { readonly product: string; readonly formFactor: FormFactor } {
-  let hit = productMemo.get(label);
-  if (hit === undefined) {
-    hit = Object.freeze({ product: canonicalProduct(label), formFactor: formFactorOf(label) });
-    if (productMemo.size >= LAYOUT_MEMO_MAX) productMemo.clear();
-    productMemo.set(label, hit);
-  }
-  return hit;
+/** `canonicalProduct` and `formFactorOf` of a GFD product label, memoized in `memo`: a fleet has a handful of labels. */
+function productOfLabel(label: string, memo: InventoryParseMemo | undefined): { readonly product: string; readonly formFactor: FormFactor } {
+  const compute = (): { readonly product: string; readonly formFactor: FormFactor } =>
+    Object.freeze({ product: canonicalProduct(label), formFactor: formFactorOf(label) });
+  return memo === undefined ? compute() : memo.product(label, compute);
 }
 
 /** `parseDeviceTaints`, memoized by text and GPU count (the result is immutable and shared by GPUs of many nodes). */
-function parseTaintText(text: string, count: number): ReturnType<typeof parseDeviceTaints> {
-  return memoized(`taints\u0000${count}\u0000${text}`, () => parseDeviceTaints(text, count, annPath(ANNOTATION.gpuTaints)));
+function parseTaintText(text: string, count: number, memo: InventoryParseMemo | undefined): ReturnType<typeof parseDeviceTaints> {
+  return memoized(memo, `taints\u0000${count}\u0000${text}`, () => parseDeviceTaints(text, count, annPath(ANNOTATION.gpuTaints)));
 }
 
 /** `parseNvidiaSmiTopo`, memoized by text (identical nodes publish identical matrices). */
-function parseTopoText(text: string): ReturnType<typeof parseNvidiaSmiTopo> {
-  return memoized(`topo\u0000${text}`, () => parseNvidiaSmiTopo(text));
+function parseTopoText(text: string, memo: InventoryParseMemo | undefined): ReturnType<typeof parseNvidiaSmiTopo> {
+  return memoized(memo, `topo\u0000${text}`, () => parseNvidiaSmiTopo(text));
 }
 
-/** Memoizes a pure computation by key (bounded: cleared when full). */
-function memoized<T>(key: string, compute: () => T): T {
-  if (layoutMemo.has(key)) return layoutMemo.get(key) as T;
-  const v = compute();
-  if (layoutMemo.size >= LAYOUT_MEMO_MAX) layoutMemo.clear();
-  layoutMemo.set(key, typeof v === 'object' && v !== null ? Object.freeze(v) : v);
-  return v;
+/** A pure computation's result, frozen (it may be shared across nodes), kept in `memo` by key when there is one. */
+function memoized<T>(memo: InventoryParseMemo | undefined, key: string, compute: () => T): T {
+  const frozen = (): T => {
+    const v = compute();
+    return typeof v === 'object' && v !== null ? Object.freeze(v) : v;
+  };
+  return memo === undefined ? frozen() : memo.parse(key, frozen);
 }
 
 /** `migConfigLayout` without the memo. */
@@ -229,10 +224,10 @@ function expandMigConfig(product: string, config: string): readonly MigInstance[
 /**
  * Parses `tessera.io/gpu-sharing`:
  * `fractional` | `exclusive` | `time-sliced:<replicas>` | `mig:dynamic` | `mig:<profile>{,<profile>}`.
- * A fixed MIG list is one GPU's layout, applied to every GPU, placed at legal starts.
+ * A fixed MIG list is one GPU's layout, applied to every GPU, placed at legal starts. `memo` keeps the result by input.
  */
-export function parseGpuSharing(text: string, product: string): SharingPolicy | string {
-  return memoized(`sharing\u0000${product}\u0000${text}`, () => readGpuSharing(text, product));
+export function parseGpuSharing(text: string, product: string, memo?: InventoryParseMemo): SharingPolicy | string {
+  return memoized(memo, `sharing\u0000${product}\u0000${text}`, () => readGpuSharing(text, product));
 }
 
 /** `parseGpuSharing` without the memo. */
@@ -292,28 +287,18 @@ interface NodeTopology {
   readonly memoryMiB: number;
 }
 
-const inferredMemo = new WeakMap<PresetCatalog, Map<string, NodeTopology>>();
-
-/** `inferTopology` memoized per catalog (5,000 identical nodes share one matrix; results are immutable). */
-function inferred(product: string, count: number, productLabel: string | undefined, catalog: PresetCatalog): NodeTopology {
-  const formFactor = productLabel === undefined ? undefined : productOfLabel(productLabel).formFactor;
-  const key = `${product}\u0000${count}\u0000${formFactor ?? ''}`;
-  let memo = inferredMemo.get(catalog);
-  if (memo === undefined) {
-    memo = new Map();
-    inferredMemo.set(catalog, memo);
-  }
-  let hit = memo.get(key);
-  if (hit === undefined) {
+/** `inferTopology`, memoized in `memo` per catalog (5,000 identical nodes share one matrix; results are immutable). */
+function inferred(product: string, count: number, productLabel: string | undefined, catalog: PresetCatalog, memo: InventoryParseMemo | undefined): NodeTopology {
+  const formFactor = productLabel === undefined ? undefined : productOfLabel(productLabel, memo).formFactor;
+  const compute = (): NodeTopology => {
     const t = inferTopology(product, count, catalog, formFactor === undefined ? {} : { formFactor });
     const name = t.preset.name.startsWith('inferred-') ? t.preset.name : `inferred-${t.preset.name}`;
-    hit = {
+    return {
       links: t.preset.links, numaNodes: t.preset.numaNodes, source: name, product: null,
       memoryMiB: t.preset.memoryMiB,
     };
-    memo.set(key, hit);
-  }
-  return hit;
+  };
+  return memo === undefined ? compute() : memo.inferredTopology(catalog, `${product}\u0000${count}\u0000${formFactor ?? ''}`, compute);
 }
 
 /**
@@ -323,6 +308,7 @@ function inferred(product: string, count: number, productLabel: string | undefin
  */
 export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseResult<NodeInventory> {
   const errors: ParseIssue[] = [];
+  const memo = ctx.memo;
   if (typeof node !== 'object' || node === null || Array.isArray(node)) {
     return failed([{ path: '', message: `cannot read node: expected an object, got ${describeType(node)}` }]);
   }
@@ -345,7 +331,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
     const m = /-MIG-(\d+g\.\d+gb.*)$/i.exec(productLabel);
     if (m?.[1] !== undefined) singleMigProfile = m[1].toLowerCase();
   }
-  let product = productLabel === undefined ? null : productOfLabel(productLabel).product;
+  let product = productLabel === undefined ? null : productOfLabel(productLabel, memo).product;
   let count = readCountLabel(labels, LABEL.gpuCount, errors);
   let memoryMiB = singleMigProfile === null ? readCountLabel(labels, LABEL.gpuMemory, errors) : null;
   if (count === null) {
@@ -375,7 +361,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   const topoText = ann[ANNOTATION.nvidiaSmiTopo];
   const presetName = ann[ANNOTATION.topologyPreset];
   if (topoText !== undefined) {
-    const r = parseTopoText(topoText);
+    const r = parseTopoText(topoText, memo);
     if (!r.ok) {
       for (const e of r.errors) errors.push({ path: annPath(ANNOTATION.nvidiaSmiTopo), message: `cannot parse nvidia-smi topo -m text at ${e.path}: ${e.message}` });
     } else if (count !== null && r.value.gpuCount !== count) {
@@ -402,20 +388,20 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   }
   if (product === null && count > 0) product = topo?.product ?? UNKNOWN_PRODUCT;
   const gpuProduct = product ?? UNKNOWN_PRODUCT;
-  if (topo === null && count > 0 && errors.length === 0) topo = inferred(gpuProduct, count, productLabel, ctx.presets);
+  if (topo === null && count > 0 && errors.length === 0) topo = inferred(gpuProduct, count, productLabel, ctx.presets, memo);
   memoryMiB ??= productSpec(gpuProduct)?.memoryMiB ?? (topo !== null && topo.memoryMiB > 0 ? topo.memoryMiB : 0);
 
   // Sharing: explicit annotation > GFD / MIG-manager labels > fractional.
   let sharing: SharingPolicy = FRACTIONAL;
   const sharingText = ann[ANNOTATION.gpuSharing];
   if (sharingText !== undefined) {
-    const s = parseGpuSharing(sharingText, gpuProduct);
+    const s = parseGpuSharing(sharingText, gpuProduct, memo);
     if (typeof s === 'string') errors.push({ path: annPath(ANNOTATION.gpuSharing), message: `cannot read GPU sharing ${JSON.stringify(sharingText)}: ${s}` });
     else sharing = s;
   } else if (count > 0) {
     const config = labels[LABEL.migConfig] ?? (singleMigProfile !== null ? `all-${singleMigProfile}` : undefined);
     if (config !== undefined) {
-      const layout = migConfigLayout(gpuProduct, config);
+      const layout = migConfigLayout(gpuProduct, config, memo);
       if (typeof layout === 'string') errors.push({ path: labelPath(LABEL.migConfig), message: `cannot use MIG config ${JSON.stringify(config)}: ${layout}` });
       else if (layout !== null) sharing = { mode: 'mig', layout };
     } else if (migStrategy === 'mixed') {
@@ -443,7 +429,7 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   let taints: readonly (readonly DeviceTaint[])[] | null = null;
   const taintText = ann[ANNOTATION.gpuTaints];
   if (taintText !== undefined) {
-    const r = parseTaintText(taintText, count);
+    const r = parseTaintText(taintText, count, memo);
     if (r.ok) taints = r.value;
     else errors.push(...r.errors);
   }

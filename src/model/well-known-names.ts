@@ -73,8 +73,8 @@ export const LABEL = {
 } as const;
 
 /**
- * Fixed resource names Tessera manages (deploy uses them for the extender's `managedResources`, with
- * `ignoredByScheduler: true`). MIG resources are open-ended (`tessera.io/mig-<profile>`); see
+ * Fixed resource names Tessera manages (deploy keeps kube-scheduler's NodeResourcesFit filter off them with
+ * `ignoredResourceGroups`). MIG resources are open-ended (`tessera.io/mig-<profile>`); see
  * `tesseraResources()` in parse-gpu-request.ts for the list including every known MIG profile.
  */
 export const TESSERA_BASE_RESOURCES: readonly string[] = [

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CycleState } from '../algorithm/cycle-state.js';
-import type { Snapshot } from '../algorithm/snapshot.js';
+import { makeSnapshot } from '../algorithm/snapshot.js';
 import type { GpuRequest } from '../model/gpu-request.js';
 import { EvaluationCache, noFeasibleNodes, type Evaluation } from './evaluation-cache.js';
 
-const snapshot = { nodes: new Map(), groupNodes: new Map() } as Snapshot;
+const snapshot = makeSnapshot([]);
 const ev = (key: string): Evaluation => ({
   podKey: key, podVersion: '1', pod: {}, request: { kind: 'whole' } as GpuRequest, version: 1, snapshot,
   cycle: {} as CycleState, feasible: noFeasibleNodes(),

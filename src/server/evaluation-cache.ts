@@ -5,23 +5,23 @@ import type { GpuRequest } from '../model/gpu-request.js';
 import type { PodObject } from '../cluster/cache/cluster-source.js';
 
 /**
- * The nodes that passed filter, in answer order, with the state each was judged on and its extender score
- * (0..10) computed in the same pass, so prioritize answers with a lookup per name. A node whose state object
- * changed since (a bind in between) is evaluated again by prioritize.
+ * The nodes that passed filter, in answer order, with the state each was judged on and its node rank
+ * (node-rank.ts) computed in the same pass, so prioritize ranks with a lookup per name. A node whose state
+ * object changed since (a bind in between) is evaluated again by prioritize.
  */
 export interface FeasibleNodes {
   readonly names: readonly string[];
   /** `states[i]` is the NodeState `names[i]` passed on. */
   readonly states: readonly NodeState[];
-  /** `scores[i]` is the extender score (0..10) of `names[i]` on `states[i]`. */
-  readonly scores: Uint8Array;
+  /** `ranks[i]` is the node rank of `names[i]` on `states[i]`. */
+  readonly ranks: Float64Array;
   /** Name -> index, built on first use when prioritize's list is not filter's answer in order. */
   index: Map<string, number> | null;
 }
 
 /** No feasible nodes yet (filter has not run for the pod in this snapshot). */
 export function noFeasibleNodes(): FeasibleNodes {
-  return { names: [], states: [], scores: new Uint8Array(0), index: null };
+  return { names: [], states: [], ranks: new Float64Array(0), index: null };
 }
 
 /**

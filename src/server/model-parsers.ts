@@ -4,6 +4,7 @@ import { loadTopologyPresets } from '../io/load-topology-presets.js';
 import type { Allocation } from '../model/allocation.js';
 import { parseAllocationAnnotation } from '../model/allocation-annotation.js';
 import { inventoryFromNode, type NodeLike } from '../model/inventory-from-node.js';
+import { InventoryParseMemo } from '../model/inventory-parse-memo.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import type { ParseResult } from '../model/parse-result.js';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from '../model/price-table.js';
@@ -22,7 +23,7 @@ export interface ModelParsers {
  */
 export function createModelParsers(dir?: string, priceTable: PriceTable = DEFAULT_PRICE_TABLE): ModelParsers {
   const presets = loadTopologyPresets(dir);
-  const ctx = { presets, priceTable };
+  const ctx = { presets, priceTable, memo: new InventoryParseMemo() };
   return {
     presets,
     parseNode: (node: NodeObject) => inventoryFromNode(node as NodeLike, ctx),

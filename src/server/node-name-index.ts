@@ -1,3 +1,5 @@
+import { nodeTieKey } from '../algorithm/node-rank.js';
+
 const FNV_OFFSET = 0x811c9dc5;
 /** FNV-1a's 32-bit prime (scanners that hash while they read use it inline). */
 export const FNV_PRIME = 0x01000193;
@@ -34,6 +36,13 @@ export class NodeNameIndex {
   private jsonLength: Int32Array = new Int32Array(1024);
   /** Open addressing over ids by hash of the key bytes; EMPTY marks a free slot. */
   private table: Int32Array = new Int32Array(2048).fill(EMPTY);
+  /** `nodeTieKey` of every name, by id: which of equally ranked nodes gets the top extender score. */
+  private tieKeyOf: Float64Array = new Float64Array(1024);
+
+  /** The tie key (node-rank.ts `nodeTieKey`) of the name with id `id`. */
+  tieKey(id: number): number {
+    return this.tieKeyOf[id] as number;
+  }
 
   /** Names indexed. */
   get size(): number {
@@ -63,6 +72,7 @@ export class NodeNameIndex {
     this.jsonStart[id] = this.jsonEnd;
     this.jsonLength[id] = json.length;
     this.jsonEnd += json.length;
+    this.tieKeyOf[id] = nodeTieKey(name);
     this.names.push(name);
     this.ids.set(name, id);
     if (this.names.length * 2 > this.table.length) this.rehash(this.table.length * 2);
@@ -125,6 +135,9 @@ export class NodeNameIndex {
     this.keyLength = grow(this.keyLength);
     this.jsonStart = grow(this.jsonStart);
     this.jsonLength = grow(this.jsonLength);
+    const tie = new Float64Array(this.tieKeyOf.length * 2);
+    tie.set(this.tieKeyOf);
+    this.tieKeyOf = tie;
   }
 }
 

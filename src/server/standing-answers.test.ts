@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prefilter } from '../algorithm/cycle-state.js';
+import { EvaluationMemo } from '../algorithm/evaluation-memo.js';
 import { makeNodeState } from '../algorithm/node-state.js';
 import { DEFAULT_SCHEDULING_OPTIONS } from '../algorithm/scheduling-options.js';
 import { makeSnapshot } from '../algorithm/snapshot.js';
@@ -8,8 +9,8 @@ import { PASS, STALE, StandingAnswers, type ChangeFeed } from './standing-answer
 
 const states = ['a', 'b', 'c'].map((name) => makeNodeState(node(name, { count: 4, hourlyPrice: 10 })));
 const snapshot = makeSnapshot(states);
-const one = prefilter(request({ kind: 'whole', gpus: 1 }), snapshot, DEFAULT_SCHEDULING_OPTIONS);
-const two = prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS);
+const one = prefilter(request({ kind: 'whole', gpus: 1 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
+const two = prefilter(request({ kind: 'whole', gpus: 2 }), snapshot, DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
 const idOf = (name: string): number => ['a', 'b', 'c'].indexOf(name);
 
 /** A change feed answering from a script: version -> changed names (or null: too far back). */
@@ -38,15 +39,15 @@ describe('StandingAnswers', () => {
     judgeAll(standing, 1);
     expect([...standing.tableFor(one, 2, 3, idOf).code.subarray(0, 3)]).toEqual([STALE, STALE, STALE]);
     judgeAll(standing, 2);
-    const pricier = prefilter(one.req, makeSnapshot([...states, makeNodeState(node('d', { count: 4, hourlyPrice: 99 }))]), DEFAULT_SCHEDULING_OPTIONS);
+    const pricier = prefilter(one.req, makeSnapshot([...states, makeNodeState(node('d', { count: 4, hourlyPrice: 99 }))]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS));
     expect([...standing.tableFor(pricier, 2, 3, idOf).code.subarray(0, 3)]).toEqual([STALE, STALE, STALE]);
   });
 
   it('makes every node stale when the product pressure of the packing values changed', () => {
     const opts = { ...DEFAULT_SCHEDULING_OPTIONS, targetWorkload: [...DEFAULT_SCHEDULING_OPTIONS.targetWorkload, { ...DEFAULT_SCHEDULING_OPTIONS.targetWorkload[0]!, models: ['L40S'] }] };
     const mixed = (extra: number) => makeSnapshot([...states, ...Array.from({ length: extra }, (_, i) => makeNodeState(node(`l${i}`, { count: 4, product: 'L40S' })))]);
-    const before = prefilter(one.req, mixed(1), opts);
-    const after = prefilter(one.req, mixed(2), opts);
+    const before = prefilter(one.req, mixed(1), opts, new EvaluationMemo(opts));
+    const after = prefilter(one.req, mixed(2), opts, new EvaluationMemo(opts));
     expect(before.pressure).not.toBeNull();
     expect(after.pressure).not.toBe(before.pressure);
     const standing = new StandingAnswers(feed(new Map()));

@@ -1,9 +1,9 @@
 import { shapeKey, type CycleState } from '../algorithm/cycle-state.js';
 import { evaluateNode } from '../algorithm/evaluate-node.js';
+import { nodeRank } from '../algorithm/node-rank.js';
 import type { NodeState } from '../algorithm/node-state.js';
+import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
 import type { GpuRequest } from '../model/gpu-request.js';
-import { rawScore } from '../algorithm/score.js';
-import { MAX_EXTENDER_PRIORITY } from './wire-schemas.js';
 
 /** Outcome codes of a standing answer (Uint8Array values). */
 export const STALE = 0;
@@ -20,10 +20,13 @@ export interface ChangeFeed {
   changedSince(version: number): readonly string[] | null;
 }
 
-/** Per node id, for one request shape: the filter outcome, its reason and the extender score (0..10). */
+/**
+ * Per node id, for one request shape: the filter outcome, its reason and the node rank (node-rank.ts; the 0..10
+ * extender scores are relative to each request's candidates, so prioritize derives them per request).
+ */
 export class AnswerTable {
   code = new Uint8Array(0);
-  score = new Uint8Array(0);
+  rank = new Float64Array(0);
   reason: (string | undefined)[] = [];
   /** Cache version the table is current for. */
   version = -1;
@@ -33,6 +36,8 @@ export class AnswerTable {
   groupNodes: ReadonlyMap<string, readonly string[]> | null = null;
   /** The cycle's product pressure (packing values; one object per fleet capacity), or null. */
   pressure: ReadonlyMap<string, number> | null = null;
+  /** The options the outcomes were judged with (a new object whenever the learned workload is re-published). */
+  options: SchedulingOptions | null = null;
 
   /**
    * The outcome for node `id` (whose current state is `state`), judged now when stale and kept until the
@@ -44,11 +49,11 @@ export class AnswerTable {
     let code: number;
     if (status.code === 'success') {
       code = PASS;
-      this.score[id] = toExtenderScore(Math.round(rawScore(state, cycle, e)));
+      this.rank[id] = nodeRank(state, cycle, e);
       this.reason[id] = undefined;
     } else {
       code = status.code === 'unschedulable' ? UNSCHEDULABLE : UNRESOLVABLE;
-      this.score[id] = 0;
+      this.rank[id] = NaN;
       this.reason[id] = status.reason;
     }
     this.code[id] = code;
@@ -61,13 +66,13 @@ export class AnswerTable {
     const n = Math.max(size, this.code.length * 2, 1024);
     const code = new Uint8Array(n);
     code.set(this.code);
-    const score = new Uint8Array(n);
-    score.set(this.score);
+    const rank = new Float64Array(n);
+    rank.set(this.rank);
     // Dense: writing id 4,000 into a short array would turn it into a slow dictionary.
     const reason = new Array<string | undefined>(n).fill(undefined);
     for (let i = 0; i < this.reason.length; i += 1) reason[i] = this.reason[i];
     this.code = code;
-    this.score = score;
+    this.rank = rank;
     this.reason = reason;
   }
 
@@ -82,7 +87,7 @@ export class AnswerTable {
  * so a filter or prioritize call costs a read per candidate plus a fresh evaluation of only the nodes that
  * changed since the last call of that shape (a bind or a delete changes one node; 5,000 nodes are not
  * re-judged for it). An outcome is a pure function of the request shape, the options, the node's state and two
- * cycle-wide inputs, the fleet's price range (cost part), the product pressure of the packing values (one object
+ * cycle-wide inputs (and the options, which change when the learned workload is re-published), the fleet's price range (cost part), the product pressure of the packing values (one object
  * per fleet GPU capacity) and, for pods of a job group, where the group runs (group-locality part); a table is
  * reset when any differs from what it was computed with.
  */
@@ -118,7 +123,7 @@ export class StandingAnswers {
     const priceMax = range === null ? NaN : range.max;
     const groupNodes = req.group === null ? null : cycle.snapshot.groupNodes;
     const sameInputs = Object.is(table.priceMin, priceMin) && Object.is(table.priceMax, priceMax) && table.groupNodes === groupNodes
-      && table.pressure === cycle.pressure;
+      && table.pressure === cycle.pressure && table.options === cycle.options;
     if (table.version === version && sameInputs) return table;
     const changed = table.version < 0 || !sameInputs ? null : this.feed.changedSince(table.version);
     if (changed === null) {
@@ -134,12 +139,8 @@ export class StandingAnswers {
     table.priceMax = priceMax;
     table.groupNodes = groupNodes;
     table.pressure = cycle.pressure;
+    table.options = cycle.options;
     return table;
   }
 }
 
-/** Core score 0..100 -> extender 0..MaxExtenderPriority, rounded, clamped. */
-export function toExtenderScore(score: number): number {
-  if (!Number.isFinite(score)) return 0;
-  return Math.min(MAX_EXTENDER_PRIORITY, Math.max(0, Math.round((score * MAX_EXTENDER_PRIORITY) / 100)));
-}

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
+import type { SchedulingOptions, TargetTask } from '../algorithm/scheduling-options.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { createNodeParser, type NodeParser, type ParseNode } from '../cluster/cache/node-parser.js';
@@ -18,6 +18,8 @@ import { EvaluationCache } from './evaluation-cache.js';
 import { ExtenderService } from './extender-service.js';
 import { createHttpHandler } from './http/http-handler.js';
 import { nodesView } from './nodes-view.js';
+import { createOperatorViews, type OperatorViews } from './operator-views.js';
+import { registerProcessMetrics } from '../telemetry/process-metrics.js';
 
 /** Everything a running Tessera server is made of (tests and the bench reach in). */
 export interface TesseraServer {
@@ -29,6 +31,8 @@ export interface TesseraServer {
   readonly registry: Registry;
   readonly metrics: TesseraMetrics;
   readonly nodeParser: NodeParser;
+  /** Showback, the dashboard's data and their routes. */
+  readonly views: OperatorViews;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then stops the cluster source. */
   close(graceMs?: number): Promise<void>;
 }
@@ -48,6 +52,8 @@ export interface TesseraServerOptions {
   readonly now?: () => number;
   /** Wait for the source's initial sync before resolving (tests); default false (readyz reports it). */
   readonly waitForSync?: boolean;
+  /** Dashboard history sampling interval (ms; default one minute, 0 = off). */
+  readonly historyIntervalMs?: number;
 }
 
 /**
@@ -59,6 +65,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const log = opts.log ?? SILENT_LOGGER;
   const registry = opts.registry ?? new Registry();
   const metrics = createMetrics(registry);
+  registerProcessMetrics(registry);
   const nodeParser = createNodeParser(opts.parseNode);
   const cache = new ClusterCache({
     nodeParser,
@@ -70,14 +77,23 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     onExpired: () => metrics.assumeExpired.inc(),
   });
   metrics.observeCache(() => cache.stats());
+  // The service is built after the views (it binds through them); the workload is read from it on each use.
+  let placedAgainst = (): readonly TargetTask[] => opts.options.targetWorkload;
+  const views = createOperatorViews({
+    cache, source, workload: () => placedAgainst(), parseAllocation: opts.parseAllocation, metrics, now: opts.now ?? Date.now, log,
+    ...(opts.historyIntervalMs === undefined ? {} : { historyIntervalMs: opts.historyIntervalMs }),
+  });
   const service = new ExtenderService({
-    cache, source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
+    cache, source: views.source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
     metrics, tracer: tesseraTracer(), log,
   });
+  cache.onNewPod((pod) => service.observePod(pod));
+  placedAgainst = () => service.engine.options.targetWorkload;
   const handler = createHttpHandler({
     service, urlPrefix: config.urlPrefix, maxBodyBytes: config.maxBodyBytes, metrics, registry, log,
     ready: () => cache.synced,
     nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }),
+    readOnlyRoutes: views.routes,
   });
   const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null
     ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
@@ -96,7 +112,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
-  const started = source.start(cache).catch((err: unknown) => {
+  const started = source.start(views.sink).catch((err: unknown) => {
     log.error('cluster source failed to start', { error: err instanceof Error ? err.message : String(err) });
     throw err;
   });
@@ -107,10 +123,11 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   let closing: Promise<void> | null = null;
   return {
     url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port, cache, service, registry, metrics, nodeParser,
+    port, cache, service, registry, metrics, nodeParser, views,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
+        views.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

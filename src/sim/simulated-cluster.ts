@@ -4,6 +4,8 @@ import type { ClusterSink, ClusterSource, NodeObject, PodBinding, PodObject } fr
 export interface SimulatedClusterOptions {
   /** Delay of each bind, to make binds overlap (default 0). */
   readonly bindDelayMs?: number;
+  /** Milliseconds clock for the bind time the API server would write (PodScheduled); Date.now by default. */
+  readonly now?: () => number;
 }
 
 /**
@@ -39,10 +41,14 @@ export class SimulatedCluster implements ClusterSource {
     const injected = this.failures.shift();
     if (injected !== undefined) throw new Error(injected);
     if (!this.nodes.has(binding.node)) throw new Error(`node "${binding.node}" does not exist in the simulated cluster`);
+    // As the pods/binding subresource does: nodeName and PodScheduled=True (its time is the bind time, in whole
+    // seconds as Kubernetes stores it) in one write.
+    const boundAt = new Date(Math.floor((this.options.now ?? Date.now)() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const status = { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: boundAt }] };
     const pod: PodObject = {
       metadata: { uid: binding.uid, name: binding.name, namespace: binding.namespace, annotations: { ...binding.annotations } },
       spec: { nodeName: binding.node },
-      status: { phase: 'Running' },
+      status,
     };
     this.pods.set(binding.uid, pod);
     this.sink?.upsertPod(pod);

@@ -14,6 +14,16 @@ export interface CacheStats {
   readonly gpus: ReadonlyMap<string, { readonly total: number; readonly allocated: number }>;
 }
 
+/** Showback and fleet figures read at scrape time (src/server/operator-views.ts). */
+export interface OperatorStats {
+  /** Pods holding devices now and their GPU-equivalents (1 per whole GPU, 0.25 for a quarter share). */
+  readonly pods: Iterable<{ readonly namespace: string; readonly pod: string; readonly node: string; readonly gpuEquivalents: number }>;
+  /** Nodes with a price: the price of one GPU-hour there (node price / GPUs). */
+  readonly nodeGpuHourlyCost: Iterable<{ readonly node: string; readonly cost: number }>;
+  /** Stranded GPU-equivalents by product and capacity type (docs/dashboard.md). */
+  readonly stranded: Iterable<{ readonly product: string; readonly capacityType: string; readonly stranded: number }>;
+}
+
 /**
  * Every Tessera metric, registered on an injected (non-global) registry. Names and labels are documented in
  * docs/service.md ("Metrics"); keep the two in step.
@@ -30,11 +40,14 @@ export interface TesseraMetrics {
   readonly nodeNameLists: Counter<'read'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
+  /** Connects the showback and stranded-GPU gauges to the operator views. */
+  observeOperatorViews(stats: () => OperatorStats): void;
 }
 
 /** Creates and registers every metric on `registry`. */
 export function createMetrics(registry: Registry): TesseraMetrics {
   let stats: (() => CacheStats) | null = null;
+  let operator: (() => OperatorStats) | null = null;
   const registers = [registry];
   const metrics: TesseraMetrics = {
     requestDuration: new Histogram({
@@ -91,6 +104,9 @@ export function createMetrics(registry: Registry): TesseraMetrics {
     observeCache(fn) {
       stats = fn;
     },
+    observeOperatorViews(fn) {
+      operator = fn;
+    },
   };
   new Gauge({
     name: 'tessera_assumed_pods',
@@ -128,6 +144,40 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       if (stats === null) return;
       this.reset();
       for (const [product, g] of stats().gpus) this.set({ product }, g.total === 0 ? 0 : g.allocated / g.total);
+    },
+  });
+  // ---- showback (OpenCost's conventions: GPU-equivalents per pod, joinable with node_gpu_hourly_cost by node) ----
+  new Gauge({
+    name: 'tessera_pod_gpu_allocation',
+    help: 'GPU-equivalents a pod holds now (1 per whole GPU, 0.25 for a quarter share), by namespace, pod and node.',
+    labelNames: ['namespace', 'pod', 'node'],
+    registers,
+    collect() {
+      if (operator === null) return;
+      this.reset();
+      for (const p of operator().pods) this.inc({ namespace: p.namespace, pod: p.pod, node: p.node }, p.gpuEquivalents);
+    },
+  });
+  new Gauge({
+    name: 'tessera_node_gpu_hourly_cost',
+    help: 'Price of one GPU-hour on a node (node price per hour / GPUs), for nodes with a price.',
+    labelNames: ['node'],
+    registers,
+    collect() {
+      if (operator === null) return;
+      this.reset();
+      for (const n of operator().nodeGpuHourlyCost) this.set({ node: n.node }, n.cost);
+    },
+  });
+  new Gauge({
+    name: 'tessera_gpus_stranded',
+    help: 'Idle GPU-equivalents that the requests their nodes are built for cannot use, by product and capacity type.',
+    labelNames: ['product', 'capacity_type'],
+    registers,
+    collect() {
+      if (operator === null) return;
+      this.reset();
+      for (const g of operator().stranded) this.set({ product: g.product, capacity_type: g.capacityType }, g.stranded);
     },
   });
   return metrics;

@@ -25,8 +25,10 @@ let client: KubeExtenderClient | null = null;
 
 const gpuPod = (uid: string, requests: Record<string, string>): Record<string, unknown> => kubePod({ name: uid, uid, requests });
 
-describe.skipIf(!goOnPath)(`kube-scheduler's HTTPExtender against Tessera${goOnPath ? '' : ' (skipped: "go" is not on PATH)'}`, () => {
+describe("kube-scheduler's HTTPExtender against Tessera", () => {
   beforeAll(async () => {
+    // Go builds kube-scheduler's client; a machine without it must fail here, loudly, not skip.
+    if (!goOnPath) throw new Error('"go" is not on PATH: this test builds kube-scheduler\'s extender client from the Go module proxy');
     binary = buildKubeExtenderClient();
     t = await startTestServer({ fleet: DEFAULT_FLEET });
     client = await startKubeExtenderClient({ binary, urlPrefix: `${t.url}/scheduler`, nodes });
@@ -72,10 +74,11 @@ describe.skipIf(!goOnPath)(`kube-scheduler's HTTPExtender against Tessera${goOnP
     expect(count('parsed')).toBe(0);
   });
 
-  it('leaves a pod without a managed resource to kube-scheduler (IsInterested from managedResources)', async () => {
-    const r = await (client as KubeExtenderClient).pair(kubePod({ name: 'cpu-only', uid: 'cpu-only', requests: {} }));
-    expect(r.error).toMatch(/is not interested in pod "default\/cpu-only"/);
-    expect(r.host).toBe('');
+  it('sends a pod without GPUs to Tessera too (deploy/ lists no managedResources, so IsInterested is always true)', async () => {
+    const r = await (client as KubeExtenderClient).pair(kubePod({ name: 'cpu-only', uid: 'cpu-only', requests: { cpu: '2' } }));
+    expect(r.error).toBe('');
+    expect(names.has(r.host)).toBe(true);
+    expect(t?.server.cache.pod('cpu-only')?.allocation).toMatchObject({ devices: [], cpuMilli: 2000 });
   });
 
   it('gets no feasible node and binds nothing for a pod larger than every node', async () => {

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopologyPresets } from '../../src/io/load-topology-presets.js';
 import type { Allocation } from '../../src/model/allocation.js';
 import { parseNodeList } from '../../src/sim/replay/load-trace.js';
-import type { PolicyName } from '../../src/sim/replay/replay-trace.js';
-import { makePolicy } from '../../src/sim/replay/replay-trace.js';
+import { churnPolicy } from '../../src/sim/churn/churn-job.js';
 import { seededRng } from '../../src/sim/replay/seeded-rng.js';
 import { churnCluster, shuffledNodes } from '../../src/sim/churn/churn-cluster.js';
 import type { ChurnPod, TimedPodList } from '../../src/sim/churn/churn-pods.js';
@@ -34,9 +33,14 @@ describe('churn replay of a slice of the default trace', () => {
   const trace = { name: 'default', nodes: nodes.filter((n) => names.has(n.name)), pods: list.pods };
   const arrivals = churnArrivals(list, 100, seededRng(42));
 
-  it.each(['FGD', 'Tessera', 'Random', 'Tessera+defrag'])('%s: never over-commits, each departure releases exactly what was placed, waits >= 0, pods conserved', (name) => {
+  // Tessera as shipped picks nodes as kube-scheduler does (deploy/'s configuration): its choice tracks host
+  // resources per node, which departures must give back (ReplayPolicy.release).
+  const kubeScheduler = { kind: 'kube-scheduler' as const, schedulerConfig: resolve(import.meta.dirname, '../../deploy/scheduler-config.yaml') };
+  it.each([
+    ['FGD', kubeScheduler], ['Tessera', kubeScheduler], ['Tessera-lab', { kind: 'argmax' as const }], ['Random', kubeScheduler], ['Tessera+defrag', kubeScheduler],
+  ])('%s: never over-commits, each departure releases exactly what was placed, waits >= 0, pods conserved', (name, choice) => {
     const defrag = name.endsWith('+defrag');
-    const policy = makePolicy(name.replace('+defrag', '') as PolicyName, trace);
+    const policy = churnPolicy(name, trace, choice);
     const held = new Map<number, Allocation>();
     const placedAt = new Map<number, number>();
     let placements = 0, departures = 0, moves = 0;

@@ -33,7 +33,7 @@ interface Extender {
   nodeCacheCapable: boolean;
   httpTimeout: string;
   ignorable: boolean;
-  managedResources: { name: string; ignoredByScheduler: boolean }[];
+  managedResources?: { name: string; ignoredByScheduler: boolean }[];
 }
 
 const objects = loadKustomization(deployDir);
@@ -48,17 +48,22 @@ const schedulerConfig = parseYaml(configMap.data['scheduler-config.yaml'] ?? '')
   kind: string;
   percentageOfNodesToScore: number;
   leaderElection: { resourceName: string; resourceNamespace: string };
-  profiles: { schedulerName: string }[];
+  profiles: { schedulerName: string; pluginConfig?: { name: string; args: { ignoredResourceGroups?: string[] } }[] }[];
   extenders: Extender[];
 };
 const extender = schedulerConfig.extenders[0] as Extender;
 
 describe('deploy/ manifests', () => {
-  it('lists as managedResources exactly the resource names the code manages that Kubernetes accepts', () => {
-    const names = extender.managedResources.map((r) => r.name);
-    expect([...names].sort()).toEqual(TESSERA_RESOURCES.filter((r) => EXTENDED_RESOURCE_RE.test(r)));
-    expect(new Set(names).size).toBe(names.length);
-    expect(extender.managedResources.every((r) => r.ignoredByScheduler)).toBe(true);
+  it('sends every pod of the profile to Tessera, and keeps the in-tree filter off every resource name the code manages', () => {
+    // No managedResources: kube-scheduler calls the extender for CPU-only pods of the profile too.
+    expect(extender.managedResources).toBeUndefined();
+    const fit = schedulerConfig.profiles[0]?.pluginConfig?.find((c) => c.name === 'NodeResourcesFit');
+    const groups = fit?.args.ignoredResourceGroups ?? [];
+    const managed = TESSERA_RESOURCES.filter((r) => EXTENDED_RESOURCE_RE.test(r));
+    expect(managed.length).toBeGreaterThan(5);
+    for (const name of managed) expect(groups, name).toContain(name.split('/')[0]);
+    // kube-scheduler refuses a group name with a slash.
+    for (const g of groups) expect(g).not.toContain('/');
   });
 
   it('configures the tessera-scheduler profile with every extender verb and a node cache', () => {

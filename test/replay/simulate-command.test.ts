@@ -15,11 +15,14 @@ describe('tessera simulate', () => {
     [['--seeds', 'x']],
     [['--workers', '0']],
     [['--bogus']],
+    [['--node-choice', 'random']],
+    [['--policies', 'Tessera', '--scheduler-config', '/nonexistent/scheduler-config.yaml']],
   ])('exits 2 on a bad flag: %j', async (args) => {
     expect(await simulateCommand(args)).toBe(2);
   });
 
-  it.skipIf(!have)('writes summary.csv with the contract columns, curves.csv and the SVG (docs/replay.md example, one policy and seed)', async () => {
+  it('writes summary.csv with the contract columns, curves.csv and the SVG (docs/replay.md example, one policy and seed)', async () => {
+    expect(have, `missing ${DIR}: the replay needs ../shared/traces beside the repository`).toBe(true);
     const code = await simulateCommand(['--nodes', `${DIR}/openb_node_list_gpu_node.csv`, '--pods', `${DIR}/openb_pod_list_default.csv`,
       '--policies', 'BestFit', '--seeds', '42', '--workers', '1', '--out', out]);
     expect(code).toBe(0);

@@ -45,6 +45,8 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Scheduling options (default DEFAULT_SCHEDULING_OPTIONS). */
   readonly options?: SchedulingOptions;
+  /** Dashboard history sampling interval (ms); default the server's (one minute). */
+  readonly historyIntervalMs?: number;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -56,6 +58,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
+    ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>

@@ -1,10 +1,9 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prefilter } from '../../src/algorithm/cycle-state.js';
-import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
-import { scoreNode } from '../../src/algorithm/score.js';
+import { EvaluationMemo } from '../../src/algorithm/evaluation-memo.js';
 import { parseGpuRequest, type PodLike } from '../../src/model/parse-gpu-request.js';
-import { toExtenderScore } from '../../src/server/standing-answers.js';
+import { freshExtenderScores } from './fresh-scores.js';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.js';
 import { bindArgs, kubePod, namesArgs } from './kube-fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -30,11 +29,9 @@ function freshScores(pod: object, hosts: readonly string[]): HostPriority[] {
   const parsed = parseGpuRequest(pod as PodLike);
   if (!parsed.ok) throw new Error('test pod does not parse');
   const snapshot = t.server.cache.snapshot();
-  const cycle = prefilter(parsed.value, snapshot, DEFAULT_SCHEDULING_OPTIONS);
-  return hosts.map((host) => {
-    const state = snapshot.nodes.get(host);
-    return { Host: host, Score: state === undefined ? 0 : toExtenderScore(scoreNode(parsed.value, state, cycle).score) };
-  });
+  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options, new EvaluationMemo(t.server.service.engine.options));
+  const scores = freshExtenderScores(cycle, snapshot, hosts);
+  return hosts.map((host, i) => ({ Host: host, Score: scores[i] as number }));
 }
 
 /** The `tessera.scores_reused` attribute of the last prioritize span. */

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prefilter } from '../../src/algorithm/cycle-state.js';
+import { EvaluationMemo } from '../../src/algorithm/evaluation-memo.js';
 import { evaluateNode } from '../../src/algorithm/evaluate-node.js';
 import { DEFAULT_SCHEDULING_OPTIONS, type SchedulingOptions } from '../../src/algorithm/scheduling-options.js';
-import { rawScore } from '../../src/algorithm/score.js';
 import type { NodeObject } from '../../src/cluster/cache/cluster-source.js';
 import { parseGpuRequest, type PodLike } from '../../src/model/parse-gpu-request.js';
 import { NodeNamesReader } from '../../src/server/http/trailing-node-names.js';
 import { NamesAnswerWriter } from '../../src/server/http/names-answer-writer.js';
 import { candidatesFromNames, type NameCandidates } from '../../src/server/name-candidates.js';
 import { toFilterResult } from '../../src/server/names-filter-answer.js';
-import { toExtenderScore } from '../../src/server/standing-answers.js';
+import { freshExtenderScores } from './fresh-scores.js';
 import type { ExtenderFilterResult, WirePod } from '../../src/server/wire-schemas.js';
 import { DEFAULT_FLEET, fleetNodes } from '../../src/sim/simulated-cluster-fleet.js';
 import { kubePod } from './kube-fixtures.js';
@@ -52,29 +52,28 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restore-nodes' as const) }) },
 );
 
-/** What judging every candidate afresh (fresh cycle, fresh memo) gives: the filter answer and the scores. */
-function fresh(t: TestServer, options: SchedulingOptions, pod: WirePod, names: readonly string[]): { filter: ExtenderFilterResult; scores: number[] } {
+/**
+ * What judging every candidate afresh (fresh cycle, fresh memo, the options the service's engine holds now:
+ * learning may have re-published them) gives: the filter answer and the scores.
+ */
+function fresh(t: TestServer, pod: WirePod, names: readonly string[]): { filter: ExtenderFilterResult; scores: number[] } {
   const parsed = parseGpuRequest(pod as PodLike);
   if (!parsed.ok) throw new Error('test pod does not parse');
   const snapshot = t.server.cache.snapshot();
-  const cycle = prefilter(parsed.value, snapshot, options);
+  const cycle = prefilter(parsed.value, snapshot, t.server.service.engine.options, new EvaluationMemo(t.server.service.engine.options));
   const filter: ExtenderFilterResult = { Nodes: null, NodeNames: [], FailedNodes: {}, FailedAndUnresolvableNodes: {}, Error: '' };
-  const scores = names.map((name) => {
+  for (const name of names) {
     const state = snapshot.nodes.get(name);
     if (state === undefined) {
       filter.FailedNodes[name] = `node "${name}" is not in Tessera's cluster cache`;
-      return 0;
+      continue;
     }
     const e = evaluateNode(state, cycle);
-    if (e.status.code === 'success') {
-      filter.NodeNames?.push(name);
-      return toExtenderScore(Math.round(rawScore(state, cycle, e)));
-    }
-    if (e.status.code === 'unschedulable') filter.FailedNodes[name] = e.status.reason;
+    if (e.status.code === 'success') filter.NodeNames?.push(name);
+    else if (e.status.code === 'unschedulable') filter.FailedNodes[name] = e.status.reason;
     else filter.FailedAndUnresolvableNodes[name] = e.status.reason;
-    return 0;
-  });
-  return { filter, scores };
+  }
+  return { filter, scores: freshExtenderScores(cycle, snapshot, names) };
 }
 
 function withPrice(node: NodeObject, price: number): NodeObject {
@@ -115,7 +114,7 @@ describe('standing filter answers', () => {
           if (step.group) annotations['tessera.io/group'] = 'job-a';
           const pod = kubePod({ name: `p${serial}`, uid: `uid-${serial}`, requests: SHAPES[step.shape] as Record<string, string>, annotations }) as unknown as WirePod;
           const names = step.candidates.map((k) => (k < NAMES.length ? NAMES[k] as string : `ghost-${k}`));
-          const expected = fresh(t, options, pod, names);
+          const expected = fresh(t, pod, names);
           // Candidates as the HTTP adapter reads them (by bytes, with list identity, so kept answers are used).
           const read = (list: readonly string[]): NameCandidates =>
             reader.read(Buffer.from(JSON.stringify({ Pod: pod, Nodes: null, NodeNames: list })))?.candidates ?? candidatesFromNames(list, service.names);
@@ -135,7 +134,7 @@ describe('standing filter answers', () => {
           const echo = read(survivors);
           expect(Array.from({ length: echo.count }, (_, i) => echo.name(i))).toEqual(survivors);
           const echoBytes = writer.priorities(echo, service.prioritizeCandidates(pod, echo));
-          const echoExpected = fresh(t, options, pod, survivors).scores;
+          const echoExpected = fresh(t, pod, survivors).scores;
           expect(JSON.parse(echoBytes.toString('utf8'))).toEqual(survivors.map((Host, i) => ({ Host, Score: echoExpected[i] })));
           if (step.bind && survivors.length > 0) {
             const node = survivors[step.pick % survivors.length] as string;

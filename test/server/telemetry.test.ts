@@ -64,10 +64,12 @@ describe('metrics', () => {
 });
 
 describe('tracing', () => {
-  it('records one span per verb with the documented names', () => {
-    const names = exporter.getFinishedSpans().map((s) => s.name);
+  it('records one span per verb with the documented names, each inside a server span of the request', () => {
+    const spans = exporter.getFinishedSpans();
+    const names = spans.map((s) => s.name).filter((n) => !n.startsWith('POST '));
     expect(names).toEqual(['filter nodes', 'prioritize nodes', 'bind pod', 'preempt pod']);
-    const filter = exporter.getFinishedSpans()[0];
+    expect(spans.map((s) => s.name).filter((n) => n.startsWith('POST '))).toEqual(['POST /scheduler/filter', 'POST /scheduler/prioritize', 'POST /scheduler/bind', 'POST /scheduler/preempt']);
+    const filter = spans.find((s) => s.name === 'filter nodes');
     expect(filter?.attributes['tessera.candidates']).toBe(4);
     expect(filter?.attributes['tessera.feasible']).toBe(1);
   });

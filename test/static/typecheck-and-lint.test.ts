@@ -22,7 +22,7 @@ describe('static checks', () => {
     expect(code).toBe(0);
   }, 180_000);
 
-  it('eslint passes, including the rule that keeps src/model and src/algorithm free of I/O', async () => {
+  it('eslint passes, including the rules that keep src/model and src/algorithm free of I/O and module state', async () => {
     const { code, output } = await tool('node_modules/.bin/eslint', ['.']);
     expect(output).toBe('');
     expect(code).toBe(0);

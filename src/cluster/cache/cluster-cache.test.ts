@@ -41,6 +41,28 @@ const boundPod = (uid: string, text: string | null, phase = 'Running'): PodObjec
   spec: { nodeName: 'n-0', priority: 3 }, status: { phase },
 });
 
+describe('ClusterCache host resources of pods it did not place', () => {
+  it('takes the CPU and memory requests of a pod bound without an allocation (kube-scheduler placed it alone), not its GPUs', () => {
+    const { cache } = setup();
+    const cpuBefore = cache.snapshot().nodes.get('n-0')?.cpuFreeMilli ?? NaN;
+    const pod: PodObject = {
+      metadata: { uid: 'cpu-only', name: 'cpu-only', namespace: 'ns' },
+      spec: { nodeName: 'n-0', containers: [{ name: 'c', resources: { requests: { cpu: '3', memory: '2Gi' } } }] },
+      status: { phase: 'Running' },
+    };
+    cache.upsertPod(pod);
+    const state = cache.snapshot().nodes.get('n-0');
+    expect(state?.cpuFreeMilli).toBe(cpuBefore - 3000);
+    expect(state?.freeWholeCount).toBe(8);
+    expect(cache.pod('cpu-only')?.allocation).toEqual({ node: 'n-0', devices: [], cpuMilli: 3000, memoryMiB: 2048 });
+    cache.deletePod('cpu-only');
+    expect(cache.snapshot().nodes.get('n-0')?.cpuFreeMilli).toBe(cpuBefore);
+    // A pod that asks for nothing holds nothing.
+    cache.upsertPod({ ...pod, metadata: { uid: 'idle', name: 'idle', namespace: 'ns' }, spec: { nodeName: 'n-0', containers: [{ name: 'c' }] } });
+    expect(cache.pod('idle')).toBeUndefined();
+  });
+});
+
 describe('ClusterCache assume lifecycle', () => {
   it('holds assumed devices in every snapshot and refuses a second hold of the same GPU', () => {
     const { cache } = setup();

@@ -5,6 +5,7 @@ import type { Snapshot } from '../../algorithm/snapshot.js';
 import type { Status } from '../../algorithm/status.js';
 import type { Allocation } from '../../model/allocation.js';
 import type { NodeInventory } from '../../model/node-inventory.js';
+import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
 import type { ParseResult } from '../../model/parse-result.js';
 import { ANNOTATION } from '../../model/well-known-names.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -118,6 +119,7 @@ export class ClusterCache implements ClusterSink {
   private readonly gpuKinds = new GpuCapacityTally();
   /** Which node changed at which version (readers keeping per-node answers refresh only those). */
   private readonly journal = new ChangeJournal();
+  private newPodListener: ((pod: PodObject) => void) | null = null;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -184,6 +186,14 @@ export class ClusterCache implements ClusterSink {
     this.removeNode(name);
   }
 
+  /**
+   * Calls `listener` with every pod the cache sees for the first time (pending or bound, finished pods
+   * excluded), including each pod of the initial list after a restart: the workload learner's input.
+   */
+  onNewPod(listener: (pod: PodObject) => void): void {
+    this.newPodListener = listener;
+  }
+
   /** @inheritdoc */
   upsertPod(pod: PodObject): void {
     const meta = pod.metadata;
@@ -193,6 +203,9 @@ export class ClusterCache implements ClusterSink {
       return;
     }
     const phase = pod.status?.phase;
+    if (this.newPodListener !== null && phase !== 'Succeeded' && phase !== 'Failed' && !this.pending.has(uid) && !this.pods.has(uid)) {
+      this.newPodListener(pod);
+    }
     if (phase === 'Succeeded' || phase === 'Failed') {
       this.pending.delete(uid);
       this.release(uid);
@@ -217,7 +230,10 @@ export class ClusterCache implements ClusterSink {
       return;
     }
     if (existing !== undefined) this.release(uid);
-    if (annotation === null) return; // bound without a Tessera allocation: holds no devices Tessera tracks
+    // Bound without a Tessera allocation (a pod kube-scheduler placed alone, such as a CPU-only pod): it holds no
+    // devices Tessera tracks, but its CPU and memory requests are taken from the node all the same.
+    const host = annotation === null ? hostOnlyAllocation(pod, nodeName) : null;
+    if (annotation === null && host === null) return;
     const entry: PodEntry = {
       ref: { uid, namespace: meta?.namespace ?? '', name: meta?.name ?? '' },
       node: nodeName,
@@ -225,7 +241,7 @@ export class ClusterCache implements ClusterSink {
       group: meta?.annotations?.[ANNOTATION.group] ?? null,
       phase: 'bound',
       annotation,
-      allocation: null,
+      allocation: host,
       counted: false,
       deadline: null,
     };
@@ -497,6 +513,13 @@ export class ClusterCache implements ClusterSink {
     if (pod.counted) this.trackGroup(pod, -1);
     this.bump();
   }
+}
+
+/** The host CPU and memory a pod without Tessera's allocation holds on `node` (no devices), or null when it asks for neither. */
+function hostOnlyAllocation(pod: PodObject, node: string): Allocation | null {
+  const parsed = parseGpuRequest(pod as PodLike);
+  if (!parsed.ok || (parsed.value.cpuMilli <= 0 && parsed.value.hostMemoryMiB <= 0)) return null;
+  return { node, devices: [], cpuMilli: parsed.value.cpuMilli, memoryMiB: parsed.value.hostMemoryMiB };
 }
 
 function view(pod: PodEntry): CachedPod {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../telemetry/logger.js';
+import { withPodSpan } from '../../telemetry/pod-trace.js';
 import type { MetricVerb, TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
 import { RequestError } from '../request-error.js';
@@ -10,6 +11,7 @@ import { ExtenderArgsParser } from './extender-args.js';
 import { mapError } from './map-error.js';
 import { NamesAnswerWriter } from './names-answer-writer.js';
 import { readBody, readJsonBody } from './read-body.js';
+import { routeReadOnly, type ReadOnlyRoute } from './read-only-route.js';
 import { serializeFilterResult } from './serialize-filter-result.js';
 import { serializeHostPriorities } from './serialize-host-priorities.js';
 import { NodeNamesReader } from './trailing-node-names.js';
@@ -27,6 +29,8 @@ export interface HttpHandlerDeps {
   readonly ready: () => boolean;
   /** `GET /api/v1/nodes` body. */
   readonly nodes: () => unknown;
+  /** Read-only routes tried for paths that are not the above (dashboard, showback). */
+  readonly readOnlyRoutes?: readonly ReadOnlyRoute[];
 }
 
 type Route = { readonly method: 'GET' | 'POST'; readonly verb: MetricVerb; readonly run: (req: IncomingMessage, res: ServerResponse) => Promise<void> };
@@ -48,7 +52,8 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'filter'), 'filter');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args));
+      const bytes = withPodSpan('POST', `${urlPrefix}/filter`, args.Pod.metadata, () =>
+        (candidates !== null ? writer.filter(service.filterCandidates(args.Pod, candidates)) : serializeFilterResult(service.filter(args))));
       sendBytes(res, bytes);
     },
   });
@@ -57,9 +62,9 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     run: async (req, res) => {
       const { args, candidates, namesRead } = argsParser.parse(await readBody(req, maxBodyBytes, 'prioritize'), 'prioritize');
       if (namesRead !== null) metrics.nodeNameLists.inc({ read: namesRead });
-      const bytes = candidates !== null
+      const bytes = withPodSpan('POST', `${urlPrefix}/prioritize`, args.Pod.metadata, () => (candidates !== null
         ? writer.priorities(candidates, service.prioritizeCandidates(args.Pod, candidates))
-        : Buffer.from(serializeHostPriorities(service.prioritize(args)));
+        : Buffer.from(serializeHostPriorities(service.prioritize(args)))));
       sendBytes(res, bytes);
     },
   });
@@ -67,14 +72,15 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
     method: 'POST', verb: 'bind',
     run: async (req, res) => {
       const args = validateBody(ExtenderBindingArgsSchema, await readJsonBody(req, maxBodyBytes, 'bind'), 'bind');
-      sendJson(res, 200, await service.bind(args));
+      const pod = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
+      sendJson(res, 200, await withPodSpan('POST', `${urlPrefix}/bind`, pod, () => service.bind(args)));
     },
   });
   routes.set(`${urlPrefix}/preempt`, {
     method: 'POST', verb: 'preempt',
     run: async (req, res) => {
       const args = validateBody(ExtenderPreemptionArgsSchema, await readJsonBody(req, maxBodyBytes, 'preempt'), 'preempt');
-      sendJson(res, 200, service.preempt(args));
+      sendJson(res, 200, withPodSpan('POST', `${urlPrefix}/preempt`, args.Pod.metadata, () => service.preempt(args)));
     },
   });
   routes.set('/api/v1/nodes', { method: 'GET', verb: 'nodes', run: async (_req, res) => sendJson(res, 200, deps.nodes()) });
@@ -103,9 +109,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): (req: IncomingMessage,
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.requestDuration.observe({ verb, code: String(res.statusCode) }, seconds);
     };
+    if (route === undefined && deps.readOnlyRoutes !== undefined && routeReadOnly(deps.readOnlyRoutes, req, res)) {
+      res.once('close', finish);
+      return;
+    }
     const run = async (): Promise<void> => {
       if (route === undefined) {
-        throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: extender verbs are POST ${urlPrefix}/{filter,prioritize,bind,preempt}; also GET /api/v1/nodes, /healthz, /readyz, /metrics`);
+        throw new RequestError('TESSERA_NOT_FOUND', `no route for ${req.method ?? ''} ${JSON.stringify(path)}: extender verbs are POST ${urlPrefix}/{filter,prioritize,bind,preempt}; also GET /api/v1/nodes, /api/v1/showback, /dashboard, /healthz, /readyz, /metrics`);
       }
       const method = req.method === 'HEAD' && route.method === 'GET' ? 'GET' : req.method;
       if (method !== route.method) {

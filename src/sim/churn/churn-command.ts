@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { parseNodeList } from '../replay/load-trace.js';
 import { parseSeeds } from '../replay/parse-seeds.js';
+import type { NodeChoiceSpec } from '../replay/replay-trace.js';
+import { DEFAULT_SCHEDULER_CONFIG, POLICY_NAMES } from '../replay/replay-trace.js';
 import { runJobs } from '../replay/run-jobs.js';
+import { schedulerProfileModelFromFile } from '../kube-scheduler/scheduler-profile-model.js';
 import type { ChurnResult } from './churn-job.js';
 import { CHURN_ALL_POLICIES, isChurnPolicy } from './churn-job.js';
 import type { PriorityMode } from './churn-pods.js';
@@ -32,13 +35,15 @@ Replays a pod list in time order with departures and kube-scheduler's queue (doc
 
   --nodes <csv>          node list (default ${TRACE_DIR}/openb_node_list_gpu_node.csv)
   --pods <csv[,csv…]>    pod list(s) with creation/scheduled/deletion times (default ${TRACE_DIR}/openb_pod_list_default.csv)
-  --policies <list>      comma list of Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera,
-                         Tessera-whole, Tessera-defaults, each optionally with +defrag; all = the seven,
-                         Tessera+defrag, FGD+defrag, Tessera-whole and Tessera-whole+defrag (default all)
+  --policies <list>      comma list of ${POLICY_NAMES.join(', ')}, Tessera-whole, each optionally with +defrag
+                         (default all: ${CHURN_ALL_POLICIES.join(', ')})
   --rates <list>         arrival-rate factors, × the trace's rate, e.g. 200,250,300 (default ${DEFAULT_CHURN_RATES})
   --seeds <spec>         arrival jitter and node order, e.g. 42-51 or 42,45 (default 42-51)
   --node-stride <n>      keep every n-th GPU node by name (default ${DEFAULT_CHURN_NODE_STRIDE}; 1 = all 1,213)
   --priority <qos|none>  queue priority from the trace's qos (best-effort last) or none (default qos)
+  --node-choice <kind>   how Tessera's policies pick a node: kube-scheduler (default, as a real kube-scheduler
+                         with --scheduler-config does) or argmax (Tessera's own best rank)
+  --scheduler-config <f> kube-scheduler configuration for the node choice (default ${DEFAULT_SCHEDULER_CONFIG})
   --out <dir>            output directory (default out/churn)
   --workers <n>          worker threads (default: available cores, at most 2)
   --help
@@ -70,7 +75,7 @@ export async function churnCommand(args: string[]): Promise<number> {
       options: {
         nodes: { type: 'string' }, pods: { type: 'string' }, policies: { type: 'string' }, rates: { type: 'string' },
         seeds: { type: 'string' }, 'node-stride': { type: 'string' }, priority: { type: 'string' }, out: { type: 'string' },
-        workers: { type: 'string' }, help: { type: 'boolean' },
+        workers: { type: 'string' }, 'node-choice': { type: 'string' }, 'scheduler-config': { type: 'string' }, help: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -86,7 +91,7 @@ export async function churnCommand(args: string[]): Promise<number> {
   const policyArg = values.policies ?? 'all';
   const policies = [...new Set(policyArg.split(',').map((p) => p.trim()).flatMap((p) => (p === 'all' ? CHURN_ALL_POLICIES : [p])))];
   const unknown = policies.filter((p) => !isChurnPolicy(p));
-  if (unknown.length > 0) return fail(`unknown policy "${unknown.join('", "')}": known policies are Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD, Tessera, Tessera-whole, Tessera-defaults, each optionally with +defrag`);
+  if (unknown.length > 0) return fail(`unknown policy "${unknown.join('", "')}": known policies are ${POLICY_NAMES.join(', ')}, Tessera-whole, each optionally with +defrag`);
   const rateText = values.rates ?? DEFAULT_CHURN_RATES;
   const rates = rateText.split(',').map((r) => Number(r.trim().replace(/x$/, '')));
   if (rates.some((r) => !Number.isFinite(r) || r <= 0)) return fail(`bad --rates "${rateText}": use positive factors like 200,250,300`);
@@ -96,6 +101,17 @@ export async function churnCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(stride) || stride < 1) return fail(`bad --node-stride "${values['node-stride']}": must be a positive integer`);
   const priority = (values.priority ?? 'qos') as PriorityMode;
   if (priority !== 'qos' && priority !== 'none') return fail(`bad --priority "${values.priority}": use qos or none`);
+  const choiceArg = values['node-choice'] ?? 'kube-scheduler';
+  if (choiceArg !== 'kube-scheduler' && choiceArg !== 'argmax') return fail(`bad --node-choice "${choiceArg}": use kube-scheduler or argmax`);
+  const schedulerConfig = resolve(values['scheduler-config'] ?? DEFAULT_SCHEDULER_CONFIG);
+  const nodeChoice: NodeChoiceSpec = choiceArg === 'argmax' ? { kind: 'argmax' } : { kind: 'kube-scheduler', schedulerConfig };
+  if (nodeChoice.kind === 'kube-scheduler' && policies.some((p) => p.startsWith('Tessera'))) {
+    try {
+      schedulerProfileModelFromFile(schedulerConfig);
+    } catch (e) {
+      return fail(`--scheduler-config ${schedulerConfig}: ${(e as Error).message}`);
+    }
+  }
   const workers = values.workers === undefined ? Math.min(2, availableParallelism()) : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) return fail(`bad --workers "${values.workers}": must be a positive integer`);
   let podCount = 0;
@@ -107,7 +123,7 @@ export async function churnCommand(args: string[]): Promise<number> {
     return 2;
   }
   const jobs: Omit<ChurnJob, 'id'>[] = podFiles.flatMap((podsFile) => rates.flatMap((rate) => policies.flatMap((policy) => seeds.map((seed) => ({
-    nodesFile, podsFile, policy, seed, rate, stride, priority, buckets: CHURN_BUCKETS,
+    nodesFile, podsFile, policy, seed, rate, stride, priority, buckets: CHURN_BUCKETS, nodeChoice,
   })))));
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'churn [{bar}] {percentage}% | {value}/{total} pods | ETA {eta}s' }, cliProgress.Presets.shades_classic)

@@ -1,11 +1,12 @@
 import type { PresetCatalog } from '../../model/topology-preset.js';
 import type { Trace } from '../replay/load-trace.js';
 import type { SchedulingOptions, TargetTask } from '../../algorithm/scheduling-options.js';
-import { DEFAULT_SCHEDULING_OPTIONS } from '../../algorithm/scheduling-options.js';
 import { makeSnapshot } from '../../algorithm/snapshot.js';
+import { schedulerProfileModelFromFile } from '../kube-scheduler/scheduler-profile-model.js';
 import type { ReplayPolicy } from '../replay/replay-policy.js';
-import type { PolicyName } from '../replay/replay-trace.js';
-import { makePolicy, POLICY_NAMES, replayOptions, traceGpuCapacity } from '../replay/replay-trace.js';
+import type { NodeChoiceSpec, PolicyName } from '../replay/replay-trace.js';
+import { DEFAULT_POLICY_NAMES, labOptions, makePolicy, POLICY_NAMES, traceGpuCapacity } from '../replay/replay-trace.js';
+import type { NodeChoice } from '../replay/tessera-replay-policy.js';
 import { tesseraReplayPolicy } from '../replay/tessera-replay-policy.js';
 import { seededRng } from '../replay/seeded-rng.js';
 import { churnCluster, shuffledNodes } from './churn-cluster.js';
@@ -21,16 +22,15 @@ export const CHURN_HORIZON_WINDOWS = 4;
 export const DEFRAG_SUFFIX = '+defrag';
 
 /**
- * Named variants of Tessera's policy (the same core through tesseraReplayPolicy, other options):
- * - `Tessera-defaults`: the extender's shipped defaults (DEFAULT_SCHEDULING_OPTIONS: all six score parts, the
- *   built-in target workload with 2/4/8-GPU shapes, value-loss penalty 100), as `tessera serve` starts;
- * - `Tessera-whole`: Tessera's replay options with the trace's multi-GPU shapes added to the target workload
- *   (its typical pods stop at 95 % of pods and leave out every 2/4/8-GPU shape), weighted by their share of pods.
+ * Named variants of Tessera's policy beside the replay's own (Tessera-lab, Tessera-cold): the same core through
+ * tesseraReplayPolicy, other options.
+ * - `Tessera-whole`: Tessera-lab's options (the trace's typical pods up front) with the trace's multi-GPU shapes
+ *   added to the target workload, weighted by their share of pods (the typical pods stop at 95 % of pods and
+ *   leave out every 2/4/8-GPU shape).
  */
 export const TESSERA_VARIANTS: Readonly<Record<string, (trace: Trace) => SchedulingOptions>> = {
-  'Tessera-defaults': () => DEFAULT_SCHEDULING_OPTIONS,
   'Tessera-whole': (trace) => {
-    const base = replayOptions(trace);
+    const base = labOptions(trace);
     const shapes = new Map<string, { gpus: number; cpuMilli: number; count: number }>();
     for (const p of trace.pods) {
       if (p.gpuCount < 2) continue;
@@ -52,25 +52,29 @@ function basePolicy(name: string): string | null {
   return (POLICY_NAMES as readonly string[]).includes(base) || base in TESSERA_VARIANTS ? base : null;
 }
 
-/** Churn mode's policy names: the replay's seven, Tessera's named variants, and their defragmentation variants. */
+/** Churn mode's policy names: the replay's, Tessera's churn variants, and their defragmentation variants. */
 export function isChurnPolicy(name: string): boolean {
   return basePolicy(name) !== null;
 }
 
-/** Builds a churn policy's placement policy on the churn cluster's `trace` (its nodes are the cluster's). */
-export function churnPolicy(name: string, trace: Trace): ReplayPolicy {
+/** Builds a churn policy on the churn cluster's `trace` (its nodes are the cluster's); Tessera's pick nodes by `choice`. */
+export function churnPolicy(name: string, trace: Trace, choice: NodeChoiceSpec = { kind: 'argmax' }): ReplayPolicy {
   const base = basePolicy(name);
   if (base === null) throw new Error(`bug: unknown churn policy "${name}"`);
   const variant = TESSERA_VARIANTS[base];
+  const nodeChoice: NodeChoice = choice.kind === 'argmax' ? choice : { kind: 'kube-scheduler', profile: schedulerProfileModelFromFile(choice.schedulerConfig) };
   const policy = variant === undefined
-    ? makePolicy(base as PolicyName, trace)
-    : tesseraReplayPolicy(variant(trace), { ...makeSnapshot([]), gpuCapacity: traceGpuCapacity(trace) }, base);
+    ? makePolicy(base as PolicyName, trace, choice)
+    : tesseraReplayPolicy(variant(trace), { ...makeSnapshot([]), gpuCapacity: traceGpuCapacity(trace) }, nodeChoice, base);
   return name === policy.name ? policy : { ...policy, name };
 }
 
-/** What `--policies all` runs in churn mode: the six baselines, Tessera, defragmentation on FGD and Tessera, Tessera-whole. */
+/**
+ * What `--policies all` runs in churn mode: the six baselines, Tessera as shipped, Tessera-lab, defragmentation
+ * on FGD and Tessera, Tessera-whole with and without it.
+ */
 export const CHURN_ALL_POLICIES: readonly string[] = [
-  ...POLICY_NAMES, `FGD${DEFRAG_SUFFIX}`, `Tessera${DEFRAG_SUFFIX}`, 'Tessera-whole', `Tessera-whole${DEFRAG_SUFFIX}`,
+  ...DEFAULT_POLICY_NAMES, 'Tessera-lab', `FGD${DEFRAG_SUFFIX}`, `Tessera${DEFRAG_SUFFIX}`, 'Tessera-whole', `Tessera-whole${DEFRAG_SUFFIX}`,
 ];
 
 /** Everything that fixes one churn run besides the trace. */
@@ -84,6 +88,8 @@ export interface ChurnSetup {
   readonly priority: PriorityMode;
   /** Time-series buckets over CHURN_HORIZON_WINDOWS arrival windows. */
   readonly buckets: number;
+  /** How Tessera's policies pick a node (baselines keep their own). */
+  readonly nodeChoice: NodeChoiceSpec;
 }
 
 /** One churn run's result (structured-cloneable: it crosses the worker boundary). */
@@ -119,7 +125,7 @@ export function runChurnOne(trace: Trace, timed: TimedPodList, presets: PresetCa
   const cluster = churnCluster(trace.nodes, setup.stride, presets);
   const clusterNames = new Set(cluster.map((n) => n.name));
   // Policies see the churn cluster's nodes (Tessera weighs GPU products by the fleet's GPUs per product).
-  const named = churnPolicy(setup.policy, { ...trace, nodes: trace.nodes.filter((n) => clusterNames.has(n.name)) });
+  const named = churnPolicy(setup.policy, { ...trace, nodes: trace.nodes.filter((n) => clusterNames.has(n.name)) }, setup.nodeChoice);
   const arrivals = churnArrivals(timed, setup.rate, seededRng(setup.seed), setup.priority);
   const nodes = shuffledNodes(cluster, seededRng(setup.seed ^ 0x6a09e667));
   const window = arrivals.pods.length === 0 ? 0 : arrivals.pods[arrivals.pods.length - 1]!.arrival;

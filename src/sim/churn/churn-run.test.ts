@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeInventory } from '../../model/node-inventory.js';
+import type { ReplayPolicy } from '../replay/replay-policy.js';
 import { makeBaseline } from '../../algorithm/baselines/baselines.js';
 import { baselineReplayPolicy } from '../replay/baseline-replay-policy.js';
 import type { TracePod } from '../replay/load-trace.js';
@@ -92,5 +93,35 @@ describe('churnRun', () => {
     expect(placed.map(([name]) => name)).toEqual(['m1', 'm2']);
     expect(log.totals.multiGpuPods).toBe(2);
     expect(log.totals.bestConnectedShare).toBe(0.5);
+  });
+
+  it('tells a policy of each arrival once, of each departure once, starts every attempt, and rescores when its generation moves', () => {
+    const base = baselineReplayPolicy(makeBaseline('BestFit', []));
+    const calls = { arrive: 0, start: 0, release: [] as string[], chosen: 0, scores: 0 };
+    let gen = 0;
+    const policy: ReplayPolicy = {
+      ...base,
+      name: 'Counting',
+      pick: 'custom',
+      arrive: () => { calls.arrive++; if (calls.arrive === 3) gen++; },
+      startPod: () => { calls.start++; },
+      score: (pod, n) => { calls.scores++; return base.score(pod, n); },
+      // The last feasible node (a custom choice the harness must honour).
+      choose: (_pod, ranks) => { calls.chosen++; for (let i = ranks.length - 1; i >= 0; i--) if (!Number.isNaN(ranks[i]!)) return i; return -1; },
+      generation: () => gen,
+      release: (_pod, node, alloc) => { calls.release.push(`${node.inventory.name}:${alloc.devices.length}`); },
+    };
+    const placed: [string, string][] = [];
+    const log = churnRun([node('n1', 1), node('n2', 1)], [pod('a', 0, 100, 1000), pod('b', 0, 100, 1000), pod('c', 1, 10, 1000)].map((p, id) => ({ ...p, id })),
+      policy, seededRng(1), { observer: { placed: (p, n) => placed.push([p.pod.name, n.inventory.name]) } });
+    expect(placed).toEqual([['a', 'n2'], ['b', 'n1'], ['c', 'n2']]);
+    expect(calls.arrive).toBe(3);
+    expect(log.attempts).toBeGreaterThan(3); // c was retried
+    expect(calls.start).toBeGreaterThanOrEqual(3);
+    expect(calls.chosen).toBe(3);
+    expect(calls.release).toEqual(['n2:1', 'n1:1', 'n2:1']);
+    // Scores: 2 for a, 1 for b (only n2 changed), 2 for c after the generation moved (every node afresh), and 2 on
+    // its retry at 100 s (both nodes changed when a and b left).
+    expect(calls.scores).toBe(7);
   });
 });

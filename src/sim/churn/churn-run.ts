@@ -2,6 +2,7 @@ import { Heap } from 'heap-js';
 import type { Allocation } from '../../model/allocation.js';
 import type { NodeInventory } from '../../model/node-inventory.js';
 import { bestGpuSet, setQuality } from '../../algorithm/gpu-sets.js';
+import { GpuSetMemo } from '../../algorithm/gpu-set-memo.js';
 import { makeNodeState } from '../../algorithm/node-state.js';
 import { reserve, unreserve } from '../../algorithm/reserve.js';
 import { gpuAffinityTag } from '../../algorithm/baselines/gpu-clustering.js';
@@ -12,7 +13,7 @@ import { tracePodRequest } from '../replay/trace-to-model.js';
 import type { ChurnPod } from './churn-pods.js';
 import type { ChurnSeries, ChurnTotals } from './churn-metrics.js';
 import { ChurnRecorder } from './churn-metrics.js';
-import type { DefragView } from './defrag-plan.js';
+import type { DefragView, IslandMemo } from './defrag-plan.js';
 import { planDefrag } from './defrag-plan.js';
 import type { QueuedPod } from './scheduling-queue.js';
 import { SchedulingQueue } from './scheduling-queue.js';
@@ -111,8 +112,9 @@ function gpuMask(alloc: Allocation): number {
 
 /**
  * Replays `pods` (sorted by arrival) onto `inventories` (in the seed's node order) with departures: each pod
- * arrives into kube-scheduler's queue (SchedulingQueue), is placed by `policy` (filter, score, argmax with ties
- * to the lowest position, or uniform for Random) when it fits, holds its devices for its run time and leaves;
+ * arrives into kube-scheduler's queue (SchedulingQueue; the policy hears of it once, `arrive`), is placed by
+ * `policy` (filter, score, then argmax with ties to the lowest position, uniform for Random, or the policy's own
+ * `choose` such as kube-scheduler's node choice) when it fits, holds its devices for its run time and leaves;
  * a pod that fits nowhere is parked and retried on the queue's cluster events and backoff. Scheduling takes no
  * replay time. Devices are taken and given back with the core's reserve/unreserve.
  *
@@ -209,6 +211,8 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   const snapshotFree = (i: number): { milli: number; cpu: number; mem: number } =>
     ({ milli: freeMilli[i]!, cpu: nodes[i]!.free.cpuLeft, mem: nodes[i]!.free.memLeft });
 
+  const gpuSets = new GpuSetMemo();
+  const islands: IslandMemo = new Map();
   const bestConnected = (r: Running): boolean => {
     const k = r.pod.pod.gpuCount;
     const chosen = setQuality(nodes[r.node]!.state.info, gpuMask(r.alloc));
@@ -217,7 +221,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       const s = nodes[i]!.state;
       if (s.freeWholeCount < k || s.cpuFreeMilli < r.full.demand.cpuMilli || s.memoryFreeMiB < r.full.demand.memoryMiB) continue;
       if (!modelAccessible(r.full.demand, nodes[i]!.free.model)) continue;
-      const set = bestGpuSet(s.info, s.freeWholeMask, k, 'any', s.freeWholeMask);
+      const set = bestGpuSet(s.info, s.freeWholeMask, k, 'any', s.freeWholeMask, gpuSets);
       if (set !== 0) top = Math.max(top, setQuality(s.info, set));
     }
     return chosen >= top - 1e-9;
@@ -276,8 +280,16 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
   };
 
   /** One scheduling attempt of a pod of class `c` with host memory `mem`: the chosen node position, or −1. */
-  const choose = (c: ClassInfo, mem: number): number => {
+  let generation = policy.generation?.() ?? 0;
+  let ranks: Float64Array | null = null;
+  const choose = (c: ClassInfo, mem: number, full: () => ReplayPod): number => {
     attempts++;
+    const now = policy.generation?.() ?? 0;
+    if (now !== generation) {
+      // A learned workload was re-published: earlier scores and failures no longer hold.
+      generation = now;
+      for (const k of classes.values()) { k.stamps.fill(-1); k.failStamp = -1; }
+    }
     const { scores, stamps } = c;
     // Nodes to look at: every node, or only those changed since this class last failed everywhere.
     const partial = c.failStamp >= 0 && mem > c.failMaxMem && changeLog.length - c.failStamp < n;
@@ -307,7 +319,17 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       feasible++;
       if (s > best) { best = s; chosen = i; }
     }
-    if (feasible > 0 && policy.pick === 'random') {
+    if (feasible > 0 && policy.pick === 'custom') {
+      // The policy picks among every node that fits (NaN elsewhere), e.g. as kube-scheduler does with its scores.
+      ranks ??= new Float64Array(n);
+      ranks.fill(Number.NaN);
+      for (let k = 0; k < count; k++) {
+        const i = partial ? changed[k]! : k;
+        if (scores[i]! >= 0 && memLeft[i]! >= mem) ranks[i] = scores[i]!;
+      }
+      if (policy.choose === undefined) throw new Error(`bug: policy "${policy.name}" picks 'custom' without choose()`);
+      chosen = policy.choose(full(), ranks, nodes, rng);
+    } else if (feasible > 0 && policy.pick === 'random') {
       let r = rng.intn(feasible);
       chosen = -1;
       for (let k = 0; k < count && chosen < 0; k++) {
@@ -394,7 +416,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       const shape = `${w.pod.pod.gpuCount}|${w.pod.pod.gpuSpec}|${w.pod.pod.cpuMilli}|${w.pod.pod.memoryMiB}`;
       if (hopeless.has(shape)) continue;
       view ??= defragView();
-      const plan = planDefrag(fullPod(w).demand, view);
+      const plan = planDefrag(fullPod(w).demand, view, islands);
       if (plan === null) { hopeless.add(shape); continue; }
       const movedIds = new Set(plan.moves.map((m) => m.pod));
       const victims = [...running[plan.node]!].filter((r) => movedIds.has(r.pod.id));
@@ -404,7 +426,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
       defragPlans++;
       for (const v of victims) {
         defragMoves++;
-        const i = choose(classOf(v.pod.pod), v.pod.pod.memoryMiB);
+        const i = choose(classOf(v.pod.pod), v.pod.pod.memoryMiB, () => v.full);
         if (i >= 0 && placeOn(v.pod, v.full, i, t, v.departure) !== null) continue;
         defragRequeued++;
         enqueue(makeWaiting({ ...v.pod, runSeconds: Math.max(0, v.departure - t) }, true), t);
@@ -445,6 +467,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     while (next < pods.length && pods[next]!.arrival <= t) {
       const pod = pods[next++]!;
       const w = makeWaiting(pod);
+      policy.arrive?.(w.info.cls);
       if (w.info.maxMemEver < pod.pod.memoryMiB) { unplaceable++; continue; }
       enqueue(w, t);
     }
@@ -456,7 +479,7 @@ export function churnRun(inventories: readonly NodeInventory[], pods: readonly C
     }
     for (let q = queue.pop(); q !== undefined; q = queue.pop()) {
       const w = q.pod;
-      const i = choose(w.info, w.pod.pod.memoryMiB);
+      const i = choose(w.info, w.pod.pod.memoryMiB, () => fullPod(w));
       if (i >= 0 && startRunning(w, i, t)) continue;
       queue.addUnschedulable(q, t);
     }

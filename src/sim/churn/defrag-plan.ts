@@ -43,12 +43,16 @@ export interface DefragPlan {
 
 /** Nodes with more GPUs than this are not searched (set enumeration is 2^n; trace nodes have at most 8). */
 const MAX_SEARCHED_GPUS = 16;
-const islandMemo = new Map<string, number[]>();
+/** Best-connected sets kept before the memo starts afresh. */
+const MAX_MEMO = 10_000;
 
-/** The node's best-connected sets of `k` GPUs (every k-subset of the highest mean link quality). Memoised per link matrix. */
-export function bestConnectedSets(info: InventoryInfo, k: number): number[] {
+/** bestConnectedSets results by link matrix and set size; owned by the caller (one per replay), bounded. */
+export type IslandMemo = Map<string, number[]>;
+
+/** The node's best-connected sets of `k` GPUs (every k-subset of the highest mean link quality), memoised in `memo`. */
+export function bestConnectedSets(info: InventoryInfo, k: number, memo: IslandMemo = new Map()): number[] {
   const key = `${info.linkKey}|${k}`;
-  const hit = islandMemo.get(key);
+  const hit = memo.get(key);
   if (hit !== undefined) return hit;
   let best = -1;
   let sets: number[] = [];
@@ -57,8 +61,8 @@ export function bestConnectedSets(info: InventoryInfo, k: number): number[] {
     const q = setQuality(info, mask);
     if (q > best + 1e-9) { best = q; sets = [mask]; } else if (q > best - 1e-9) sets.push(mask);
   }
-  if (islandMemo.size > 10_000) islandMemo.clear();
-  islandMemo.set(key, sets);
+  if (memo.size > MAX_MEMO) memo.clear();
+  memo.set(key, sets);
   return sets;
 }
 
@@ -74,19 +78,20 @@ interface Candidate {
  * one of a node's best-connected sets of k GPUs (an NVLink island where the node has one), with every moved pod
  * fitting elsewhere in the cluster at once (another node, or the same node's other GPUs). Among plans with as
  * few moves, it moves the least GPU milli, then takes the lowest node and set. Returns null when no plan exists
- * or the pod is not a whole-GPU pod (shares need room, not a free GPU). Pure; `view` is not changed.
+ * or the pod is not a whole-GPU pod (shares need room, not a free GPU). Pure apart from `memo` (the caller's);
+ * `view` is not changed.
  *
  * A move is a restart elsewhere; the planner only checks that a place exists (first fit in node order, best fit
  * among a node's GPUs), the scheduler then places the moved pods as it places any pod.
  */
-export function planDefrag(pod: PodDemand, view: DefragView): DefragPlan | null {
+export function planDefrag(pod: PodDemand, view: DefragView, memo: IslandMemo = new Map()): DefragPlan | null {
   const k = pod.gpuCount;
   if (k < 1 || pod.gpuMilli < MILLI) return null;
   const candidates: Candidate[] = [];
   view.nodes.forEach((node, i) => {
     const f = node.free;
     if (f.gpuLeft.length < k || f.gpuLeft.length > MAX_SEARCHED_GPUS || !modelAccessible(pod, f.model)) return;
-    for (const mask of bestConnectedSets(node.info, k)) {
+    for (const mask of bestConnectedSets(node.info, k, memo)) {
       const movers = node.pods.filter((p) => p.devices.some((g) => ((mask >> g) & 1) === 1));
       if (movers.length === 0 || movers.some((p) => !p.interruptible)) continue;
       const cpu = movers.reduce((s, p) => s + p.demand.cpuMilli, 0);

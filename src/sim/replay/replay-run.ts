@@ -77,6 +77,8 @@ export function replayRun(
   let used = 0;
   let failed = 0;
   const rand = (): number => rng.next();
+  let generation = policy.generation?.() ?? 0;
+  let ranks: Float64Array | null = null;
 
   for (let k = 0; k < pods.length; k++) {
     const pod = pods[k]!;
@@ -91,11 +93,29 @@ export function replayRun(
       });
     }
     const cls = classes.get(key)!;
+    policy.arrive?.(cls);
     policy.startPod?.(cls);
+    const now = policy.generation?.() ?? 0;
+    if (now !== generation) {
+      // Scores of unchanged nodes no longer hold (e.g. a re-published workload): score everything afresh.
+      generation = now;
+      for (const c of caches.values()) c.stamps.fill(-1);
+    }
     const { scores, stamps } = cache;
     const mem = pod.memoryMiB;
     let chosen = -1;
-    if (policy.pick === 'argmax') {
+    if (policy.pick === 'custom') {
+      ranks ??= new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        if (stamps[i] !== version[i]) {
+          scores[i] = policy.score(cls, nodes[i]!);
+          stamps[i] = version[i]!;
+        }
+        ranks[i] = scores[i]! >= 0 && memLeft[i]! >= mem ? scores[i]! : NaN;
+      }
+      const full: ReplayPod = mem === 0 ? cls : { demand: { ...cls.demand, memoryMiB: mem }, request: { ...cls.request, hostMemoryMiB: mem } };
+      chosen = policy.choose!(full, ranks, nodes, rng);
+    } else if (policy.pick === 'argmax') {
       let best = -1;
       for (let i = 0; i < n; i++) {
         if (stamps[i] !== version[i]) {

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Trace } from './load-trace.js';
 import { loadTrace } from './load-trace.js';
-import type { PolicyName } from './replay-trace.js';
+import type { NodeChoiceSpec, PolicyName } from './replay-trace.js';
 import { runOne } from './replay-trace.js';
 
 /** A job for the replay worker. */
@@ -11,6 +11,7 @@ export interface ReplayJob {
   readonly podsFile: string;
   readonly policy: PolicyName;
   readonly seed: number;
+  readonly nodeChoice: NodeChoiceSpec;
 }
 
 const traces = new Map<string, Trace>();
@@ -22,7 +23,7 @@ parentPort?.on('message', (job: ReplayJob) => {
   let last = 0;
   const result = runOne(trace, job.policy, job.seed, (done) => {
     if (done - last >= 512) { parentPort?.postMessage({ type: 'progress', id: job.id, done: done - last }); last = done; }
-  });
+  }, job.nodeChoice);
   parentPort?.postMessage({ type: 'progress', id: job.id, done: result.pods - last });
   parentPort?.postMessage({ type: 'result', id: job.id, result });
 });

@@ -15,7 +15,7 @@ export async function runJobs<J extends { readonly policy: string } = Omit<Repla
   const url = workerUrl ?? new URL(isTs ? './replay-worker.ts' : './replay-worker.js', self);
   const queue = jobs.map((j, id) => ({ ...j, id }));
   // Tessera and Random are the slowest; start them first so the tail is short.
-  const cost = (p: string): number => (p.startsWith('Tessera') ? 3 : p.startsWith('Random') || p.startsWith('FGD') ? 2 : 1);
+  const cost = (p: string): number => (p.startsWith('Tessera') ? 3 : p === 'Random' || p.startsWith('FGD') ? 2 : 1);
   queue.sort((a, b) => cost(b.policy) - cost(a.policy));
   const results: R[] = new Array<R>(jobs.length);
   const n = Math.max(1, Math.min(workers, queue.length));

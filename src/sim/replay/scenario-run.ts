@@ -98,7 +98,7 @@ export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog):
   const snapshot = makeSnapshot(inventories.map((n) => makeNodeState(n)));
   return [['Tessera', false], ['CostBlind', true]].map(([name, blind]) => {
     const options = scenarioOptions(trace, blind as boolean);
-    const policy = tesseraReplayPolicy(options, snapshot, name as string);
+    const policy = tesseraReplayPolicy(options, snapshot, { kind: 'argmax' }, name as string);
     const memo = new EvaluationMemo(options);
     let multi = 0, best = 0, onSpot = 0;
     const onPlace = (_k: number, pod: ReplayPod, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]): void => {

@@ -5,8 +5,9 @@ import cliProgress from 'cli-progress';
 import type { Trace } from './load-trace.js';
 import { loadTrace } from './load-trace.js';
 import { parseSeeds } from './parse-seeds.js';
-import type { PolicyName } from './replay-trace.js';
-import { POLICY_NAMES } from './replay-trace.js';
+import type { NodeChoiceSpec, PolicyName } from './replay-trace.js';
+import { DEFAULT_POLICY_NAMES, DEFAULT_SCHEDULER_CONFIG, POLICY_NAMES } from './replay-trace.js';
+import { schedulerProfileModelFromFile } from '../kube-scheduler/scheduler-profile-model.js';
 import { runJobs } from './run-jobs.js';
 import { churnCommand } from '../churn/churn-command.js';
 import { simulateMode as modeOf } from '../churn/simulate-mode.js';
@@ -23,7 +24,11 @@ Replays a pod list onto a node list under the FGD paper's protocol (docs/replay.
 
   --nodes <csv>          node list (default ${DEFAULT_TRACE_DIR}/openb_node_list_gpu_node.csv)
   --pods <csv[,csv…]>    pod list(s), one trace each (default ${DEFAULT_TRACE_DIR}/openb_pod_list_default.csv)
-  --policies <list|all>  comma list of ${POLICY_NAMES.join(', ')} (default all)
+  --policies <list|all>  comma list of ${POLICY_NAMES.join(', ')}
+                         (default all: ${DEFAULT_POLICY_NAMES.join(', ')})
+  --node-choice <kind>   how Tessera's policies pick a node: kube-scheduler (default: as a real kube-scheduler
+                         with --scheduler-config does) or argmax (Tessera's own best rank)
+  --scheduler-config <f> kube-scheduler configuration for the node choice (default ${DEFAULT_SCHEDULER_CONFIG})
   --seeds <spec>         e.g. 42-51 or 42,45 (default 42-51)
   --out <dir>            output directory (default out/replay)
   --workers <n>          worker threads (default: available cores, at most 2)
@@ -49,6 +54,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
       options: {
         nodes: { type: 'string' }, pods: { type: 'string' }, policies: { type: 'string' }, seeds: { type: 'string' },
         out: { type: 'string' }, workers: { type: 'string' }, scenario: { type: 'string' }, help: { type: 'boolean' },
+        'node-choice': { type: 'string' }, 'scheduler-config': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -64,11 +70,26 @@ export async function simulateCommand(args: string[]): Promise<number> {
 
   const podFiles = (values.pods ?? `${DEFAULT_TRACE_DIR}/openb_pod_list_default.csv`).split(',').map((f) => resolve(f));
   const policyArg = values.policies ?? 'all';
-  const policies = (policyArg === 'all' ? [...POLICY_NAMES] : policyArg.split(',').map((p) => p.trim())) as PolicyName[];
+  const policies = (policyArg === 'all' ? [...DEFAULT_POLICY_NAMES] : policyArg.split(',').map((p) => p.trim())) as PolicyName[];
   const unknown = policies.filter((p) => !(POLICY_NAMES as readonly string[]).includes(p));
   if (unknown.length > 0) {
     process.stderr.write(`cannot run simulate: unknown policy "${unknown.join('", "')}": known policies are ${POLICY_NAMES.join(', ')}\n`);
     return 2;
+  }
+  const choiceArg = values['node-choice'] ?? 'kube-scheduler';
+  if (choiceArg !== 'kube-scheduler' && choiceArg !== 'argmax') {
+    process.stderr.write(`cannot run simulate: bad --node-choice "${choiceArg}": use kube-scheduler or argmax\n`);
+    return 2;
+  }
+  const schedulerConfig = resolve(values['scheduler-config'] ?? DEFAULT_SCHEDULER_CONFIG);
+  const nodeChoice: NodeChoiceSpec = choiceArg === 'argmax' ? { kind: 'argmax' } : { kind: 'kube-scheduler', schedulerConfig };
+  if (nodeChoice.kind === 'kube-scheduler' && policies.some((p) => p.startsWith('Tessera'))) {
+    try {
+      schedulerProfileModelFromFile(schedulerConfig);
+    } catch (e) {
+      process.stderr.write(`cannot run simulate: --scheduler-config ${schedulerConfig}: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   const seeds = parseSeeds(values.seeds ?? '42-51');
   if (seeds === null) {
@@ -87,7 +108,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
-  const jobs = traces.flatMap((t, i) => policies.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile: podFiles[i]!, policy, seed }))));
+  const jobs = traces.flatMap((t, i) => policies.flatMap((policy) => seeds.map((seed) => ({ nodesFile, podsFile: podFiles[i]!, policy, seed, nodeChoice }))));
   const totalPods = traces.reduce((s, t) => s + seeds.reduce((a, seed) => a + seedSetup(t, seed).pods.length, 0) * policies.length, 0);
   const bar = process.stderr.isTTY
     ? new cliProgress.SingleBar({ stream: process.stderr, format: 'replay [{bar}] {percentage}% | {value}/{total} pods | ETA {eta}s' }, cliProgress.Presets.shades_classic)

@@ -1,45 +1,71 @@
 import type { CycleState } from '../../algorithm/cycle-state.js';
-import { prefilter } from '../../algorithm/cycle-state.js';
-import { filterNode } from '../../algorithm/filter.js';
-import { placeOnNode } from '../../algorithm/place.js';
-import type { SchedulingOptions } from '../../algorithm/scheduling-options.js';
 import { evaluateNode } from '../../algorithm/evaluate-node.js';
-import { planRemainder } from '../../algorithm/score-parts.js';
-import { scoreNode } from '../../algorithm/score.js';
+import { nodeRank } from '../../algorithm/node-rank.js';
+import { placeOnNode } from '../../algorithm/place.js';
+import { PlacementEngine } from '../../algorithm/placement-engine.js';
+import type { SchedulingOptions } from '../../algorithm/scheduling-options.js';
 import type { Snapshot } from '../../algorithm/snapshot.js';
+import { KubeSchedulerChoice } from '../kube-scheduler/kube-scheduler-choice.js';
+import type { SchedulerProfileModel } from '../kube-scheduler/scheduler-profile-model.js';
 import type { ReplayPolicy } from './replay-policy.js';
-import { EvaluationMemo } from '../../algorithm/evaluation-memo.js';
+import type { GpuRequest } from '../../model/gpu-request.js';
 
 /**
- * Tessera's own policy in the harness: the same pure core the extender calls (prefilter once per pod, then
- * filterNode, scoreNode and placeOnNode per node, reserve in the harness). `snapshot` only supplies what the
- * cycle reads across nodes (price range, job groups), which placements do not change.
- *
- * The harness ranks by the integer score (as kube-scheduler's int64 scores); ties go to the node whose planned
- * GPUs keep the least idle beside the pod (best fit, `planRemainder`), then to the lowest node position. Ranking
- * by the unrounded score instead was worse on the traces tried (docs/replay.md).
+ * Whether kube-scheduler calls the extender for a replayed pod: always when the extender lists no
+ * managedResources; otherwise only for pods with GPUs (every replayed GPU request names nvidia.com/gpu or a
+ * tessera.io GPU resource, which deploy/ lists), never for a CPU-only pod.
  */
-export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapshot, name = 'Tessera'): ReplayPolicy {
+export function extenderInterested(profile: SchedulerProfileModel, req: GpuRequest): boolean {
+  return profile.managedResources === 'all' || req.kind !== 'none';
+}
+
+/**
+ * How the replay picks a node among those Tessera ranks:
+ * - kube-scheduler: as a real kube-scheduler does with deploy/'s configuration (Tessera's 0..10 extender scores
+ *   x weight x 10 plus the profile's in-tree node-resource scores, random ties); what users run;
+ * - argmax: Tessera's own best rank, ties to the lowest node position (the FGD protocol's choice).
+ */
+export type NodeChoice = { readonly kind: 'kube-scheduler'; readonly profile: SchedulerProfileModel } | { readonly kind: 'argmax' };
+
+/**
+ * Tessera's policy in the harness, through the same core entry point the extender uses: a PlacementEngine that
+ * learns the target workload from the arrivals (each pod is observed once, in `arrive`, as the service observes
+ * a pod when it first sees it pending), its cycle state per attempt, `nodeRank` per node and `placeOnNode`
+ * on the chosen node (as the extender's bind). `snapshot` only supplies what the cycle reads across nodes (price
+ * range, groups, GPUs per product), which placements do not change.
+ */
+export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapshot, choice: NodeChoice, name = 'Tessera'): ReplayPolicy {
+  const engine = new PlacementEngine(options);
   let cycle: CycleState | null = null;
-  const memo = new EvaluationMemo(options);
+  let chooser: KubeSchedulerChoice | null = null;
   return {
     name,
-    pick: 'argmax',
+    pick: choice.kind === 'argmax' ? 'argmax' : 'custom',
+    generation: () => engine.generation,
+    arrive(pod) {
+      engine.observe(pod.request);
+    },
     startPod(pod) {
-      cycle = prefilter(pod.request, snapshot, options, memo);
+      cycle = engine.prefilter(pod.request, snapshot);
     },
     score(pod, node) {
-      const c = cycle ?? prefilter(pod.request, snapshot, options, memo);
-      if (filterNode(pod.request, node.state, c).code !== 'success') return -1;
-      const score = scoreNode(pod.request, node.state, c).score;
-      const plan = evaluateNode(node.state, c);
-      const gpus = Math.max(1, plan.devices?.length ?? 0);
-      // In [score, score + 0.5]: orders equal integer scores only, tightest fit first.
-      return score + 0.5 * (1 - Math.min(1, planRemainder(node.state, plan) / (1000 * gpus)));
+      const c = cycle ?? engine.prefilter(pod.request, snapshot);
+      const e = evaluateNode(node.state, c);
+      return e.status.code === 'success' ? nodeRank(node.state, c, e) : -1;
+    },
+    choose(pod, ranks, nodes, rng) {
+      if (choice.kind !== 'kube-scheduler') throw new Error('bug: choose called without kube-scheduler node choice');
+      chooser ??= new KubeSchedulerChoice(choice.profile, nodes.map((n) => ({ name: n.inventory.name, cpuMilli: n.inventory.cpuMilli, memoryMiB: n.inventory.memoryMiB })));
+      return chooser.choose(ranks, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB }, rng, extenderInterested(choice.profile, pod.request));
     },
     place(pod, node) {
-      const c = prefilter(pod.request, snapshot, options, memo);
-      return placeOnNode(pod.request, node.state, c).allocation;
+      const c = engine.prefilter(pod.request, snapshot);
+      const allocation = placeOnNode(pod.request, node.state, c).allocation;
+      if (allocation !== null) chooser?.placed(node.position, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB });
+      return allocation;
+    },
+    release(pod, node) {
+      chooser?.removed(node.position, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB });
     },
   };
 }

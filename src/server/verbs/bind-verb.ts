@@ -1,0 +1,70 @@
+import { placeOnNode } from '../../algorithm/place.js';
+import type { PodRef } from '../../cluster/cache/cluster-source.js';
+import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../../model/allocation-annotation.js';
+import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
+import { describeIssues, type ExtenderContext } from '../extender-context.js';
+import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas.js';
+
+/**
+ * Bind: places the pod on the chosen node, holds the exact devices in the assume cache (re-validated, so two
+ * racing binds never share a slice), writes `tessera.io/allocation` and binds through the cluster source.
+ * Any failure is returned in `Error` (kube-scheduler then forgets the pod and retries); the assumption is
+ * dropped.
+ */
+export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): Promise<ExtenderBindingResult> {
+  return ctx.tracedAsync('bind pod', async (span) => {
+    const ref: PodRef = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
+    const who = `pod "${ref.namespace}/${ref.name}"`;
+    span.setAttribute('tessera.node', args.Node);
+    const held = ctx.deps.cache.pod(ref.uid);
+    if (held !== undefined) {
+      if (held.node === args.Node && held.phase === 'bound') return ctx.bindResult('bound', '');
+      return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": it already holds devices on node "${held.node}" (${held.phase})`);
+    }
+    let ev = ctx.deps.evaluations.get(ref.uid);
+    let request = ev?.request;
+    if (request === undefined) {
+      const pod = ctx.deps.cache.pendingPod(ref.uid) ?? (await ctx.fetchPod(ref));
+      if (pod === null) {
+        return ctx.bindResult('error', `cannot bind ${who}: Tessera has not seen the pod: no filter call named its UID "${ref.uid}" and the cluster does not know it`);
+      }
+      const parsed = parseGpuRequest(pod as PodLike);
+      if (!parsed.ok) return ctx.bindResult('error', `cannot bind ${who}: ${describeIssues(parsed)}`);
+      request = parsed.value;
+      ev = undefined;
+    }
+    // From here to assume() nothing awaits: the placement is made and held against one state.
+    const snapshot = ctx.deps.cache.snapshot();
+    const state = snapshot.nodes.get(args.Node);
+    if (state === undefined) {
+      return ctx.bindResult('error', `cannot bind ${who}: node "${args.Node}" is not in the cluster cache`);
+    }
+    const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null && ev.cycle.options === ctx.engine.options
+      ? ev.cycle : ctx.engine.prefilter(request, snapshot);
+    const placed = placeOnNode(request, state, cycle);
+    if (placed.status.code !== 'success' || placed.allocation === null) {
+      const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
+      ctx.deps.metrics.bindConflicts.inc();
+      return ctx.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the node no longer fits the pod: ${reason}`);
+    }
+    const allocation = placed.allocation;
+    const annotation = formatAllocationAnnotation(allocation, state.inventory);
+    const held2 = ctx.deps.cache.assume(ref, allocation, annotation, request.priority, request.group);
+    if (held2.code !== 'success') {
+      ctx.deps.metrics.bindConflicts.inc();
+      return ctx.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the devices were taken by another bind: ${held2.reason}`);
+    }
+    try {
+      await ctx.deps.source.bind({ ...ref, node: args.Node, annotations: { [ALLOCATION_ANNOTATION]: annotation } });
+    } catch (err) {
+      ctx.deps.cache.forget(ref.uid);
+      const message = err instanceof Error ? err.message : String(err);
+      ctx.deps.log.warn('bind failed: assumption forgotten', { pod: `${ref.namespace}/${ref.name}`, node: args.Node, error: message });
+      return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": ${message}`);
+    }
+    ctx.deps.cache.finishBinding(ref.uid);
+    ctx.deps.evaluations.delete(ref.uid);
+    span.setAttribute('tessera.devices', allocation.devices.length);
+    return ctx.bindResult('bound', '');
+  });
+}
