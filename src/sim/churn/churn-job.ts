@@ -70,11 +70,11 @@ export function churnPolicy(name: string, trace: Trace, choice: NodeChoiceSpec =
 }
 
 /**
- * What `--policies all` runs in churn mode: the six baselines, Tessera as shipped, Tessera-lab, defragmentation
- * on FGD and Tessera, Tessera-whole with and without it.
+ * What `--policies all` runs in churn mode: the six baselines, Tessera as shipped, defragmentation on FGD and
+ * Tessera, and Tessera-whole with and without it.
  */
 export const CHURN_ALL_POLICIES: readonly string[] = [
-  ...DEFAULT_POLICY_NAMES, 'Tessera-lab', `FGD${DEFRAG_SUFFIX}`, `Tessera${DEFRAG_SUFFIX}`, 'Tessera-whole', `Tessera-whole${DEFRAG_SUFFIX}`,
+  ...DEFAULT_POLICY_NAMES, `FGD${DEFRAG_SUFFIX}`, `Tessera${DEFRAG_SUFFIX}`, 'Tessera-whole', `Tessera-whole${DEFRAG_SUFFIX}`,
 ];
 
 /** Everything that fixes one churn run besides the trace. */
