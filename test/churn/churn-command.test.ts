@@ -9,15 +9,15 @@ const DIR = resolve(import.meta.dirname, '../../../shared/traces/alibaba-gpu-v20
 const out = mkdtempSync(join(tmpdir(), 'tessera-churn-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-/** The default trace's last four days (about 1,500 pods) as a pod list file. */
-function lastDays(): string {
+/** The default trace's last `days` days (four: about 1,500 pods) as a pod list file. */
+function lastDays(days = 4): string {
   const file = `${DIR}/openb_pod_list_default.csv`;
   if (!existsSync(file)) throw new Error(`the churn command test needs the Alibaba trace: "${file}" is missing (see docs/replay.md)`);
   const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
   const col = header!.split(',').indexOf('creation_time');
   const end = Math.max(...rows.map((r) => Number(r.split(',')[col])));
-  const path = join(out, 'openb_pod_list_lastdays.csv');
-  writeFileSync(path, `${[header, ...rows.filter((r) => Number(r.split(',')[col]) >= end - 4 * 86400)].join('\n')}\n`);
+  const path = join(out, days === 4 ? 'openb_pod_list_lastdays.csv' : `openb_pod_list_last${days}days.csv`);
+  writeFileSync(path, `${[header, ...rows.filter((r) => Number(r.split(',')[col]) >= end - days * 86400)].join('\n')}\n`);
   return path;
 }
 
@@ -60,14 +60,14 @@ describe('tessera simulate --mode churn', () => {
     expect(readFileSync(join(out, 'lastdays-wait-p95-100x.svg'), 'utf8')).toContain('<title>BestFit</title>');
   }, 120_000);
 
-  it('runs the load-sweep example of docs/replay.md (on the last four days, one seed, every 32nd node)', async () => {
+  it('runs the load-sweep example of docs/replay.md (on the last two days, one seed, every 32nd node)', async () => {
     const docs = readFileSync(resolve(import.meta.dirname, '../../docs/replay.md'), 'utf8');
     const line = docs.split('\n').find((l) => l.startsWith('npx tsx src/main.ts simulate --mode churn --policies'));
     expect(line).toBeDefined();
     const args = line!.replace(/#.*$/, '').trim().split(/\s+/).slice(4);
     const sweep = join(out, 'sweep');
     // Later flags win: the example's policies and rates on a small slice.
-    const code = await simulateCommand([...args, '--pods', lastDays(), '--nodes', `${DIR}/openb_node_list_gpu_node.csv`, '--seeds', '42',
+    const code = await simulateCommand([...args, '--pods', lastDays(2), '--nodes', `${DIR}/openb_node_list_gpu_node.csv`, '--seeds', '42',
       '--node-stride', '32', '--workers', '1', '--out', sweep]);
     expect(code).toBe(0);
     const rows = readFileSync(join(sweep, 'summary.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(1, 4).join(','));
