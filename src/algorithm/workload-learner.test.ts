@@ -71,6 +71,19 @@ describe('WorkloadLearner', () => {
     // Pod-count coverage alone would have left the 8-GPU shape out (the share shape covers 98 % of the pods).
   });
 
+  it('publishes on demand what it has seen (a restart that listed the cluster), and only once minPods were seen', () => {
+    const l = new WorkloadLearner(COLD_START_WORKLOAD, opts({ minPods: 4, refreshPods: 100 }));
+    for (let i = 0; i < 3; i += 1) l.observe(share(500, 8000));
+    expect(l.publishNow()).toBe(false);
+    l.observe(share(500, 8000));
+    for (let i = 0; i < 3; i += 1) l.observe(whole(8));
+    // Published at 4 pods (shares only); the next scheduled publication waits for the 8th pod.
+    expect(l.current().map((t) => t.kind)).toEqual(['share']);
+    expect(l.publishNow()).toBe(true);
+    expect(l.current().map((t) => t.kind).sort()).toEqual(['share', 'whole']);
+    expect(l.publishNow()).toBe(false);
+  });
+
   it('forgets with the half-life: a shape not seen for many half-lives drops out of the mix', () => {
     const l = new WorkloadLearner(COLD_START_WORKLOAD, opts({ minPods: 1, refreshPods: 10, halfLifePods: 10, coverage: 0.95 }));
     for (let i = 0; i < 20; i += 1) l.observe(share(250, 4000));

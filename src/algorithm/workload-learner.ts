@@ -123,6 +123,19 @@ export class WorkloadLearner {
     return this.maybePublish();
   }
 
+  /**
+   * Publishes the mix now, whatever the gap since the last publication, once `minPods` pods were seen and the mix
+   * moved by more than `drift` (the service calls it when a restart has listed the cluster, so the workload reflects
+   * every pod listed, not the first `minPods` of them). Returns true when the published workload changed.
+   */
+  publishNow(): boolean {
+    if (this.seen < this.options.minPods) return false;
+    this.sincePublished = Number.MAX_SAFE_INTEGER;
+    const changed = this.maybePublish();
+    if (!changed) this.sincePublished = 0;
+    return changed;
+  }
+
   /** The learned mix now (weights sum to 1), most frequent first; for tests and the service's debug view. */
   mix(): TargetTask[] {
     return this.learned();

@@ -99,6 +99,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     metrics, tracer: tesseraTracer(), log,
   });
   cache.onNewPod((pod) => service.observePod(pod));
+  cache.onSynced(() => service.clusterListed());
   placedAgainst = () => service.engine.options.targetWorkload;
   const ready = (): boolean => cache.synced;
   const limits = new RequestLimits(config, () => cache.stats().nodes);

@@ -120,6 +120,7 @@ export class ClusterCache implements ClusterSink {
   /** Which node changed at which version (readers keeping per-node answers refresh only those). */
   private readonly journal = new ChangeJournal();
   private newPodListener: ((pod: PodObject) => void) | null = null;
+  private syncedListener: (() => void) | null = null;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -263,7 +264,14 @@ export class ClusterCache implements ClusterSink {
 
   /** @inheritdoc */
   markSynced(): void {
+    const first = !this.syncedFlag;
     this.syncedFlag = true;
+    if (first) this.syncedListener?.();
+  }
+
+  /** Calls `listener` once, when the source has listed every node and pod for the first time. */
+  onSynced(listener: () => void): void {
+    this.syncedListener = listener;
   }
 
   // ---- assume cache ----
