@@ -1,5 +1,6 @@
 import type { Allocation } from '../model/allocation.js';
 import type { GpuRequest } from '../model/gpu-request.js';
+import type { GroupLocality } from '../model/job-group.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import type { CycleState } from './cycle-state.js';
 import { cycleFor } from './cycle-state.js';
@@ -9,8 +10,7 @@ import { nodeRank } from './node-rank.js';
 import { placeOnNode } from './place.js';
 import { reserve } from './reserve.js';
 
-/** The domain all of a job group's pods must share (annotation `tessera.io/group-locality`). */
-export type GroupLocality = 'node' | 'clique' | 'rack' | 'zone';
+export type { GroupLocality } from '../model/job-group.js';
 
 /** Locality levels from the tightest to the whole cluster, in the order a plan tries them. */
 export const GROUP_LEVELS: readonly (GroupLocality | 'cluster')[] = Object.freeze(['node', 'clique', 'rack', 'zone', 'cluster']);
