@@ -35,6 +35,9 @@ serve flags (env in brackets; see docs/service.md):
   --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
+  --node-capacity <publish|node-agent>  who advertises GPU totals [TESSERA_NODE_CAPACITY]
+  --preemption-hold-seconds <s> victims' devices kept for the preemptor [TESSERA_PREEMPTION_HOLD_SECONDS]
+  --group-wait-seconds <s>      job-group bind wait            [TESSERA_GROUP_WAIT_SECONDS]
 `;
 
 async function serve(argv: readonly string[]): Promise<number> {

@@ -39,6 +39,15 @@ export const ConfigSchema = z.strictObject({
   tlsKeyFile: z.string().min(1).nullable(),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
+  /**
+   * Who advertises nodes' GPU totals (`tessera.io/gpu-memory`, `-compute`, `-replica`; docs/deploy.md): `publish`
+   * = Tessera patches node status itself, `node-agent` = a node agent does and Tessera leaves nodes alone.
+   */
+  nodeCapacity: z.enum(['publish', 'node-agent']),
+  /** How long a preemption victim's devices stay held for the preemptor once the victim is gone. */
+  preemptionHoldSeconds: z.number().positive().max(3600),
+  /** How long an all-or-nothing job group's binds wait for the group to assemble (below the extender's httpTimeout). */
+  groupWaitSeconds: z.number().positive().max(60),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
   scheduling: z.record(z.string(), z.unknown()),
 });
@@ -62,12 +71,16 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   tlsCertFile: null,
   tlsKeyFile: null,
   shutdownGraceSeconds: 10,
+  nodeCapacity: 'publish',
+  preemptionHoldSeconds: 60,
+  groupWaitSeconds: 8,
   scheduling: {},
 });
 
 /** Keys whose environment / flag strings are converted to numbers before validation. */
 export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'port', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
+  'preemptionHoldSeconds', 'groupWaitSeconds',
 ]);
 
 /** Environment variables and the key each sets. */
@@ -86,6 +99,9 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_TLS_CERT_FILE: 'tlsCertFile',
   TESSERA_TLS_KEY_FILE: 'tlsKeyFile',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
+  TESSERA_NODE_CAPACITY: 'nodeCapacity',
+  TESSERA_PREEMPTION_HOLD_SECONDS: 'preemptionHoldSeconds',
+  TESSERA_GROUP_WAIT_SECONDS: 'groupWaitSeconds',
 });
 
 /** Command-line flags (`--port 9000`) and the key each sets. */
@@ -104,4 +120,7 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'tls-cert-file': 'tlsCertFile',
   'tls-key-file': 'tlsKeyFile',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
+  'node-capacity': 'nodeCapacity',
+  'preemption-hold-seconds': 'preemptionHoldSeconds',
+  'group-wait-seconds': 'groupWaitSeconds',
 });

@@ -441,6 +441,11 @@ export class ClusterCache implements ClusterSink {
     return w === undefined ? undefined : { node: w.node, victims: [...w.victims] };
   }
 
+  /** The preemptor awaiting `victimUid`, or undefined (a victim is chosen for one preemptor only). */
+  awaitedBy(victimUid: string): string | undefined {
+    return this.watchedVictims.get(victimUid);
+  }
+
   /** Every hold, sorted by node then id (operators' view). */
   allHolds(): DeviceHold[] {
     return [...this.holds.values()].filter((h) => h.counted).map(holdView)
