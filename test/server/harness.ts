@@ -47,6 +47,8 @@ export interface TestServerOptions {
   readonly options?: SchedulingOptions;
   /** Dashboard history sampling interval (ms); default the server's (one minute). */
   readonly historyIntervalMs?: number;
+  /** Clock and timers of preemption and job groups (default the real ones). */
+  readonly timers?: import('../../src/server/timers.js').Timers;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -55,10 +57,13 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const sim = o.source === undefined ? new SimulatedCluster(o.nodes ?? fleetNodes(o.fleet ?? DEFAULT_FLEET), o.sim) : null;
   const source = o.source ?? (sim as SimulatedCluster);
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
+    // Node totals are published only where a test asks (node-capacity-publisher.test.ts): writes to nodes would
+    // otherwise land at arbitrary moments of other tests.
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, nodeCapacity: 'node-agent', ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
     ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
+    ...(o.timers === undefined ? {} : { timers: o.timers }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>

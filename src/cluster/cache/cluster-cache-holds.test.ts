@@ -97,6 +97,7 @@ describe('ClusterCache holds for preemptors', () => {
     const { cache } = setup();
     expect(cache.holdDevices('g/1', ref('m1'), alloc([3]), 'group', 5_000).code).toBe('success');
     expect(cache.holdDevices('g/2', ref('m2'), alloc([3]), 'group', 5_000).code).toBe('unschedulable');
+    expect(cache.holdsFor('m1')[0]?.deadline).toBe(5_000);
     expect(freeGpus(cache)).toBe(7);
     cache.upsertPod(bound(cache, 'm1', [4]));
     expect(cache.holdsFor('m1')).toEqual([]);

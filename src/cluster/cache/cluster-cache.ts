@@ -335,7 +335,8 @@ export class ClusterCache implements ClusterSink {
    * over-commits), so of two binds racing for one slice exactly one succeeds. Synchronous: nothing else runs
    * between the check and the hold.
    */
-  assume(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null): Status {
+  assume(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null,
+    labels?: Readonly<Record<string, string>> | null): Status {
     if (this.pods.has(ref.uid)) {
       return { code: 'unschedulable', reason: `pod "${ref.namespace}/${ref.name}" already holds devices on node "${this.pods.get(ref.uid)?.node ?? ''}"` };
     }
@@ -347,7 +348,7 @@ export class ClusterCache implements ClusterSink {
     node.pods.add(ref.uid);
     const entry: PodEntry = {
       ref, node: allocation.node, priority, group, phase: 'assumed', annotation, allocation, counted: true, deadline: null,
-      labels: { ...(this.pending.get(ref.uid)?.metadata?.labels ?? {}) },
+      labels: { ...(labels ?? this.pending.get(ref.uid)?.metadata?.labels ?? {}) },
     };
     this.pods.set(ref.uid, entry);
     this.trackGroup(entry, 1);
@@ -389,12 +390,13 @@ export class ClusterCache implements ClusterSink {
   // ---- holds: devices kept for one pending pod ----
 
   /**
-   * Holds `allocation`'s devices for `forPod` until `deadline` (ms epoch): every snapshot counts them, so no
+   * Holds `allocation`'s devices for `forPod` for `ttlMs`: every snapshot counts them, so no
    * other pod's filter or bind can take them; `forPod`'s own filter and bind see them free (holdsFor) and its
    * bind takes them over (assumeHeld). Re-validated like assume(): fails without change when the devices are
    * not free now.
    */
-  holdDevices(id: string, forPod: PodRef, allocation: Allocation, reason: 'preemption' | 'group', deadline: number): Status {
+  holdDevices(id: string, forPod: PodRef, allocation: Allocation, reason: 'preemption' | 'group', ttlMs: number): Status {
+    const deadline = this.deps.now() + ttlMs;
     if (this.holds.has(id)) return { code: 'unschedulable', reason: `hold "${id}" exists already` };
     const node = this.nodes.get(allocation.node);
     if (node === undefined) return { code: 'unresolvable', reason: `node "${allocation.node}" is not in the cluster cache` };
@@ -471,13 +473,14 @@ export class ClusterCache implements ClusterSink {
    * so its own held devices can be part of it and no other pod can take them in between. When the allocation
    * does not fit, nothing changes (the holds stay).
    */
-  assumeHeld(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null): Status {
+  assumeHeld(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null,
+    labels?: Readonly<Record<string, string>> | null): Status {
     const ids = this.holdsByPod.get(ref.uid);
-    if (ids === undefined) return this.assume(ref, allocation, annotation, priority, group);
+    if (ids === undefined) return this.assume(ref, allocation, annotation, priority, group, labels);
     const kept = [...ids].map((id) => this.holds.get(id)).filter((h): h is HoldEntry => h !== undefined);
     const watch = this.watches.get(ref.uid);
     for (const h of kept) this.dropHold(h.id);
-    const status = this.assume(ref, allocation, annotation, priority, group);
+    const status = this.assume(ref, allocation, annotation, priority, group, labels);
     if (status.code === 'success') {
       this.dropWatch(ref.uid);
       return status;

@@ -129,10 +129,10 @@ export class GroupGate {
       const plan = planGroup(chosen, snapshot.nodes, this.ctx.engine.prefilter((chosen[0] as GroupMember).req, snapshot),
         { locality: group.locality, placedOn: this.placedOn(group, snapshot) });
       if (!plan.ok) return `job group "${group.key}": ${plan.reason} besides the ${counted} placed`;
-      const deadline = this.timers.now() + this.settings.waitMs + 1_000;
+      const ttlMs = this.settings.waitMs + 1_000;
       for (const p of plan.placements) {
         const member = chosen.find((m) => m.key === p.key) as GroupMember & { ref: PodRef };
-        const status = cache.holdDevices(`group/${group.key}/${p.key}`, member.ref, p.allocation, 'group', deadline);
+        const status = cache.holdDevices(`group/${group.key}/${p.key}`, member.ref, p.allocation, 'group', ttlMs);
         if (status.code !== 'success') {
           for (const uid of held) cache.releaseHolds(uid);
           return `job group "${group.key}": a planned place was taken meanwhile: ${status.reason}`;

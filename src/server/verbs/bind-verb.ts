@@ -59,7 +59,7 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     }
     const allocation = placed.allocation;
     const annotation = formatAllocationAnnotation(allocation, state.inventory);
-    const held2 = ctx.deps.cache.assumeHeld(ref, allocation, annotation, request.priority, request.group);
+    const held2 = ctx.deps.cache.assumeHeld(ref, allocation, annotation, request.priority, request.group, podObject.metadata?.labels);
     if (held2.code !== 'success') {
       ctx.deps.metrics.bindConflicts.inc();
       return ctx.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the devices were taken by another bind: ${held2.reason}`);
