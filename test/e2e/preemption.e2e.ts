@@ -8,6 +8,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { quantityValue } from '../../src/model/advertised-capacity.js';
 import { applyObjects } from './harness/components.js';
 import { allocationViolations, fleetNodeObject, gpuPod, type FleetNode } from './harness/gpu-fleet.js';
 import { waitFor } from './harness/managed-process.js';
@@ -23,6 +24,8 @@ const FLEET: FleetNode[] = [
   { name: 'mig-0', product: 'NVIDIA-A100-SXM4-80GB', gpus: 2, gpuMemoryMiB: 81920, preset: null, nvlinkIslands: [], spot: false, hourlyPrice: 8.2, sharing: 'mig:dynamic' },
 ];
 const byName = new Map(FLEET.map((n) => [n.name, n]));
+/** Whole-GPU pods of these tests go to the H100 nodes only (the fractional node takes whole GPUs too). */
+const H100_ONLY = { 'tessera.io/gpu-model': 'H100' };
 /** Priority classes of the test: p100 .. p400 for the pods already running, p1000 for the preemptors. */
 const CLASSES = [100, 200, 300, 400, 1000];
 
@@ -39,7 +42,8 @@ beforeAll(async () => {
   const core = stack.core;
   await waitFor('Tessera to advertise the fractional node\'s GPU totals', async () => {
     const node = await core.readNode({ name: 'frac-0' });
-    return node.status?.capacity?.['tessera.io/gpu-memory'] === `${String(4 * 81920)}Mi`;
+    // The API server writes quantities in canonical form (327680Mi reads back as 320Gi).
+    return quantityValue(node.status?.capacity?.['tessera.io/gpu-memory']) === 4 * 81920 * 1024 * 1024;
   }, { timeoutMs: 60_000, intervalMs: 500 });
 }, 30 * 60_000);
 
@@ -68,8 +72,8 @@ function s(): TesseraStack {
 }
 
 /** A pod of priority class `p<priority>`. */
-function pod(ns: string, name: string, priority: number, resources: Record<string, string>): V1Pod {
-  const p = gpuPod({ name, namespace: ns, resources, labels: { test: ns } });
+function pod(ns: string, name: string, priority: number, resources: Record<string, string>, annotations: Record<string, string> = {}): V1Pod {
+  const p = gpuPod({ name, namespace: ns, resources, labels: { test: ns }, annotations });
   return { ...p, spec: { ...p.spec, containers: p.spec?.containers ?? [], priorityClassName: `p${String(priority)}` } };
 }
 
@@ -140,11 +144,11 @@ describe('preemption with a real kube-scheduler', () => {
   it('preempts whole GPUs: kube-scheduler\'s dry run asks Tessera, which evicts the two lowest-priority pods of the cheaper node', async () => {
     const ns = 'e2e-preempt-whole';
     const fill = [
-      ...[300, 100, 400, 200, 300, 400, 100, 300].map((p, i) => pod(ns, `a-${String(i)}`, p, { 'nvidia.com/gpu': '1' })),
-      ...range(8).map((i) => pod(ns, `b-${String(i)}`, 200, { 'nvidia.com/gpu': '1' })),
+      ...[300, 100, 400, 200, 300, 400, 100, 300].map((p, i) => pod(ns, `a-${String(i)}`, p, { 'nvidia.com/gpu': '1' }, H100_ONLY)),
+      ...range(8).map((i) => pod(ns, `b-${String(i)}`, 200, { 'nvidia.com/gpu': '1' }, H100_ONLY)),
     ];
     const before = await metric('tessera_preemptions_total', { path: 'kube-scheduler', result: 'nominated' });
-    const r = await preempt(ns, fill, pod(ns, 'urgent', 1000, { 'nvidia.com/gpu': '2' }));
+    const r = await preempt(ns, fill, pod(ns, 'urgent', 1000, { 'nvidia.com/gpu': '2' }, H100_ONLY));
     expect(r.victims).toHaveLength(2);
     expectCheapest(r.before, r.victims, r.node, { kind: 'whole', gpus: 2 });
     expect(await metric('tessera_preemptions_total', { path: 'kube-scheduler', result: 'nominated' })).toBeGreaterThan(before);
@@ -177,10 +181,11 @@ describe('preemption with a real kube-scheduler', () => {
   it('never preempts for a pod of equal priority or with preemptionPolicy Never', async () => {
     const ns = 'e2e-preempt-none';
     // The two H100 nodes full of priority-400 pods; 8 GPUs fit only there.
-    const fill = range(8).map((i) => pod(ns, `w-${String(i)}`, 400, { 'nvidia.com/gpu': '2' }));
+    const fill = range(8).map((i) => pod(ns, `w-${String(i)}`, 400, { 'nvidia.com/gpu': '2' }, H100_ONLY));
     await createAll(ns, fill);
     await waitBound(ns, fill.map((p) => p.metadata?.name ?? ''));
     const equal = pod(ns, 'equal', 400, { 'nvidia.com/gpu': '8' });
+    // (8 GPUs fit only on the H100 nodes; the fractional node has 4.)
     const never = gpuPod({ name: 'never', namespace: ns, resources: { 'nvidia.com/gpu': '8' } });
     never.spec = { ...never.spec, containers: never.spec?.containers ?? [], priorityClassName: 'p1000-never' };
     await s().core.createNamespacedPod({ namespace: ns, body: equal });
