@@ -87,11 +87,13 @@ describe('all-or-nothing job groups with a real kube-scheduler', () => {
     }, { timeoutMs: 60_000, intervalMs: 500 });
     expect(event).toMatch(/none is bound until 8 exist/);
     expect((await listPods(ns)).filter(isBound)).toEqual([]);
+    const lastCreated = Date.now();
     await s().core.createNamespacedPod({ namespace: ns, body: pods[7] as V1Pod });
     const bound = await waitFor('all 8 members bound', async () => {
       const list = await listPods(ns);
       return list.filter(isBound).length === 8 ? list : null;
     }, { timeoutMs: 180_000, intervalMs: 500 });
+    console.log(`job group of 8: all bound ${String(Date.now() - lastCreated)} ms after the 8th pod was created`);
     expect(allocationViolations(FLEET, bound)).toEqual([]);
     // Bound together: every member's binding came in one assembly, within a few seconds of each other.
     const times = bound.map((p) => new Date(p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True')?.lastTransitionTime as unknown as string).getTime());
@@ -107,11 +109,13 @@ describe('all-or-nothing job groups with a real kube-scheduler', () => {
       await s().core.createNamespacedPod({ namespace: ns, body: member(ns, 'alpha', i, 4, 4) });
       await s().core.createNamespacedPod({ namespace: ns, body: member(ns, 'beta', i, 4, 4) });
     }
+    const raceStart = Date.now();
     const winner = await waitFor('one group fully bound', async () => {
       const bound = (await listPods(ns)).filter(isBound).map((p) => p.metadata?.labels?.group);
       for (const g of ['alpha', 'beta']) if (bound.filter((x) => x === g).length === 4) return g;
       return null;
     }, { timeoutMs: 180_000, intervalMs: 500 });
+    console.log(`competing groups: ${winner} fully bound ${String(Date.now() - raceStart)} ms after the last pod was created`);
     const loser = winner === 'alpha' ? 'beta' : 'alpha';
     // Give the scheduler time to try the others again: nothing of the other group binds, none holds a GPU.
     await new Promise((r) => setTimeout(r, 10_000));

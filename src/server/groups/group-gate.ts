@@ -139,6 +139,12 @@ export class GroupGate {
         }
         held.add(p.key);
       }
+      // Tell kube-scheduler (and the admin) where each member goes: the status update also brings members that
+      // wait in its unschedulable queue back to a scheduling attempt, so the group assembles within the wait.
+      for (const p of plan.placements) {
+        const member = chosen.find((m) => m.key === p.key) as GroupMember & { ref: PodRef };
+        this.nominate(member.ref, p.node);
+      }
     }
     const key = group.key;
     const cancel = this.timers.after(this.settings.waitMs, () => this.timedOut(key));
@@ -162,11 +168,23 @@ export class GroupGate {
     const a = this.assemblies.get(key);
     if (a === undefined) return;
     this.assemblies.delete(key);
-    for (const uid of a.held) this.ctx.deps.cache.releaseHolds(uid);
+    for (const uid of a.held) {
+      const hold = this.ctx.deps.cache.holdsFor(uid)[0];
+      this.ctx.deps.cache.releaseHolds(uid);
+      if (hold !== undefined) this.nominate(hold.forPod, '');
+    }
     this.metrics?.groupAssemblies.inc({ result: 'timeout' });
     const why = `job group "${key}" did not assemble within ${this.settings.waitMs / 1000} s: ${a.waiting.size} of ${a.group.minSize} pods reached bind`;
     this.ctx.deps.log.warn('job group did not assemble: releasing its pods', { group: key, waiting: a.waiting.size, minSize: a.group.minSize });
     for (const resolve of a.waiting.values()) resolve(why);
+  }
+
+  /** Best effort: sets (or clears) a member's status.nominatedNodeName. */
+  private nominate(pod: PodRef, node: string): void {
+    const actions = this.ctx.deps.actions ?? this.ctx.deps.source;
+    actions.nominatePod?.(pod, node).catch((err: unknown) => {
+      this.ctx.deps.log.debug('cannot set nominatedNodeName of a job-group member', { pod: `${pod.namespace}/${pod.name}`, node, error: err instanceof Error ? err.message : String(err) });
+    });
   }
 
   /** Pending pods of the group not yet holding assumed devices, by UID, with their requests; `self` counted once. */
