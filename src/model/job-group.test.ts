@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJobGroup } from './job-group.js';
+import { parse } from 'yaml';
+import { parseJobGroup, type GroupPodLike } from './job-group.js';
 
 const pod = (annotations: Record<string, string>) => ({ metadata: { namespace: 'ml', annotations } });
 
@@ -27,5 +30,12 @@ describe('parseJobGroup', () => {
     if (r.ok) return;
     expect(r.errors[0]?.path).toBe(`metadata.annotations["${path}"]`);
     expect(r.errors[0]?.message).toContain(message);
+  });
+});
+
+describe('docs/examples/pod-job-group-member.yaml', () => {
+  it('is one of 8 pods bound together in one zone', () => {
+    const pod = parse(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'examples', 'pod-job-group-member.yaml'), 'utf8')) as GroupPodLike;
+    expect(parseJobGroup(pod)).toEqual({ ok: true, value: { key: 'ml/llama-pretrain-7', name: 'llama-pretrain-7', minSize: 8, locality: 'zone' } });
   });
 });

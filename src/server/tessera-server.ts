@@ -104,7 +104,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const handler = createHttpHandler({
     service, urlPrefix: config.urlPrefix, maxBodyBytes: config.maxBodyBytes, metrics, registry, log,
     ready: () => cache.synced,
-    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }),
+    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }, cache.allHolds()),
     readOnlyRoutes: views.routes,
   });
   const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null

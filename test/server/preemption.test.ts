@@ -147,6 +147,8 @@ describe('the hold on a preemptor\'s victims\' devices', () => {
     expect(f3.NodeNames).toEqual(['frac-0']);
     const b3 = (await t.post('/scheduler/bind', bindArgs(third as never, 'whole-0'))).json as { Error: string };
     expect(b3.Error).toMatch(/no longer fits/);
+    const view = (await t.get('/api/v1/nodes')).json as { nodes: { name: string; holds: { forPod: { name: string }; reason: string; allocation: { devices: unknown[] } }[] }[] };
+    expect(view.nodes.find((n) => n.name === 'whole-0')?.holds).toMatchObject([{ forPod: { name: 'urgent' }, reason: 'preemption', allocation: { devices: [{ gpuIndex: 0 }] } }]);
     const fp = await filter(preemptor, ['whole-0', 'frac-0']);
     expect(fp.NodeNames).toEqual(['whole-0']);
     expect(fp.FailedNodes['frac-0']).toMatch(/held for this pod on node "whole-0"/);
