@@ -4,6 +4,7 @@ import type { ClusterSource, NodeObject } from '../../src/cluster/cache/cluster-
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config-schema.js';
 import { createModelParsers, type ModelParsers } from '../../src/server/model-parsers.js';
 import { startTesseraServer, type TesseraServer } from '../../src/server/tessera-server.js';
+import type { Timers } from '../../src/server/timers.js';
 import { SimulatedCluster, type SimulatedClusterOptions } from '../../src/sim/simulated-cluster.js';
 import { DEFAULT_FLEET, fleetNodes, type Fleet } from '../../src/sim/simulated-cluster-fleet.js';
 
@@ -48,7 +49,7 @@ export interface TestServerOptions {
   /** Dashboard history sampling interval (ms); default the server's (one minute). */
   readonly historyIntervalMs?: number;
   /** Clock and timers of preemption and job groups (default the real ones). */
-  readonly timers?: import('../../src/server/timers.js').Timers;
+  readonly timers?: Timers;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
