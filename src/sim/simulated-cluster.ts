@@ -24,6 +24,7 @@ export class SimulatedCluster implements ClusterSource {
   private readonly pods = new Map<string, PodObject>();
   private failures: string[] = [];
   private budgets: DisruptionBudget[] = [];
+  private evictionFailures: string[] = [];
   /** Events recorded on pods, oldest first (tests read them). */
   readonly events: { pod: PodRef; type: string; reason: string; message: string }[] = [];
   /** `status.nominatedNodeName` per pod UID as last set. */
@@ -100,6 +101,8 @@ export class SimulatedCluster implements ClusterSource {
 
   /** @inheritdoc */
   async evictPod(victim: PodRef, by: { preemptor: PodRef; node: string }): Promise<void> {
+    const injected = this.evictionFailures.shift();
+    if (injected !== undefined) throw new EvictionRefusedError(injected);
     const pod = this.pods.get(victim.uid);
     if (pod === undefined) return;
     const labels = pod.metadata?.labels ?? {};
@@ -151,6 +154,11 @@ export class SimulatedCluster implements ClusterSource {
     };
     this.nodes.set(node, updated);
     this.sink?.upsertNode(updated);
+  }
+
+  /** Makes the next eviction be refused with `message`, as a PodDisruptionBudget changed meanwhile would (tests). */
+  failNextEviction(message: string): void {
+    this.evictionFailures.push(message);
   }
 
   /** Makes the next bind fail with `message` (tests: the assumption must be forgotten). */

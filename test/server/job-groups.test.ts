@@ -157,3 +157,17 @@ describe('all-or-nothing job groups', () => {
     expect(t.server.cache.stats().assumedPods).toBe(0);
   });
 });
+
+describe('all-or-nothing job groups with full Node objects (nodeCacheCapable: false)', () => {
+  it('refuses every node of the body for a member of an incomplete group', async () => {
+    await start();
+    const pods = [0, 1].map((i) => member('train', i, 2, 4));
+    for (const p of pods) sim.addPendingPod(p);
+    const r = (await t.post('/scheduler/filter', { Pod: pods[0], Nodes: { metadata: {}, items: sim.nodeObjects() }, NodeNames: null })).json as {
+      Nodes: { items: unknown[] }; FailedAndUnresolvableNodes: Record<string, string>;
+    };
+    expect(r.Nodes.items).toEqual([]);
+    expect(Object.keys(r.FailedAndUnresolvableNodes).sort()).toEqual(NODES);
+    expect(r.FailedAndUnresolvableNodes['h-1']).toMatch(/has 2 of 4 pods/);
+  });
+});

@@ -152,6 +152,12 @@ describe('the hold on a preemptor\'s victims\' devices', () => {
     const fp = await filter(preemptor, ['whole-0', 'frac-0']);
     expect(fp.NodeNames).toEqual(['whole-0']);
     expect(fp.FailedNodes['frac-0']).toMatch(/held for this pod on node "whole-0"/);
+    // The same with full Node objects in the body.
+    const full = (await t.post('/scheduler/filter', { Pod: preemptor, Nodes: { metadata: {}, items: sim.nodeObjects().filter((n) => ['whole-0', 'frac-0'].includes(n.metadata?.name ?? '')) }, NodeNames: null })).json as {
+      Nodes: { items: { metadata: { name: string } }[] }; FailedNodes: Record<string, string>;
+    };
+    expect(full.Nodes.items.map((n) => n.metadata.name)).toEqual(['whole-0']);
+    expect(full.FailedNodes['frac-0']).toMatch(/held for this pod/);
     const bp = (await t.post('/scheduler/bind', bindArgs(preemptor as never, 'whole-0'))).json as { Error: string };
     expect(bp.Error).toBe('');
     expect(t.server.cache.allHolds()).toEqual([]);
@@ -219,6 +225,42 @@ describe('Tessera\'s own preemption (fragmented GPUs, MIG: kube-scheduler finds 
     await settle();
     expect(sim.evicted).toEqual([]);
     expect(t.server.cache.hasHolds('uid-urgent')).toBe(false);
+  });
+});
+
+describe('Tessera\'s own preemption when things change under it', () => {
+  it('stops at a refused eviction: frees the hold, clears the nomination, and says why', async () => {
+    const timers = new ManualTimers();
+    t = await startTestServer({ fleet: FLEET, timers });
+    const sim = t.sim as NonNullable<typeof t.sim>;
+    for (const [name, prio] of [['h0', 1], ['h1', 3], ['h2', 2], ['h3', 4]] as const) {
+      await place(kubePod({ name, uid: `uid-${name}`, priority: prio, requests: { 'tessera.io/gpu-memory': '20000', 'tessera.io/gpu-compute': '500' } }), 'frac-0');
+    }
+    const pod = kubePod({ name: 'whole', uid: 'uid-whole', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
+    sim.addPendingPod(pod);
+    await filter(pod, ['frac-0']);
+    sim.failNextEviction('HTTP 429: Cannot evict pod as it would violate the pod\'s disruption budget');
+    timers.advance(1_500);
+    await waitUntil(() => sim.events.some((e) => e.reason === 'TesseraPreemptionFailed'));
+    expect(sim.evicted).toEqual([]);
+    expect(t.server.cache.hasHolds('uid-whole')).toBe(false);
+    expect(sim.nominations.has('uid-whole')).toBe(false);
+    expect(sim.events.find((e) => e.reason === 'TesseraPreemptionFailed')?.message).toMatch(/cannot evict default\/h\d on node "frac-0" for pod "default\/whole": HTTP 429/);
+  });
+
+  it('does nothing for a preemptor that was deleted or bound during the grace period', async () => {
+    const timers = new ManualTimers();
+    t = await startTestServer({ fleet: FLEET, timers });
+    const sim = t.sim as NonNullable<typeof t.sim>;
+    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const gone = kubePod({ name: 'gone', uid: 'uid-gone', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
+    sim.addPendingPod(gone);
+    await filter(gone, ['whole-0']);
+    t.server.cache.deletePod('uid-gone');
+    timers.advance(5_000);
+    await settle();
+    expect(sim.evicted).toEqual([]);
+    expect(t.server.cache.allHolds()).toEqual([]);
   });
 });
 

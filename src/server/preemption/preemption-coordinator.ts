@@ -64,6 +64,8 @@ export class PreemptionCoordinator {
   /** ms of the last own attempt per pod (pruned). */
   private readonly attempted = new Map<string, number>();
   private readonly timers: Timers;
+  /** Own attempts run one at a time (each may judge many nodes); this is the tail of that queue. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: ExtenderContext,
@@ -134,7 +136,7 @@ export class PreemptionCoordinator {
     const entry = w;
     entry.cancel = this.timers.after(delay, () => {
       entry.cancel = null;
-      void this.attempt(ref.uid).catch((err: unknown) => {
+      this.queue = this.queue.then(() => this.attempt(ref.uid)).catch((err: unknown) => {
         this.ctx.deps.log.error('preemption failed', { pod: `${ref.namespace}/${ref.name}`, error: err instanceof Error ? err.message : String(err) });
       });
     });
@@ -161,7 +163,9 @@ export class PreemptionCoordinator {
     // Bound, deleted, or kube-scheduler's preemption already acts for it.
     if (cache.pendingPod(uid) === undefined || cache.hasHolds(uid) || cache.pod(uid) !== undefined) return;
     this.noteAttempt(uid);
-    const found = this.choose(w.request, w.candidates, true);
+    // Judged a few nodes at a time, yielding in between, so filter and bind calls are not held up.
+    const found = await this.chooseInSteps(w.request, w.candidates);
+    if (cache.pendingPod(uid) === undefined || cache.hasHolds(uid) || cache.pod(uid) !== undefined) return;
     const who = `pod "${w.ref.namespace}/${w.ref.name}"`;
     if (found === null) {
       this.metrics?.preemptions.inc({ path: 'tessera', result: 'no_candidate' });
@@ -227,6 +231,18 @@ export class PreemptionCoordinator {
     this.attempted.set(uid, now);
   }
 
+  /** choose() in steps of STEP_NODES nodes with a yield between steps, then among the steps' winners. */
+  private async chooseInSteps(request: GpuRequest, nodes: readonly string[]): Promise<{ choice: PreemptionChoice; violations: number } | null> {
+    if (nodes.length <= STEP_NODES) return this.choose(request, nodes, true);
+    const winners: string[] = [];
+    for (let i = 0; i < nodes.length; i += STEP_NODES) {
+      const found = this.choose(request, nodes.slice(i, i + STEP_NODES), true);
+      if (found !== null) winners.push(found.choice.node);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return winners.length === 0 ? null : this.choose(request, winners, true);
+  }
+
   /**
    * The cheapest preemption for `request` over `nodes` (choosePreemption), with its PodDisruptionBudget
    * violations. `strict` (Tessera's own path, which evicts through the Eviction API): pods no budget lets go are
@@ -259,6 +275,9 @@ export class PreemptionCoordinator {
     return null;
   }
 }
+
+/** Nodes Tessera's own preemption judges between two yields to the event loop. */
+const STEP_NODES = 16;
 
 /** Pods at or below this priority never preempt on Tessera's own path (nothing can be below them). */
 const MIN_PRIORITY = -2147483648;
