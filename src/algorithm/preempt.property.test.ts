@@ -40,18 +40,22 @@ const scenarioArb = fc.constantFrom<SharingPolicy>(
   pods: fc.array(fc.record({ req: requestsFor(sharing), priority: fc.integer({ min: 0, max: 4 }), pdb: fc.integer({ min: 0, max: 3 }).map((n) => n === 0) }), { minLength: 1, maxLength: 9 }),
   preemptor: requestsFor(sharing),
   preemptorPriority: fc.integer({ min: 1, max: 5 }),
+  // Host CPU on the node and in the pods: when it binds, victims on other GPUs can matter.
+  hostCpu: fc.constantFrom(0, 0, 4000),
+  podCpu: fc.constantFrom(0, 1000),
 }));
 
 /** Places the pods in order (those that do not fit are left out) and returns the node and who runs there. */
-function build(s: { sharing: SharingPolicy; gpus: number; pods: readonly { req: GpuRequest; priority: number; pdb: boolean }[] }): { state: NodeState; running: RunningPod[] } {
+function build(s: { sharing: SharingPolicy; gpus: number; hostCpu: number; podCpu: number; pods: readonly { req: GpuRequest; priority: number; pdb: boolean }[] }): { state: NodeState; running: RunningPod[] } {
   const product = s.sharing.mode === 'mig' ? 'A100-80GB' : 'H100-80GB';
-  const inv = node('n', { count: s.gpus, product, sharing: s.sharing, links: uniformLinks(s.gpus, 'NV18') });
+  const inv = node('n', { count: s.gpus, product, sharing: s.sharing, links: uniformLinks(s.gpus, 'NV18'), cpuMilli: s.hostCpu, memoryMiB: s.hostCpu > 0 ? 65536 : 0 });
   let state = makeNodeState(inv);
   const running: RunningPod[] = [];
   const memo = new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS);
   s.pods.forEach((p, i) => {
-    const cycle = prefilter(p.req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, memo);
-    const a = placeOnNode(p.req, state, cycle).allocation;
+    const pr = { ...p.req, cpuMilli: s.podCpu };
+    const cycle = prefilter(pr, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, memo);
+    const a = placeOnNode(pr, state, cycle).allocation;
     if (a === null) return;
     const r = reserve(state, a);
     if (r.status.code !== 'success') return;
@@ -65,7 +69,7 @@ describe('selectVictims (property)', () => {
   it('finds the cheapest victim set a brute force over every subset finds, on whole, shared, replica and MIG nodes', () => {
     fc.assert(fc.property(scenarioArb, (s) => {
       const { state, running } = build(s);
-      const req = { ...s.preemptor, priority: s.preemptorPriority };
+      const req = { ...s.preemptor, priority: s.preemptorPriority, cpuMilli: s.podCpu };
       const memo = new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS);
       const cycle = prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, memo);
       const got = selectVictims(req, state, running, cycle);
@@ -103,6 +107,6 @@ describe('selectVictims (property)', () => {
       let after = state;
       for (const v of chosen) after = unreserve(after, v.allocation);
       expect(reserve(after, got.allocation).status.code).toBe('success');
-    }), { numRuns: 300, seed: 20260512 });
+    }), { numRuns: 400, seed: 20260512 });
   });
 });

@@ -69,7 +69,8 @@ export function victimCost(pods: readonly RunningPod[]): VictimCost {
  * placement itself whether the pod fits: two small shares on one GPU can be enough.
  *
  * Exact: sets with no PDB violation are tried first, then with one, then two protected pods; within that, by
- * size, and within a size by highest then summed priority. Past `budget` trial placements (or when more than
+ * size, and within a size by highest then summed priority. A pod that takes one GPU is searched GPU by GPU (its
+ * cheapest set lies on one GPU), which keeps nodes full of small shares cheap. Past `budget` trial placements (or when more than
  * two protected pods would be needed) it falls back to kube-scheduler's reprieve loop (remove every candidate,
  * then give back the protected pods, then the most important others that are not needed), which is minimal
  * but not always minimum (`exact` false).
@@ -87,10 +88,44 @@ export function selectVictims(req: GpuRequest, node: NodeState, pods: readonly R
   };
   if (evaluateNode(node, c).status.code === 'success') return null;
   if (!fits(all)) return null;
+  let found: FoundSet | null = null;
+  if (usesOneGpu(req) && req.cpuMilli <= node.cpuFreeMilli && req.hostMemoryMiB <= node.memoryFreeMiB) {
+    // The pod takes one GPU and its host CPU and memory are free already, so its fit depends on that GPU's pods
+    // only: the cheapest set lies on one GPU. Search each GPU's pods alone (a few each), not every subset.
+    for (let g = 0; g < node.inventory.gpus.length; g += 1) {
+      const onGpu = all.filter((p) => p.allocation.devices.some((d) => d.gpuIndex === g));
+      if (onGpu.length === 0 || !fits(onGpu)) continue;
+      trials = 0;
+      const r = cheapestWithBudgets(onGpu, fits, () => trials < budget);
+      if (r !== null && (found === null || compareVictimCost(r.cost, found.cost) < 0 || (compareVictimCost(r.cost, found.cost) === 0 && !found.exact))) {
+        found = r;
+      }
+    }
+  }
+  if (found === null) {
+    trials = 0;
+    found = cheapestWithBudgets(all, fits, () => trials < budget);
+  }
+  const chosen = found?.set ?? reprieve(all, fits);
+  const allocation = placeOnNode(req, without(node, chosen), c).allocation;
+  if (allocation === null) return null;
+  const victims = [...chosen].sort((a, b) => -byImportance(a, b));
+  return { victims: victims.map((v) => v.uid), allocation, cost: victimCost(victims), exact: found?.exact === true };
+}
+
+/** True when the pod's devices are on one GPU (one whole GPU, one share, one replica, one MIG instance). */
+function usesOneGpu(req: GpuRequest): boolean {
+  if (req.kind === 'mig') return req.mig.reduce((n, m) => n + m.count, 0) === 1;
+  return req.gpus <= 1;
+}
+
+/**
+ * The cheapest set of `all` (sorted cheapest first) that fits: sets with no PDB violation first, then with one,
+ * then two protected pods (each protected set tried cheapest first); null when none is found within `more()`.
+ */
+function cheapestWithBudgets(all: readonly RunningPod[], fits: (v: readonly RunningPod[]) => boolean, more: () => boolean): FoundSet | null {
   const free = all.filter((p) => p.pdbProtected !== true);
   const guarded = all.filter((p) => p.pdbProtected === true);
-  const more = (): boolean => trials < budget;
-  // Sets with no PDB violation first, then with one, then two (each protected set tried cheapest first).
   const search: { found: FoundSet | null } = { found: null };
   for (let v = 0; v <= Math.min(MAX_EXACT_VIOLATIONS, guarded.length) && search.found === null; v += 1) {
     let exact = true;
@@ -107,8 +142,8 @@ export function selectVictims(req: GpuRequest, node: NodeState, pods: readonly R
       }
       const set = [...best.set, ...mandatory];
       const cost = victimCost(set);
-      if (!best.exact) exact = false;
       // exact stays per level: any level cut short by the budget marks the result approximate.
+      if (!best.exact) exact = false;
       if (search.found === null || compareVictimCost(cost, search.found.cost) < 0) search.found = { set, cost, exact: true };
       return 'skip';
     });
@@ -116,12 +151,7 @@ export function selectVictims(req: GpuRequest, node: NodeState, pods: readonly R
     if (level !== null) level.exact = exact;
     else if (!exact) break;
   }
-  const found = search.found as FoundSet | null;
-  const chosen = found?.set ?? reprieve(all, fits);
-  const allocation = placeOnNode(req, without(node, chosen), c).allocation;
-  if (allocation === null) return null;
-  const victims = [...chosen].sort((a, b) => -byImportance(a, b));
-  return { victims: victims.map((v) => v.uid), allocation, cost: victimCost(victims), exact: found?.exact === true };
+  return search.found;
 }
 
 /** A victim set found by the exact search. */

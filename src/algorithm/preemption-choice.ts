@@ -5,8 +5,11 @@ import { evaluateNode } from './evaluate-node.js';
 import type { NodeState } from './node-state.js';
 import { nodeRank } from './node-rank.js';
 import type { RunningPod, VictimChoice } from './preempt.js';
-import { compareVictimCost, selectVictims } from './preempt.js';
+import { compareVictimCost, selectVictims, VICTIM_SEARCH_BUDGET } from './preempt.js';
 import { unreserve } from './reserve.js';
+
+/** Trial placements one choosePreemption call may spend on exact searches, over all its candidates. */
+export const TOTAL_SEARCH_BUDGET = 40_000;
 
 /** One node preemption may use, with the pods running on it. */
 export interface PreemptionCandidate {
@@ -24,12 +27,16 @@ export interface PreemptionChoice extends VictimChoice {
  * (selectVictims) costs least (compareVictimCost: PDB violations, count, highest priority, priority sum); among
  * equal costs the node Tessera ranks best for the pod once the victims are gone, then the node name. Null when
  * no candidate can be freed. Pure; `cycle` must have been prefiltered for `req` (or an equal request).
+ *
+ * The exact searches of all nodes share `totalBudget` trial placements (each node at most VICTIM_SEARCH_BUDGET),
+ * so one call stays bounded however many candidates kube-scheduler sends (bench/preempt-latency.ts).
  */
-export function choosePreemption(req: GpuRequest, candidates: readonly PreemptionCandidate[], cycle: CycleState): PreemptionChoice | null {
+export function choosePreemption(req: GpuRequest, candidates: readonly PreemptionCandidate[], cycle: CycleState, totalBudget = TOTAL_SEARCH_BUDGET): PreemptionChoice | null {
   const c = cycleFor(req, cycle);
+  const budget = Math.max(1, Math.min(VICTIM_SEARCH_BUDGET, Math.floor(totalBudget / Math.max(1, candidates.length))));
   let best: { choice: PreemptionChoice; rank: number } | null = null;
   for (const { state, pods } of candidates) {
-    const choice = selectVictims(req, state, pods, c);
+    const choice = selectVictims(req, state, pods, c, budget);
     if (choice === null || choice.victims.length === 0) continue;
     if (best !== null) {
       const byCost = compareVictimCost(choice.cost, best.choice.cost);
