@@ -90,7 +90,7 @@ async function seed(n: number): Promise<{ server: TesseraServer; sim: SimulatedC
   const parsers = createModelParsers();
   const sim = new SimulatedCluster(nodes);
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0 }, source: sim, options: DEFAULT_SCHEDULING_OPTIONS,
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsPort: 0, opsHost: '127.0.0.1' }, source: sim, options: DEFAULT_SCHEDULING_OPTIONS,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation, waitForSync: true, historyIntervalMs: 0,
   });
   const random = rng(42);
@@ -132,7 +132,7 @@ interface Figures {
 
 async function measure(n: number, chromium: string): Promise<Figures> {
   const { server, names, bound } = await seed(n);
-  const url = server.url;
+  const url = server.opsUrl; // the dashboard is on the ops port
   const fig: Figures = {
     n, bound, stateFull: { ms: 0, bytes: 0 }, stateDelta: { ms: 0, bytes: 0 }, nodeDetail: { ms: 0, bytes: 0 },
     firstRender: [], updateFetch: [], updateRender: [], updatePaint: [], bindToVisible: [], select: [], selectInPage: [], scroll: [], longTasks: [],

@@ -180,7 +180,9 @@ async function serve(n: number, profileDir: string | undefined): Promise<void> {
   const parsers = createModelParsers();
   const sim = new SimulatedCluster(nodes);
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0 }, source: sim, options: DEFAULT_SCHEDULING_OPTIONS,
+    // Full-node bodies are about 12.4 KB a node: the per-node body allowance docs/service.md gives for
+    // nodeCacheCapable: false (the names-only default, 256 B a node, would refuse them).
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsPort: 0, bodyBytesPerNode: 16 * 1024, maxBodyBytes: 128 * 1024 * 1024 }, source: sim, options: DEFAULT_SCHEDULING_OPTIONS,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation, waitForSync: true,
   });
   // Realistic partial allocations, bound through the service itself.

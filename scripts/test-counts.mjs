@@ -8,4 +8,7 @@ if (!file || !existsSync(file)) {
 }
 const report = JSON.parse(readFileSync(file, 'utf8'));
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ''));
+// A test file that fails before any test runs (an import error, a failing beforeAll) has no failed test of its
+// own: count it as one failure, so the line never says 0 failed while the run failed.
+const brokenFiles = (report.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+console.log(`${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed` + (skipped ? `, ${skipped} skipped` : ''));

@@ -22,11 +22,19 @@ commands:
 serve flags (env in brackets; see docs/service.md):
   --config <file>               YAML/JSON config file          [TESSERA_CONFIG]
   --port <n>                    listen port, default 8888      [TESSERA_PORT]
-  --host <addr>                 listen address, default 0.0.0.0 [TESSERA_HOST]
+  --host <addr>                 verb listen address, default 127.0.0.1 [TESSERA_HOST]
+  --ops-port <n>                metrics/health port, default 8889 [TESSERA_OPS_PORT]
+  --ops-host <addr>             ops listen address, default 0.0.0.0 [TESSERA_OPS_HOST]
   --url-prefix <path>           verb prefix, default /scheduler [TESSERA_URL_PREFIX]
   --cluster <auto|kube|sim|sim:file>  cluster source            [TESSERA_CLUSTER]
   --kubeconfig <file>           kubeconfig for --cluster kube  [TESSERA_KUBECONFIG]
-  --max-body-bytes <n>          request body limit             [TESSERA_MAX_BODY_BYTES]
+  --max-body-bytes <n>          ceiling of the body limit      [TESSERA_MAX_BODY_BYTES]
+  --body-base-bytes <n>         body limit with no nodes       [TESSERA_BODY_BASE_BYTES]
+  --body-bytes-per-node <n>     body limit per known node      [TESSERA_BODY_BYTES_PER_NODE]
+  --max-node-names <n>          ceiling of names per request   [TESSERA_MAX_NODE_NAMES]
+  --headers-timeout-seconds <s> time to receive headers        [TESSERA_HEADERS_TIMEOUT_SECONDS]
+  --request-timeout-seconds <s> time to receive a request (408) [TESSERA_REQUEST_TIMEOUT_SECONDS]
+  --idle-timeout-seconds <s>    idle keep-alive connections    [TESSERA_IDLE_TIMEOUT_SECONDS]
   --assume-ttl-seconds <s>      assumed-bind expiry            [TESSERA_ASSUME_TTL_SECONDS]
   --evaluation-cache-size <n>   pods kept from filter          [TESSERA_EVALUATION_CACHE_SIZE]
   --log-level <debug|info|warn|error>                          [TESSERA_LOG_LEVEL]
@@ -34,6 +42,8 @@ serve flags (env in brackets; see docs/service.md):
   --topology-presets <dir>      preset directory               [TESSERA_TOPOLOGY_PRESETS]
   --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
+  --tls-client-ca-file <pem>    require client certs (mTLS)    [TESSERA_TLS_CLIENT_CA_FILE]
+  --tls-client-allowed-names <a,b>  client CN/SANs allowed      [TESSERA_TLS_CLIENT_ALLOWED_NAMES]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
   --node-capacity <publish|node-agent>  who advertises GPU totals [TESSERA_NODE_CAPACITY]
   --preemption-hold-seconds <s> victims' devices kept for the preemptor [TESSERA_PREEMPTION_HOLD_SECONDS]
@@ -58,7 +68,7 @@ async function serve(argv: readonly string[]): Promise<number> {
   } catch (err) {
     errors.push({ path: 'topologyPresetsDir', message: (err as Error).message });
   }
-  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+  for (const key of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     const file = config[key];
     if (file === null) continue;
     try {
@@ -77,7 +87,7 @@ async function serve(argv: readonly string[]): Promise<number> {
     config, source: selected.source, options: options.value, log,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation,
   });
-  log.info('serving', { url: `${server.url}${config.urlPrefix}`, cluster: selected.description });
+  log.info('serving', { url: `${server.url}${config.urlPrefix}`, ops: server.opsUrl, cluster: selected.description });
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

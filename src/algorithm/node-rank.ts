@@ -11,9 +11,13 @@ import { rawScore } from './score.js';
  * (docs/replay.md): rounding lets best fit decide between placements the score barely tells apart.
  */
 export function nodeRank(node: NodeState, cycle: CycleState, e: NodeEvaluation): number {
-  const score = Math.round(rawScore(node, cycle, e));
+  return rankFromRaw(rawScore(node, cycle, e), node, e);
+}
+
+/** nodeRank from an already computed unrounded score (`rawScore`) of the evaluation. */
+export function rankFromRaw(raw: number, node: NodeState, e: NodeEvaluation): number {
   const gpus = Math.max(1, e.devices?.length ?? 0);
-  return score + 0.5 * (1 - Math.min(1, planRemainder(node, e) / (1000 * gpus)));
+  return Math.round(raw) + 0.5 * (1 - Math.min(1, planRemainder(node, e) / (1000 * gpus)));
 }
 
 /** Highest extender score kube-scheduler accepts (extenderv1.MaxExtenderPriority). */

@@ -1,7 +1,7 @@
 import type { GpuRequest } from '../model/gpu-request.js';
 import { prefilter, type CycleState } from './cycle-state.js';
 import { EvaluationMemo } from './evaluation-memo.js';
-import type { SchedulingOptions } from './scheduling-options.js';
+import type { SchedulingOptions, TargetTask } from './scheduling-options.js';
 import type { Snapshot } from './snapshot.js';
 import { WorkloadLearner } from './workload-learner.js';
 
@@ -55,10 +55,25 @@ export class PlacementEngine {
    */
   observe(req: GpuRequest): boolean {
     if (this.learner === null || !this.learner.observe(req)) return false;
-    this.current = { ...this.configured, targetWorkload: this.learner.current() };
+    this.adopt(this.learner.current());
+    return true;
+  }
+
+  /**
+   * Publishes what the learner has seen now (the service calls it once a restart has listed the cluster, so the
+   * workload reflects every pod listed). Returns true when the options changed.
+   */
+  publishLearned(): boolean {
+    if (this.learner === null || !this.learner.publishNow()) return false;
+    this.adopt(this.learner.current());
+    return true;
+  }
+
+  /** Switches to a newly published workload: new options and a new memo of evaluations. */
+  private adopt(workload: readonly TargetTask[]): void {
+    this.current = { ...this.configured, targetWorkload: workload };
     // GPU set searches do not depend on the options: the new memo keeps them.
     this.evaluations = new EvaluationMemo(this.current, undefined, this.evaluations.gpuSets);
-    return true;
   }
 
   /** The per-pod cycle state over `snapshot` with the current options and memo. */

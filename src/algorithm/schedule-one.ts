@@ -6,6 +6,7 @@ import { prefilter } from './cycle-state.js';
 import { devicesFor, evaluateNode, quickReject } from './evaluate-node.js';
 import { EvaluationMemo } from './evaluation-memo.js';
 import type { SchedulingOptions } from './scheduling-options.js';
+import { nodeTieKey, rankFromRaw } from './node-rank.js';
 import { rawScoreAtLeast, scoreParts } from './score.js';
 import type { Snapshot } from './snapshot.js';
 import type { Status } from './status.js';
@@ -28,15 +29,16 @@ export type ScheduleResult =
   };
 
 /**
- * Filters every node, scores the feasible ones and places the pod on the best: nodes are ranked by the
- * unrounded score, so near-ties are not decided by rounding (exact ties: the node name that sorts first, so
- * the result does not depend on map order); the reported score is the rounded 0..100 integer. Most nodes are rejected from precomputed summaries in
- * O(1); per-node reasons are built only when no node fits. Convenience for the simulator and the benchmark.
- * Without `cycle` it prefilters with a fresh EvaluationMemo (nothing carried over from earlier calls).
+ * Filters every node, ranks the feasible ones and places the pod on the best, by the one rule the extender and
+ * the replay use (node-rank.ts: the integer score, then best fit; equal ranks go to the lowest `nodeTieKey`, the
+ * node the extender would give its one 10, whatever the map order). The reported score is the rounded 0..100
+ * integer. Most nodes are rejected from precomputed summaries in O(1); per-node reasons are built only when no
+ * node fits. Convenience for tests and the benchmark. Without `cycle` it prefilters with a fresh EvaluationMemo
+ * (nothing carried over from earlier calls).
  */
 export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: SchedulingOptions, cycle?: CycleState): ScheduleResult {
   const c = cycle ?? prefilter(req, snapshot, options, new EvaluationMemo(options));
-  let bestName: string | null = null; let bestScore = -1; let feasible = 0;
+  let bestName: string | null = null; let bestRank = -1; let bestScore = -1; let bestTie = Infinity; let feasible = 0;
   let bestParts: Record<string, number> = {};
   let bestDevices: NodeEvaluation['devices'] = null;
   let bestNode: NodeState | null = null;
@@ -46,11 +48,15 @@ export function scheduleOne(req: GpuRequest, snapshot: Snapshot, options: Schedu
     const e = evaluateNode(node, c);
     if (e.devices === null) continue;
     feasible += 1;
-    const score = rawScoreAtLeast(node, c, e, bestScore);
-    if (score < bestScore) continue;
+    // A rank is the rounded score plus at most 0.5: a raw score below bestRank - 1 cannot reach bestRank.
+    const raw = rawScoreAtLeast(node, c, e, bestRank - 1);
+    if (raw < 0) continue;
+    const rank = rankFromRaw(raw, node, e);
+    if (rank < bestRank) continue;
     const name = node.inventory.name;
-    if (score > bestScore || (bestName !== null && name < bestName)) {
-      bestScore = score; bestName = name; bestDevices = e.devices; bestNode = node; bestEval = e;
+    const tie = nodeTieKey(name);
+    if (rank > bestRank || tie < bestTie) {
+      bestRank = rank; bestScore = raw; bestTie = tie; bestName = name; bestDevices = e.devices; bestNode = node; bestEval = e;
     }
   }
   if (bestNode !== null && bestEval !== null) bestParts = scoreParts(bestNode, c, bestEval);

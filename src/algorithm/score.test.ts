@@ -1,3 +1,4 @@
+import { nodeTieKey } from './node-rank.js';
 import { describe, expect, it } from 'vitest';
 import type { GpuRequest } from '../model/gpu-request.js';
 import type { NodeInventory } from '../model/node-inventory.js';
@@ -74,8 +75,11 @@ describe('scheduleOne', () => {
     });
   });
 
-  it('breaks score ties by node name, whatever the map order', () => {
-    const r = scheduleOne(request(), makeSnapshot([makeNodeState(small('z')), makeNodeState(small('m'))]), DEFAULT_SCHEDULING_OPTIONS);
-    expect(r.ok && r.node).toBe('m');
+  it('breaks rank ties as the extender does (lowest nodeTieKey), whatever the map order', () => {
+    const first = nodeTieKey('z') < nodeTieKey('m') ? 'z' : 'm';
+    for (const order of [['z', 'm'], ['m', 'z']]) {
+      const r = scheduleOne(request(), makeSnapshot(order.map((n) => makeNodeState(small(n)))), DEFAULT_SCHEDULING_OPTIONS);
+      expect(r.ok && r.node).toBe(first);
+    }
   });
 });

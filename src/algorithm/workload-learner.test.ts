@@ -60,6 +60,30 @@ describe('WorkloadLearner', () => {
     expect(count).toBe(1);
   });
 
+  it('keeps a multi-GPU shape that is rare among pods but carries at least 1 % of the GPU demand', () => {
+    const l = new WorkloadLearner(COLD_START_WORKLOAD, opts({ minPods: 200, coverage: 0.95 }));
+    // 196 small shares (0.1 GPU each: 19.6 GPUs) and 4 whole 8-GPU jobs (32 GPUs): the jobs are 2 % of the pods.
+    for (let i = 0; i < 196; i += 1) l.observe(share(100, 1600));
+    for (let i = 0; i < 4; i += 1) l.observe(whole(8));
+    const kinds = l.current().map((t) => `${t.kind}/${t.gpus}`);
+    expect(kinds).toEqual(['share/1', 'whole/8']);
+    expect(l.current()[1]?.weight).toBeCloseTo(0.02, 2);
+    // Pod-count coverage alone would have left the 8-GPU shape out (the share shape covers 98 % of the pods).
+  });
+
+  it('publishes on demand what it has seen (a restart that listed the cluster), and only once minPods were seen', () => {
+    const l = new WorkloadLearner(COLD_START_WORKLOAD, opts({ minPods: 4, refreshPods: 100 }));
+    for (let i = 0; i < 3; i += 1) l.observe(share(500, 8000));
+    expect(l.publishNow()).toBe(false);
+    l.observe(share(500, 8000));
+    for (let i = 0; i < 3; i += 1) l.observe(whole(8));
+    // Published at 4 pods (shares only); the next scheduled publication waits for the 8th pod.
+    expect(l.current().map((t) => t.kind)).toEqual(['share']);
+    expect(l.publishNow()).toBe(true);
+    expect(l.current().map((t) => t.kind).sort()).toEqual(['share', 'whole']);
+    expect(l.publishNow()).toBe(false);
+  });
+
   it('forgets with the half-life: a shape not seen for many half-lives drops out of the mix', () => {
     const l = new WorkloadLearner(COLD_START_WORKLOAD, opts({ minPods: 1, refreshPods: 10, halfLifePods: 10, coverage: 0.95 }));
     for (let i = 0; i < 20; i += 1) l.observe(share(250, 4000));

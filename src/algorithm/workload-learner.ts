@@ -19,7 +19,10 @@ export interface LearningOptions {
   readonly refreshPods: number;
   /** Smallest change (total variation distance, 0..1) between the published mix and the current one worth a re-publication. */
   readonly drift: number;
-  /** Most shapes kept (the most frequent first, until they cover `coverage` of the weight). */
+  /**
+   * Most shapes kept: the most frequent first until they cover `coverage` of the pods, then every multi-GPU shape
+   * carrying at least 1 % of the GPU demand.
+   */
   readonly maxShapes: number;
   /** Share of the observed weight the kept shapes must cover (FGD keeps the typical pods covering 95 %). */
   readonly coverage: number;
@@ -120,6 +123,19 @@ export class WorkloadLearner {
     return this.maybePublish();
   }
 
+  /**
+   * Publishes the mix now, whatever the gap since the last publication, once `minPods` pods were seen and the mix
+   * moved by more than `drift` (the service calls it when a restart has listed the cluster, so the workload reflects
+   * every pod listed, not the first `minPods` of them). Returns true when the published workload changed.
+   */
+  publishNow(): boolean {
+    if (this.seen < this.options.minPods) return false;
+    this.sincePublished = Number.MAX_SAFE_INTEGER;
+    const changed = this.maybePublish();
+    if (!changed) this.sincePublished = 0;
+    return changed;
+  }
+
   /** The learned mix now (weights sum to 1), most frequent first; for tests and the service's debug view. */
   mix(): TargetTask[] {
     return this.learned();
@@ -155,6 +171,15 @@ export class WorkloadLearner {
       kept.push(entry);
       covered += entry[1].weight;
     }
+    // Multi-GPU jobs are rare among pods but a large part of the GPU demand: keep every multi-GPU shape that carries
+    // at least MULTI_GPU_DEMAND_SHARE of it, so the measure keeps whole GPUs and nodes free for them.
+    const demand = list.reduce((sum, [, s]) => sum + gpuDemand(s), 0);
+    for (const entry of list) {
+      if (kept.length >= this.options.maxShapes) break;
+      if (entry[1].task.gpus < 2 || kept.includes(entry) || gpuDemand(entry[1]) < MULTI_GPU_DEMAND_SHARE * demand) continue;
+      kept.push(entry);
+      covered += entry[1].weight;
+    }
     return kept.map(([, s]) => ({ ...s.task, weight: s.weight / covered }));
   }
 
@@ -164,6 +189,16 @@ export class WorkloadLearner {
     for (const [key, s] of this.shapes) if (s.weight < 1e-9) this.shapes.delete(key);
     this.scale = 1;
   }
+}
+
+/** Share of the GPU demand a multi-GPU shape must carry to be kept beyond the pod-count coverage. */
+const MULTI_GPU_DEMAND_SHARE = 0.01;
+
+/** GPUs a shape's pods take, decayed: pods x GPUs x the share of each GPU (MIG: a quarter, replicas half). */
+function gpuDemand(s: Shape): number {
+  const t = s.task;
+  const perGpu = t.kind === 'share' ? (t.computeMilli > 0 ? t.computeMilli / 1000 : 0.5) : t.kind === 'replica' ? 0.5 : t.kind === 'mig' ? 0.25 : 1;
+  return s.weight * Math.max(1, t.gpus) * perGpu;
 }
 
 /** Total variation distance between two mixes (each summing to 1): half the sum of absolute differences. */

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Default request body limit: admits a 5,000-node full `v1.NodeList` (measured in docs/service.md). */
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * Ceiling of the request body limit. The limit itself is sized from the fleet (bodyBaseBytes + bodyBytesPerNode x
+ * known nodes, src/server/http/request-limits.ts); this caps it whatever the fleet or the per-node figure.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
  * Tessera's configuration, validated once at startup (src/config/load-config.ts).
@@ -17,8 +20,20 @@ export const ConfigSchema = z.strictObject({
   cluster: z.string().regex(/^(auto|kube|sim|sim:.+)$/, 'must be "auto", "kube", "sim" or "sim:<fleet file>"'),
   /** Kubeconfig path for `kube`; null = KUBECONFIG, ~/.kube/config or in-cluster. */
   kubeconfig: z.string().min(1).nullable(),
-  /** Largest accepted request body; larger bodies get 413. */
+  /** Ceiling of the fleet-sized body limit; larger bodies always get 413. */
   maxBodyBytes: z.int().min(1024),
+  /** Body limit with no node known: room for the pod (etcd caps an object at 1.5 MiB). */
+  bodyBaseBytes: z.int().min(1024),
+  /** Body limit added per known node: about 30 bytes a name names-only; a full node is about 12.4 KB. */
+  bodyBytesPerNode: z.int().min(0),
+  /** Ceiling of the names a filter/prioritize request may carry (the cap is 1,024 + 2 x known nodes, at most this). */
+  maxNodeNames: z.int().min(1),
+  /** Time allowed to receive a request's headers. */
+  headersTimeoutSeconds: z.number().positive().max(600),
+  /** Time allowed to receive a whole request (headers and body); a slower body gets 408. */
+  requestTimeoutSeconds: z.number().positive().max(600),
+  /** How long an idle keep-alive connection is kept open. */
+  idleTimeoutSeconds: z.number().positive().max(3600),
   /** How long a finished bind stays assumed before it expires unless the cluster confirms it. */
   assumeTtlSeconds: z.number().positive().max(3600),
   /** Pods whose filter evaluation is kept for prioritize and bind. */
@@ -37,6 +52,14 @@ export const ConfigSchema = z.strictObject({
    */
   tlsCertFile: z.string().min(1).nullable(),
   tlsKeyFile: z.string().min(1).nullable(),
+  /** PEM CA bundle: when set (with HTTPS), a client certificate signed by it is required (mutual TLS). */
+  tlsClientCaFile: z.string().min(1).nullable(),
+  /** Client identities allowed to call the verbs (subject CN or a DNS/URI SAN); [] = any client the CA signed. */
+  tlsClientAllowedNames: z.array(z.string().min(1)),
+  /** Listen address of the ops server (metrics, health, node inventory; read-only). */
+  opsHost: z.string().min(1),
+  /** Port of the ops server; 0 picks a free one (tests). */
+  opsPort: z.int().min(0).max(65535),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
   /**
@@ -58,11 +81,17 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** Built-in defaults. */
 export const DEFAULT_CONFIG: Config = Object.freeze({
   port: 8888,
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   urlPrefix: '/scheduler',
   cluster: 'auto',
   kubeconfig: null,
   maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  bodyBaseBytes: 2 * 1024 * 1024,
+  bodyBytesPerNode: 256,
+  maxNodeNames: 100_000,
+  headersTimeoutSeconds: 5,
+  requestTimeoutSeconds: 10,
+  idleTimeoutSeconds: 65,
   assumeTtlSeconds: 30,
   evaluationCacheSize: 4096,
   logLevel: 'info',
@@ -70,6 +99,10 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   topologyPresetsDir: null,
   tlsCertFile: null,
   tlsKeyFile: null,
+  tlsClientCaFile: null,
+  tlsClientAllowedNames: [],
+  opsHost: '0.0.0.0',
+  opsPort: 8889,
   shutdownGraceSeconds: 10,
   nodeCapacity: 'publish',
   preemptionHoldSeconds: 60,
@@ -80,8 +113,13 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
 /** Keys whose environment / flag strings are converted to numbers before validation. */
 export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'port', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
+  'bodyBaseBytes', 'bodyBytesPerNode', 'maxNodeNames', 'headersTimeoutSeconds', 'requestTimeoutSeconds', 'idleTimeoutSeconds',
+  'opsPort',
   'preemptionHoldSeconds', 'groupWaitSeconds',
 ]);
+
+/** Keys whose environment / flag strings are comma-separated lists. */
+export const LIST_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>(['tlsClientAllowedNames']);
 
 /** Environment variables and the key each sets. */
 export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
@@ -91,6 +129,12 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_CLUSTER: 'cluster',
   TESSERA_KUBECONFIG: 'kubeconfig',
   TESSERA_MAX_BODY_BYTES: 'maxBodyBytes',
+  TESSERA_BODY_BASE_BYTES: 'bodyBaseBytes',
+  TESSERA_BODY_BYTES_PER_NODE: 'bodyBytesPerNode',
+  TESSERA_MAX_NODE_NAMES: 'maxNodeNames',
+  TESSERA_HEADERS_TIMEOUT_SECONDS: 'headersTimeoutSeconds',
+  TESSERA_REQUEST_TIMEOUT_SECONDS: 'requestTimeoutSeconds',
+  TESSERA_IDLE_TIMEOUT_SECONDS: 'idleTimeoutSeconds',
   TESSERA_ASSUME_TTL_SECONDS: 'assumeTtlSeconds',
   TESSERA_EVALUATION_CACHE_SIZE: 'evaluationCacheSize',
   TESSERA_LOG_LEVEL: 'logLevel',
@@ -98,6 +142,10 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_TOPOLOGY_PRESETS: 'topologyPresetsDir',
   TESSERA_TLS_CERT_FILE: 'tlsCertFile',
   TESSERA_TLS_KEY_FILE: 'tlsKeyFile',
+  TESSERA_TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
+  TESSERA_TLS_CLIENT_ALLOWED_NAMES: 'tlsClientAllowedNames',
+  TESSERA_OPS_HOST: 'opsHost',
+  TESSERA_OPS_PORT: 'opsPort',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
   TESSERA_NODE_CAPACITY: 'nodeCapacity',
   TESSERA_PREEMPTION_HOLD_SECONDS: 'preemptionHoldSeconds',
@@ -112,6 +160,12 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   cluster: 'cluster',
   kubeconfig: 'kubeconfig',
   'max-body-bytes': 'maxBodyBytes',
+  'body-base-bytes': 'bodyBaseBytes',
+  'body-bytes-per-node': 'bodyBytesPerNode',
+  'max-node-names': 'maxNodeNames',
+  'headers-timeout-seconds': 'headersTimeoutSeconds',
+  'request-timeout-seconds': 'requestTimeoutSeconds',
+  'idle-timeout-seconds': 'idleTimeoutSeconds',
   'assume-ttl-seconds': 'assumeTtlSeconds',
   'evaluation-cache-size': 'evaluationCacheSize',
   'log-level': 'logLevel',
@@ -119,6 +173,10 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'topology-presets': 'topologyPresetsDir',
   'tls-cert-file': 'tlsCertFile',
   'tls-key-file': 'tlsKeyFile',
+  'tls-client-ca-file': 'tlsClientCaFile',
+  'tls-client-allowed-names': 'tlsClientAllowedNames',
+  'ops-host': 'opsHost',
+  'ops-port': 'opsPort',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
   'node-capacity': 'nodeCapacity',
   'preemption-hold-seconds': 'preemptionHoldSeconds',

@@ -52,6 +52,14 @@ export class ExtenderService {
     if (parsed.ok) this.ctx.engine.observe(parsed.value);
   }
 
+  /**
+   * The cluster source has listed every node and pod (at start, or after a restart): publish the workload learned
+   * from all of them now rather than from the first `minPods`.
+   */
+  clusterListed(): void {
+    this.ctx.engine.publishLearned();
+  }
+
   /** Filter: which candidates can hold the pod, with a reason for each rejected one (either wire form). */
   filter(args: ExtenderArgs): ExtenderFilterResult {
     if (args.Nodes == null) return toFilterResult(this.filterCandidates(args.Pod, candidatesFromNames(args.NodeNames ?? [], this.ctx.names)));

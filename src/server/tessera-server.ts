@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
@@ -16,7 +16,11 @@ import { createMetrics, createPreemptionMetrics, type TesseraMetrics } from '../
 import { tesseraTracer } from '../telemetry/tracing.js';
 import { EvaluationCache } from './evaluation-cache.js';
 import { ExtenderService } from './extender-service.js';
+import { clientAuthorizer } from './http/client-identity.js';
 import { createHttpHandler } from './http/http-handler.js';
+import { createOpsHandler } from './http/ops-handler.js';
+import { RequestLimits } from './http/request-limits.js';
+import type { RouteMount } from './http/router.js';
 import { NodeCapacityPublisher } from './node-capacity-publisher.js';
 import { nodesView } from './nodes-view.js';
 import { DEFAULT_PREEMPTION_SETTINGS } from './preemption/preemption-coordinator.js';
@@ -29,6 +33,9 @@ export interface TesseraServer {
   /** `http://<host>:<port>` (`https://` with TLS) with the bound port. */
   readonly url: string;
   readonly port: number;
+  /** `http://<opsHost>:<opsPort>`: metrics, health, node inventory (read-only). */
+  readonly opsUrl: string;
+  readonly opsPort: number;
   readonly cache: ClusterCache;
   readonly service: ExtenderService;
   readonly registry: Registry;
@@ -55,6 +62,10 @@ export interface TesseraServerOptions {
   readonly now?: () => number;
   /** Wait for the source's initial sync before resolving (tests); default false (readyz reports it). */
   readonly waitForSync?: boolean;
+  /** Read-only route modules mounted on the ops server (besides the dashboard's and showback's). */
+  readonly opsMounts?: readonly RouteMount[];
+  /** `plain`: filter/prioritize bodies always take the JSON path (tests compare it with the byte fast path). */
+  readonly argsPath?: 'auto' | 'plain';
   /** Dashboard history sampling interval (ms; default one minute, 0 = off). */
   readonly historyIntervalMs?: number;
   /** Clock and timers of preemption and job-group assembly (tests); the real ones by default. */
@@ -100,28 +111,42 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   });
   const publisher = config.nodeCapacity === 'publish' ? new NodeCapacityPublisher(cache, source, log) : null;
   cache.onNewPod((pod) => service.observePod(pod));
+  cache.onSynced(() => service.clusterListed());
   placedAgainst = () => service.engine.options.targetWorkload;
-  const handler = createHttpHandler({
-    service, urlPrefix: config.urlPrefix, maxBodyBytes: config.maxBodyBytes, metrics, registry, log,
-    ready: () => cache.synced,
-    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }, cache.allHolds()),
-    readOnlyRoutes: views.routes,
-  });
+  const ready = (): boolean => cache.synced;
+  const limits = new RequestLimits(config, () => cache.stats().nodes);
   const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null
-    ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+    ? {
+      cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile),
+      // Mutual TLS: the handshake refuses a client without a certificate signed by this CA.
+      ...(config.tlsClientCaFile === null ? {} : { ca: readFileSync(config.tlsClientCaFile), requestCert: true, rejectUnauthorized: true }),
+    }
     : null;
-  const server: Server = tls === null
-    ? createServer({ keepAliveTimeout: 65_000 }, handler)
-    : createTlsServer({ ...tls, keepAliveTimeout: 65_000 }, handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const authorize = config.tlsClientCaFile === null ? undefined : clientAuthorizer(config.tlsClientAllowedNames);
+  const handler = createHttpHandler({
+    service, urlPrefix: config.urlPrefix, limits, requestTimeoutMs: config.requestTimeoutSeconds * 1000, metrics, log, ready,
+    ...(authorize === undefined ? {} : { authorize }), ...(opts.argsPath === undefined ? {} : { argsPath: opts.argsPath }),
   });
+  const opsHandler = createOpsHandler({
+    metrics, registry, log, ready, mounts: [...views.routes, ...(opts.opsMounts ?? [])],
+    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }, cache.allHolds()),
+  });
+  const timeouts = serverTimeouts(config);
+  const server: Server = tls === null ? createServer(timeouts, handler) : createTlsServer({ ...tls, ...timeouts }, handler);
+  const opsServer: Server = createServer(timeouts, opsHandler);
+  applyTimeouts(server, config);
+  applyTimeouts(opsServer, config);
+  await listen(server, config.port, config.host);
+  try {
+    await listen(opsServer, config.opsPort, config.opsHost);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const opsPort = (opsServer.address() as AddressInfo).port;
+  const host = loopbackFor(config.host);
+  const opsHost = loopbackFor(config.opsHost);
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
   const started = source.start(views.sink).catch((err: unknown) => {
@@ -131,20 +156,25 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   void started.then(() => publisher?.start(), () => undefined);
   if (opts.waitForSync === true) await started;
   else started.catch(() => {});
-  log.info('tessera listening', { port, urlPrefix: config.urlPrefix, cluster: source.kind });
+  log.info('tessera listening', { port, host: config.host, opsPort, opsHost: config.opsHost, urlPrefix: config.urlPrefix, cluster: source.kind, mutualTls: config.tlsClientCaFile !== null });
 
   let closing: Promise<void> | null = null;
   return {
     url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port, cache, service, registry, metrics, nodeParser, views,
+    opsUrl: `http://${opsHost.includes(':') ? `[${opsHost}]` : opsHost}:${opsPort}`,
+    port, opsPort, cache, service, registry, metrics, nodeParser, views,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
         publisher?.stop();
         views.close();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = Promise.all([server, opsServer].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
         server.closeIdleConnections();
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        opsServer.closeIdleConnections();
+        const timer = setTimeout(() => {
+          server.closeAllConnections();
+          opsServer.closeAllConnections();
+        }, graceMs);
         await closed;
         clearTimeout(timer);
         await source.stop();
@@ -152,4 +182,36 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
       return closing;
     },
   };
+}
+
+/** Node's own limits: headers, whole request (a backstop behind readBody's 408), idle keep-alive. */
+function serverTimeouts(config: Config): ServerOptions<typeof IncomingMessage, typeof ServerResponse> {
+  return {
+    keepAliveTimeout: config.idleTimeoutSeconds * 1000,
+    headersTimeout: config.headersTimeoutSeconds * 1000,
+    // readBody answers a slow body with a JSON 408 at requestTimeoutSeconds; Node cuts what is left soon after.
+    requestTimeout: (config.requestTimeoutSeconds + 1) * 1000,
+    // How often Node checks the two limits above (default 30 s, which would let a trickle run that much longer).
+    connectionsCheckingInterval: 500,
+  };
+}
+
+function applyTimeouts(server: Server, config: Config): void {
+  // A connection that sends nothing at all (not even headers) is dropped after the headers timeout too.
+  server.setTimeout(Math.max(config.headersTimeoutSeconds, config.requestTimeoutSeconds + 1, config.idleTimeoutSeconds + 1) * 1000);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** The address to reach a server listening on `host` from this machine. */
+function loopbackFor(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }

@@ -38,6 +38,8 @@ export interface TesseraMetrics {
   readonly evaluationCache: Counter<'result'>;
   readonly nodeParseErrors: Counter;
   readonly nodeNameLists: Counter<'read'>;
+  /** Requests whose client went away before the answer (never counted as a status code). */
+  readonly requestsAborted: Counter<'verb'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
   /** Connects the showback and stranded-GPU gauges to the operator views. */
@@ -99,6 +101,13 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       name: 'tessera_node_name_lists_total',
       help: 'NodeNames lists of filter and prioritize bodies, by how they were read (recent, bytes, parsed).',
       labelNames: ['read'],
+      registers,
+    }),
+    // Aborted requests: a client that closed mid-body or before its answer is not a server error.
+    requestsAborted: new Counter({
+      name: 'tessera_http_requests_aborted_total',
+      help: 'Requests whose client went away before they were read or answered, by verb (not counted as any status code).',
+      labelNames: ['verb'],
       registers,
     }),
     observeCache(fn) {

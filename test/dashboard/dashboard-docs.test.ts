@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/harness.js';
+import { isOpsPath, startTestServer, type TestServer } from '../server/harness.js';
 import { dashboardFleetNodes } from './dashboard-scenario.js';
 
 /**
@@ -35,8 +35,11 @@ function examples(): Example[] {
 
 /** One documented command: method, path, body, and the `grep -E` filter of its output. */
 function parseCurl(line: string): { method: string; path: string; body: string | undefined; grep: RegExp | null } {
-  const path = /localhost:8888(\/[^\s']*)/.exec(line)?.[1];
-  if (path === undefined) throw new Error(`no localhost:8888 URL in ${line}`);
+  const m = /localhost:(8888|8889)(\/[^\s']*)/.exec(line);
+  const path = m?.[2];
+  if (path === undefined) throw new Error(`no localhost:8888 or :8889 URL in ${line}`);
+  // The verbs are on the verb port (8888), showback and metrics on the ops port (8889).
+  if (m?.[1] !== (isOpsPath(path) ? '8889' : '8888')) throw new Error(`${line}: ${path} is served on port ${isOpsPath(path) ? '8889' : '8888'}`);
   const file = /-d @(\S+)/.exec(line)?.[1];
   const grep = /\| grep -E '([^']*)'/.exec(line)?.[1];
   return { method: /-X (\w+)/.exec(line)?.[1] ?? 'GET', path, body: file === undefined ? undefined : readFileSync(file, 'utf8'), grep: grep === undefined ? null : new RegExp(grep) };

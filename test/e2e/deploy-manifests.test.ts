@@ -54,6 +54,38 @@ const schedulerConfig = parseYaml(configMap.data['scheduler-config.yaml'] ?? '')
 };
 const extender = schedulerConfig.extenders[0] as Extender;
 
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  env?: { name: string; value?: string }[];
+  ports?: { name: string; containerPort: number }[];
+  livenessProbe?: { httpGet: { port: string | number } };
+  readinessProbe?: { httpGet: { port: string | number } };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+}
+type PodSpec = { serviceAccountName: string; securityContext: { runAsUser: number; runAsNonRoot: boolean }; containers: Container[]; volumes: { name: string; secret?: { secretName: string }; configMap?: object }[] };
+const podSpec = (): PodSpec => (find('Deployment', 'tessera-scheduler') as Obj & { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+const container = (name: string): Container => {
+  const c = podSpec().containers.find((x) => x.name === name);
+  if (c === undefined) throw new Error(`the Deployment has no container "${name}"`);
+  return c;
+};
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] };
+type Binding = Obj & { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string; namespace?: string }[] };
+/** Every rule granted to a ServiceAccount of tessera-system through any (Cluster)RoleBinding in deploy/. */
+function rulesOf(serviceAccount: string): { role: string; rules: Rule[] }[] {
+  const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') as Binding[];
+  return bindings
+    .filter((b) => b.subjects.some((s) => s.kind === 'ServiceAccount' && s.name === serviceAccount && s.namespace === 'tessera-system'))
+    .map((b) => {
+      const role = objects.find((o) => o.kind === b.roleRef.kind && o.metadata.name === b.roleRef.name) as (Obj & { rules: Rule[] }) | undefined;
+      return { role: `${b.roleRef.kind}/${b.roleRef.name}`, rules: role?.rules ?? [] };
+    });
+}
+const IMAGE_TAG = (JSON.parse(readFileSync(join(deployDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 describe('deploy/ manifests', () => {
   it('sends every pod of the profile to Tessera; the in-tree filter counts advertised GPU totals and ignores exactly the rest', () => {
     // No managedResources: kube-scheduler calls the extender for CPU-only pods of the profile too.
@@ -89,10 +121,7 @@ describe('deploy/ manifests', () => {
   });
 
   it('points the extender at the port and URL prefix the Tessera sidecar serves on', () => {
-    const deployment = find('Deployment', 'tessera-scheduler') as Obj & {
-      spec: { template: { spec: { containers: { name: string; args?: string[]; env?: { name: string; value?: string }[] }[] } } };
-    };
-    const tessera = deployment.spec.template.spec.containers.find((c) => c.name === 'tessera');
+    const tessera = container('tessera');
     const args = tessera?.args ?? [];
     const flag = (name: string): string | undefined => args[args.indexOf(name) + 1];
     expect(extender.urlPrefix).toBe(`http://127.0.0.1:${flag('--port') ?? ''}${flag('--url-prefix') ?? ''}`);
@@ -104,7 +133,62 @@ describe('deploy/ manifests', () => {
   it('puts every namespaced object in tessera-system except the authentication reader binding', () => {
     const namespaced = objects.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
     const outside = namespaced.filter((o) => o.metadata.namespace !== 'tessera-system').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name).sort()).toEqual(['tessera-extender', 'tessera-scheduler']);
     expect(outside).toEqual(['RoleBinding/tessera-scheduler-authentication-reader']);
+  });
+
+  it('runs the image `npm run image` builds, by its name and tag', () => {
+    expect(container('tessera').image).toBe(`tessera:${IMAGE_TAG}`);
+    const k = parseYaml(readFileSync(join(deployDir, 'kustomization.yaml'), 'utf8')) as { images: { name: string; newName: string; newTag: string }[] };
+    expect(k.images).toEqual([{ name: 'tessera', newName: 'tessera', newTag: IMAGE_TAG }]);
+  });
+
+  it('keeps the verbs on the pod\'s loopback and probes and metrics on the ops port', () => {
+    const tessera = container('tessera');
+    const env = Object.fromEntries((tessera.env ?? []).map((e) => [e.name, e.value]));
+    expect(env.TESSERA_HOST ?? '127.0.0.1').toBe('127.0.0.1');
+    expect(tessera.ports).toEqual([{ name: 'http-ops', containerPort: Number(env.TESSERA_OPS_PORT) }]);
+    expect(tessera.livenessProbe?.httpGet.port).toBe('http-ops');
+    expect(tessera.readinessProbe?.httpGet.port).toBe('http-ops');
+    const service = find('Service', 'tessera-scheduler') as Obj & { spec: { ports: { port: number; targetPort: string }[] } };
+    expect(service.spec.ports.map((p) => p.targetPort).sort()).toEqual(['http-ops', 'https-sched']);
+    const policy = find('NetworkPolicy', 'tessera-scheduler') as Obj & { spec: { ingress: { ports: { port: number }[] }[] } };
+    expect(policy.spec.ingress.flatMap((i) => i.ports.map((p) => p.port)).sort((a, b) => a - b)).toEqual([8889, 10259]);
+  });
+
+  it('runs Tessera as the image\'s non-root user on a read-only root filesystem', () => {
+    expect(podSpec().securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    expect(container('tessera').securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  it('gives each container its own identity: Tessera\'s token is mounted in Tessera\'s container only', () => {
+    const spec = podSpec();
+    expect(spec.serviceAccountName).toBe('tessera-scheduler');
+    const secret = find('Secret', 'tessera-extender-token') as Obj & { type: string; metadata: { annotations: Record<string, string> } };
+    expect(secret.type).toBe('kubernetes.io/service-account-token');
+    expect(secret.metadata.annotations['kubernetes.io/service-account.name']).toBe('tessera-extender');
+    const volume = spec.volumes.find((v) => v.secret?.secretName === 'tessera-extender-token');
+    expect(volume).toBeDefined();
+    const tokenPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+    // A mount at the token path makes the ServiceAccount admission plugin leave the pod's token out.
+    expect(container('tessera').volumeMounts).toContainEqual({ name: volume?.name, mountPath: tokenPath, readOnly: true });
+    expect((container('kube-scheduler').volumeMounts ?? []).map((m) => m.name)).not.toContain(volume?.name);
+    const extender = find('ServiceAccount', 'tessera-extender') as Obj & { automountServiceAccountToken: boolean };
+    expect(extender.automountServiceAccountToken).toBe(false);
+  });
+
+  it('grants kube-scheduler\'s identity nothing of Tessera\'s, and Tessera\'s nothing of kube-scheduler\'s', () => {
+    const scheduler = rulesOf('tessera-scheduler').map((r) => r.role).sort();
+    expect(scheduler).toEqual(['ClusterRole/system:kube-scheduler', 'ClusterRole/system:volume-scheduler', 'Role/extension-apiserver-authentication-reader', 'Role/tessera-scheduler-lease']);
+    const extender = rulesOf('tessera-extender');
+    expect(extender.map((r) => r.role).sort()).toEqual(['ClusterRole/tessera-extender', 'Role/tessera-extender-lease']);
+    // Tessera only reads the lease kube-scheduler holds (follow mode): no create, no update.
+    const lease = extender.flatMap((r) => r.rules).filter((r) => r.resources.includes('leases'));
+    expect(lease).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['tessera-scheduler'], verbs: ['get'] }]);
+    // Nobody in deploy/ may read Secrets, delete anything, or escalate.
+    const all = [...rulesOf('tessera-scheduler'), ...extender].flatMap((r) => r.rules);
+    expect(all.filter((r) => r.resources.includes('secrets'))).toEqual([]);
+    expect(extender.flatMap((r) => r.rules).flatMap((r) => r.verbs).filter((v) => ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'].includes(v))).toEqual([]);
   });
 
   it('grants Tessera read access to nodes, ResourceSlices and PDBs, pods get/list/watch/patch, and only the subresources preemption and node totals need', () => {

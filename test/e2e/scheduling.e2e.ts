@@ -5,11 +5,14 @@
  * tessera-scheduler ServiceAccount. Everything is asserted through the API. Run with `npm run test:e2e`; the
  * first run builds the binaries (scripts/e2e/install-binaries.sh, cached per user).
  */
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, type V1ObjectMeta, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyObjects,
+  EXTENDER_SERVICE_ACCOUNT,
   kustomizeObjects,
   SCHEDULER_NAMESPACE,
   SCHEDULER_SERVICE_ACCOUNT,
@@ -21,6 +24,8 @@ import {
 } from './harness/components.js';
 import { LeaseElector } from '../../src/cluster/kube/lease-elector.js';
 import { kubeLeaseStore } from '../../src/cluster/kube/lease-store.js';
+import { runChaosBurst } from './harness/chaos-burst.js';
+import { type ExtenderPki, makeExtenderPki, pem } from './harness/extender-pki.js';
 import { allocationOf, allocationViolations, fleetNodeObject, gpuPod, mixedFleet } from './harness/gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './harness/local-cluster.js';
 import { type ManagedProcess, waitFor } from './harness/managed-process.js';
@@ -37,6 +42,8 @@ let kc: KubeConfig;
 let core: CoreV1Api;
 let binDir = '';
 let saKubeconfig = '';
+let extenderKubeconfig = '';
+let pki: ExtenderPki;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -91,8 +98,10 @@ beforeAll(async () => {
   kwok = await startKwok(binDir, cluster);
   // deploy/ exactly as `kubectl apply -k deploy/` would create it (the Deployment stays inert: no controllers).
   await applyObjects(kc, kustomizeObjects(join(REPO_ROOT, 'deploy')));
-  const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
-  saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+  // Each container with its own identity, as deploy/ gives them: kube-scheduler the pod's ServiceAccount,
+  // Tessera its own (so deploy/'s split RBAC is exercised for real).
+  saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT));
+  extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
   await applyObjects(kc, fleet.map(fleetNodeObject));
   await waitFor(
     'KWOK to make every fleet node Ready',
@@ -103,9 +112,10 @@ beforeAll(async () => {
     },
     { timeoutMs: 120_000, intervalMs: 1_000, process: kwok },
   );
-  tessera = await tesseraRunner(cluster, saKubeconfig);
+  pki = makeExtenderPki(join(cluster.dir, 'extender-pki'));
+  tessera = await tesseraRunner(cluster, extenderKubeconfig, pki);
   await tessera.start();
-  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
   const coordination = kc.makeApiClient(CoordinationV1Api);
   await waitFor(
     'kube-scheduler to hold the tessera-scheduler lease',
@@ -115,7 +125,30 @@ beforeAll(async () => {
 }, 90 * 60_000);
 
 /** Namespaces the tests put pods in; emptied after every test so one failure does not starve the next. */
-const TEST_NAMESPACES = ['e2e-mixed', 'e2e-infeasible', 'e2e-dra', 'e2e-burst', 'default'];
+const TEST_NAMESPACES = ['e2e-mixed', 'e2e-infeasible', 'e2e-dra', 'e2e-burst', 'e2e-failover', 'default'];
+
+/** A crash of Tessera (SIGKILL), then the restart a kubelet would do. */
+async function killAndRestartTessera(): Promise<void> {
+  await tessera?.kill();
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await tessera?.start();
+}
+
+/** kube-scheduler stopped and started again (a rollout, or the kubelet restarting it). */
+async function restartScheduler(): Promise<void> {
+  await scheduler?.stop();
+  if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
+}
+
+/**
+ * The apiserver restarted (every watch breaks). kube-scheduler exits when it cannot renew its lease during the
+ * outage; in a cluster the kubelet restarts it, so do the same here if it went away.
+ */
+async function restartApiserver(): Promise<void> {
+  await cluster?.restartApiserver();
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  if (scheduler?.exited() === true) await restartScheduler();
+}
 
 afterEach(async () => {
   if (cluster === null) return;
@@ -133,6 +166,31 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes', () => {
+  it('runs Tessera from its image as the non-root user, and lets only kube-scheduler\'s certificate call the verbs', async () => {
+    const proc = tessera?.current();
+    expect(proc?.child.pid).toBeDefined();
+    // The entrypoint exec'd through unshare and chroot: the process is node, with the image's user.
+    const status = readFileSync(`/proc/${String(proc?.child.pid)}/status`, 'utf8');
+    expect(status).toMatch(new RegExp(`^Uid:\\s+${String(tessera?.image.uid)}\\s`, 'm'));
+    expect(tessera?.image.uid).not.toBe(0);
+    expect(readFileSync(`/proc/${String(proc?.child.pid)}/cmdline`, 'utf8').split('\0').slice(0, 2)).toEqual(tessera?.image.args.slice(0, 2));
+    const body = JSON.stringify({ PodName: 'nobody', PodNamespace: 'default', PodUID: 'forged-uid', Node: 'h100-0' });
+    const bind = (client: { cert: Buffer; key: Buffer } | null): Promise<number> => new Promise((resolve, reject) => {
+      const req = httpsRequest(`${tessera?.url ?? ''}/scheduler/bind`, {
+        method: 'POST', ca: pem(pki.caCert), headers: { 'content-type': 'application/json' }, ...(client ?? {}),
+      }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    await expect(bind(null)).rejects.toThrow();
+    expect(await bind({ cert: pem(pki.intruderCert), key: pem(pki.intruderKey) })).toBe(403);
+    // The metrics sit on the plain ops port; the verbs are not served there.
+    expect((await fetch(`${tessera?.opsUrl ?? ''}/scheduler/bind`, { method: 'POST', body })).status).toBe(404);
+  }, 60_000);
+
   it('places a mixed workload soundly: NVLink islands, no spot for non-interruptible pods, MIG on MIG nodes', async () => {
     const ns = 'e2e-mixed';
     await createNamespace(ns);
@@ -312,7 +370,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     // kube-scheduler exits when it cannot renew its lease during the outage ("Leaderelection lost"); in a
     // cluster the kubelet restarts it. Do the same here, so what is tested is Tessera re-watching on its own.
     await scheduler?.stop();
-    if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+    if (cluster !== null && tessera !== null) scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
     const after = Array.from({ length: 3 }, (_, i) =>
       gpuPod({ name: `after-${String(i)}`, namespace: ns, resources: { 'nvidia.com/gpu': '4' }, annotations: { 'tessera.io/topology': 'nvlink-required' } }),
     );
@@ -332,7 +390,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(allocationViolations(fleet, settled), describeFailure()).toEqual([]);
   }, 10 * 60_000);
 
-  it('loses nothing and double-allocates nothing when Tessera is killed and restarted during a burst of 500 pods', async () => {
+  it('loses nothing and over-commits nothing through chaos mid-burst: Tessera SIGKILLed twice, kube-scheduler and the apiserver restarted', async () => {
     const ns = 'e2e-burst';
     await createNamespace(ns);
     const total = 500;
@@ -341,18 +399,20 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     const pods = Array.from({ length: total }, (_, i) =>
       gpuPod({ name: `burst-${String(i).padStart(3, '0')}`, namespace: ns, resources: { 'tessera.io/gpu-compute': '500' }, annotations: { 'tessera.io/interruptible': 'true' } }),
     );
-    const burstStart = Date.now();
-    const creating = pool(pods, 16, (p) => core.createNamespacedPod({ namespace: ns, body: p }));
-    await waitFor('150 burst pods bound', async () => (await listPods(ns)).filter(isBound).length >= 150, { timeoutMs: 300_000, intervalMs: 500 });
-    await tessera?.kill();
-    const boundAtKill = (await listPods(ns)).filter(isBound).length;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await tessera?.start();
-    await creating;
-
+    const report = await runChaosBurst({
+      core, namespace: ns, fleet, pods, capacity, burst: 100, pauseMs: 2_000, timeoutMs: 600_000, log: (line) => console.log(line),
+      actions: [
+        { name: 'Tessera SIGKILLed', afterBound: 60, run: killAndRestartTessera },
+        { name: 'kube-scheduler restarted', afterBound: 130, run: restartScheduler },
+        { name: 'kube-apiserver restarted', afterBound: 200, run: restartApiserver },
+        { name: 'Tessera SIGKILLed again', afterBound: 270, run: killAndRestartTessera },
+      ],
+    });
+    console.log(`chaos burst: ${String(total)} pods, capacity ${String(capacity)}; ${report.actions.map((a) => `${a.name} at ${String(a.bound)} bound`).join(', ')}; all capacity bound ${String(report.boundSeconds)} s after the burst began; ${String(report.samples)} samples checked`);
+    expect(report.actions).toHaveLength(4);
+    expect(report.violations, describeFailure()).toEqual([]);
+    expect(report.unsound).toEqual([]);
     const full = await waitAllBound(ns, capacity, 600_000);
-    console.log(`burst: ${String(total)} pods, capacity ${String(capacity)}, Tessera killed with ${String(boundAtKill)} bound; all capacity bound ${String(Math.round((Date.now() - burstStart) / 1000))} s after the burst began`);
-    expect(boundAtKill).toBeLessThan(capacity);
     expect(allocationViolations(fleet, full), describeFailure()).toEqual([]);
     expect(full.filter(isBound).every((p) => allocationOf(p) !== null)).toBe(true);
     // Nothing more fits: the rest stay pending (give the scheduler a few more cycles to prove it).
@@ -367,4 +427,60 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(allocationViolations(fleet, rest), describeFailure()).toEqual([]);
     await deleteAllPods(ns);
   }, 30 * 60_000);
+
+  it('fails over between two replicas of deploy/\'s pod: the standby Tessera binds only once its own kube-scheduler leads', async () => {
+    if (cluster === null || tessera === null) throw new Error('no cluster');
+    const ns = 'e2e-failover';
+    await createNamespace(ns);
+    // Replica B: its own host name (so its kube-scheduler's lease identity is its own), Tessera following it.
+    const tesseraB = await tesseraRunner(cluster, extenderKubeconfig, pki, { podName: 'tessera-scheduler-b', name: 'tessera-b' });
+    await tesseraB.start();
+    let schedulerB: ManagedProcess | null = await startKubeScheduler(binDir, cluster, saKubeconfig, tesseraB.port, { pki, hostname: 'tessera-scheduler-b', name: 'kube-scheduler-b' });
+    try {
+      const binds = async (runner: TesseraRunner, result: string): Promise<number> =>
+        Number(new RegExp(`^tessera_binds_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${runner.opsUrl}/metrics`)).text())?.[1] ?? 0);
+      // While A's scheduler leads, B's Tessera refuses to bind, even when asked directly.
+      const probe = await core.createNamespacedPod({ namespace: ns, body: { ...gpuPod({ name: 'probe', namespace: ns, resources: { 'nvidia.com/gpu': '1' } }), spec: { schedulerName: 'nobody', containers: [{ name: 'c', image: 'x', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } } });
+      const refused = await new Promise<string>((resolve, reject) => {
+        const req = httpsRequest(`${tesseraB.url}/scheduler/bind`, {
+          method: 'POST', ca: pem(pki.caCert), cert: pem(pki.schedulerCert), key: pem(pki.schedulerKey), headers: { 'content-type': 'application/json' },
+        }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ PodName: 'probe', PodNamespace: ns, PodUID: probe.metadata?.uid ?? '', Node: 'h100-0' }));
+      });
+      expect(refused).toMatch(/is not the leader/);
+      await core.deleteNamespacedPod({ namespace: ns, name: 'probe', gracePeriodSeconds: 0 });
+
+      const pods = Array.from({ length: 120 }, (_, i) =>
+        gpuPod({ name: `fo-${String(i).padStart(3, '0')}`, namespace: ns, resources: { 'tessera.io/gpu-compute': '500' }, annotations: { 'tessera.io/interruptible': 'true' } }));
+      const report = await runChaosBurst({
+        core, namespace: ns, fleet, pods, capacity: pods.length, burst: 40, pauseMs: 1_000, timeoutMs: 300_000,
+        actions: [{
+          name: 'replica A (kube-scheduler and Tessera) SIGKILLed', afterBound: 30,
+          run: async () => {
+            await scheduler?.kill();
+            await tessera?.kill();
+          },
+        }],
+      });
+      expect(report.violations, describeFailure()).toEqual([]);
+      expect(report.unsound).toEqual([]);
+      expect(report.bound).toBe(pods.length);
+      // B took over: its Tessera bound the pods A did not get to.
+      expect(await binds(tesseraB, 'bound')).toBeGreaterThanOrEqual(pods.length - report.actions[0]!.bound - 16);
+      console.log(`failover: A killed with ${String(report.actions[0]?.bound)} of ${String(pods.length)} bound; all bound ${String(report.boundSeconds)} s after the burst began (lease duration 15 s)`);
+      await deleteAllPods(ns);
+    } finally {
+      await schedulerB?.stop();
+      schedulerB = null;
+      await tesseraB.stop();
+      // Bring replica A back for whatever runs next.
+      await tessera.start();
+      scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
+    }
+  }, 15 * 60_000);
 });

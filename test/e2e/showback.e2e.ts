@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyObjects, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeScheduler, startKwok,
-  type TesseraRunner, tesseraRunner,
+  applyObjects, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeScheduler,
+  startKwok, type TesseraRunner, tesseraRunner,
 } from './harness/components.js';
+import { makeExtenderPki } from './harness/extender-pki.js';
 import { fleetNodeObject, gpuPod, mixedFleet } from './harness/gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './harness/local-cluster.js';
 import { type ManagedProcess, waitFor } from './harness/managed-process.js';
@@ -27,7 +28,7 @@ let core: CoreV1Api;
 interface PodRow { namespace: string; pod: string; uid: string; node: string; gpuHours: number; cost: number; gpuEquivalentsNow: number }
 
 async function showbackByPod(from: number, to: number): Promise<Map<string, PodRow>> {
-  const res = await fetch(`${tessera?.url ?? ''}/api/v1/showback?by=pod&from=${from / 1000}&to=${to / 1000}`);
+  const res = await fetch(`${tessera?.opsUrl ?? ''}/api/v1/showback?by=pod&from=${from / 1000}&to=${to / 1000}`);
   expect(res.status).toBe(200);
   const body = (await res.json()) as { items: PodRow[] };
   return new Map(body.items.filter((i) => i.namespace === NS).map((i) => [i.pod, i]));
@@ -47,16 +48,17 @@ beforeAll(async () => {
   core = kc.makeApiClient(CoreV1Api);
   kwok = await startKwok(binDir, cluster);
   await applyObjects(kc, kustomizeObjects(join(REPO_ROOT, 'deploy')));
-  const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
-  const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+  const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT));
+  const extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
   await applyObjects(kc, fleet.map(fleetNodeObject));
   await waitFor('KWOK to make every fleet node Ready', async () => {
     const nodes = (await core.listNode()).items;
     return nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === fleet.length;
   }, { timeoutMs: 120_000, intervalMs: 1_000, process: kwok });
-  tessera = await tesseraRunner(cluster, saKubeconfig);
+  const pki = makeExtenderPki(join(cluster.dir, 'extender-pki'));
+  tessera = await tesseraRunner(cluster, extenderKubeconfig, pki);
   await tessera.start();
-  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+  scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
   const coordination = kc.makeApiClient(CoordinationV1Api);
   await waitFor('kube-scheduler to hold the tessera-scheduler lease', async () =>
     ((await coordination.readNamespacedLease({ name: 'tessera-scheduler', namespace: SCHEDULER_NAMESPACE })).spec?.holderIdentity ?? '') !== '',
@@ -124,7 +126,7 @@ describe('showback with a real kube-apiserver', () => {
     const frozen = gone.get('whole')?.gpuHours ?? 0;
     await new Promise((r) => setTimeout(r, 2_000));
     expect((await showbackByPod(from, Date.now() + 60_000)).get('whole')?.gpuHours).toBe(frozen);
-    const metrics = await (await fetch(`${tessera?.url ?? ''}/metrics`)).text();
+    const metrics = await (await fetch(`${tessera?.opsUrl ?? ''}/metrics`)).text();
     expect(metrics).toContain(`tessera_pod_gpu_allocation{namespace="${NS}",pod="mig",node="${nodeOf.get('mig') ?? ''}"} 0.5`);
     expect(metrics).not.toContain(`pod="whole"`);
   }, 10 * 60_000);

@@ -32,7 +32,7 @@ describe('bad input gets a 4xx naming what is wrong, and changes nothing', () =>
     ['preempt victims that are not a list', 'POST', '/scheduler/preempt', { Pod: pod, NodeNameToVictims: null, NodeNameToMetaVictims: { 'h100-0': { Pods: 'x', NumPDBViolations: 0 } } }, 400, 'TESSERA_BAD_REQUEST', /NodeNameToMetaVictims\["h100-0"\]\.Pods|NodeNameToMetaVictims\.h100-0\.Pods/],
     ['a body over maxBodyBytes', 'POST', '/scheduler/filter', JSON.stringify(namesArgs(pod, Array.from({ length: 8000 }, (_, i) => `node-${i}`))), 413, 'TESSERA_BODY_TOO_LARGE', /exceeds the limit of 65536 bytes/],
     ['GET on a verb', 'GET', '/scheduler/filter', '', 405, 'TESSERA_METHOD_NOT_ALLOWED', /method GET is not allowed on "\/scheduler\/filter": use POST/],
-    ['POST on the node list', 'POST', '/api/v1/nodes', '{}', 405, 'TESSERA_METHOD_NOT_ALLOWED', /use GET/],
+    ['POST on the node list (ops port)', 'POST', '/api/v1/nodes', '{}', 405, 'TESSERA_METHOD_NOT_ALLOWED', /use GET/],
     ['an unknown verb', 'POST', '/scheduler/filterz', '{}', 404, 'TESSERA_NOT_FOUND', /no route for POST "\/scheduler\/filterz"/],
     ['a path outside the prefix', 'GET', '/filter', '', 404, 'TESSERA_NOT_FOUND', /no route/],
   ])('%s -> %i', async (_name, method, path, body, status, code, message) => {

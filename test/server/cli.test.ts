@@ -32,7 +32,7 @@ describe('tessera CLI', () => {
     writeFileSync(fleet, 'apiVersion: tessera.io/v1alpha1\nkind: SimulatedFleet\npools: []\n');
     const [bad, badFleet] = await Promise.all([
       tessera(['serve', '--port', 'eighty', '--tracing', 'jaeger'], { TESSERA_ASSUME_TTL_SECONDS: '-5' }),
-      tessera(['serve', '--port', '0', '--cluster', `sim:${fleet}`]),
+      tessera(['serve', '--port', '0', '--ops-port', '0', '--cluster', `sim:${fleet}`]),
     ]);
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/invalid configuration: port: .*"eighty" from --port/);
@@ -43,7 +43,7 @@ describe('tessera CLI', () => {
   }, 30_000);
 
   it('serves the simulated cluster and shuts down cleanly on SIGTERM', async () => {
-    const r = await tessera(['serve', '--port', '0', '--host', '127.0.0.1'], {}, /"msg":"serving"/);
+    const r = await tessera(['serve', '--port', '0', '--host', '127.0.0.1', '--ops-port', '0', '--ops-host', '127.0.0.1'], {}, /"msg":"serving"/);
     expect(r.out).toMatch(/"cluster":"simulated cluster \(built-in fleet\)"/);
     expect(r.out).toMatch(/"msg":"shutting down","signal":"SIGTERM"/);
     expect(r.code).toBe(0);

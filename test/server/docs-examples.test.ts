@@ -17,14 +17,16 @@ function examples(): Example[] {
 }
 
 /** Turns one documented curl line into method, path and body (files are read relative to the repo root). */
-function parseCurl(line: string): { method: string; path: string; body: string | undefined } {
+function parseCurl(line: string): { method: string; path: string; body: string | undefined; headers: Record<string, string> } {
   const url = /http:\/\/localhost:8888(\/\S*)/.exec(line)?.[1];
   if (url === undefined) throw new Error(`no localhost:8888 URL in ${line}`);
   const method = /-X (\w+)/.exec(line)?.[1] ?? 'GET';
   const file = /-d @(\S+)/.exec(line)?.[1];
   const inline = /-d '([^']*)'/.exec(line)?.[1];
   const body = file !== undefined ? readFileSync(file, 'utf8') : inline;
-  return { method, path: url, body };
+  // curl -d sends application/x-www-form-urlencoded unless told otherwise (and Tessera answers that with 415).
+  const type = /-H 'Content-Type: ([^']+)'/i.exec(line)?.[1] ?? 'application/x-www-form-urlencoded';
+  return { method, path: url, body, headers: body === undefined ? {} : { 'content-type': type } };
 }
 
 /** Reason texts belong to the core and may be reworded: compare which nodes failed, and the rest exactly. */
@@ -58,8 +60,8 @@ describe('docs/service.md examples', () => {
 
   it('answers every documented curl command as the document shows', async () => {
     for (const example of list) {
-      const { method, path, body } = parseCurl(example.curl);
-      const r = await t.send(method, path, body);
+      const { method, path, body, headers } = parseCurl(example.curl);
+      const r = await t.send(method, path, body, headers);
       expect(comparable(path, r.json), example.curl).toEqual(comparable(path, example.expected));
     }
   });

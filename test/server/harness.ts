@@ -21,8 +21,11 @@ export interface TestServer {
   readonly server: TesseraServer;
   readonly sim: SimulatedCluster | null;
   readonly url: string;
+  /** The ops server (metrics, health, node inventory). */
+  readonly opsUrl: string;
   /** POSTs JSON (or a raw string) and returns status, headers and the parsed body (text when not JSON). */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpReply>;
+  /** GETs from the verb server, or from the ops server for its paths (`/metrics`, `/api/...`, `/dashboard`; `send` too). */
   get(path: string): Promise<HttpReply>;
   send(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<HttpReply>;
   close(): Promise<void>;
@@ -60,7 +63,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const server = await startTesseraServer({
     // Node totals are published only where a test asks (node-capacity-publisher.test.ts): writes to nodes would
     // otherwise land at arbitrary moments of other tests.
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, nodeCapacity: 'node-agent', ...o.config },
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsHost: '127.0.0.1', opsPort: 0, nodeCapacity: 'node-agent', ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
     ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
@@ -69,7 +72,8 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
-      const req = httpRequest(`${server.url}${path}`, {
+      const base = isOpsPath(path) ? server.opsUrl : server.url;
+      const req = httpRequest(`${base}${path}`, {
         method, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
       }, (res) => {
         const chunks: Buffer[] = [];
@@ -90,7 +94,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       req.end(body);
     });
   return {
-    server, sim, url: server.url,
+    server, sim, url: server.url, opsUrl: server.opsUrl,
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
     send,
@@ -99,4 +103,9 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
       await server.close(100);
     },
   };
+}
+
+/** Paths the ops server serves (metrics, node inventory, showback, dashboard); the rest are the verb server's. */
+export function isOpsPath(path: string): boolean {
+  return /^\/(metrics|api\/|dashboard)/.test(path);
 }

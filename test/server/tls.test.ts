@@ -29,7 +29,7 @@ describe('HTTPS', () => {
     const { cert, key } = selfSigned();
     const parsers = createModelParsers();
     const server = await startTesseraServer({
-      config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, tlsCertFile: cert, tlsKeyFile: key },
+      config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsPort: 0, opsHost: '127.0.0.1', tlsCertFile: cert, tlsKeyFile: key },
       source: new SimulatedCluster(fleetNodes(DEFAULT_FLEET)), options: DEFAULT_SCHEDULING_OPTIONS,
       parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation, waitForSync: true,
     });

@@ -52,7 +52,7 @@ class OtlpReceiver {
 
 /** `tessera serve` from source with `env`; resolves with its URL once it listens. */
 function serve(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--cluster', 'sim:docs/examples/dashboard/fleet.yaml'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '--port', '0', '--host', '127.0.0.1', '--ops-port', '0', '--ops-host', '127.0.0.1', '--cluster', 'sim:docs/examples/dashboard/fleet.yaml'], {
     env: { ...process.env, KUBECONFIG: '', HOME: tmpdir(), OTEL_SERVICE_NAME: '', OTEL_RESOURCE_ATTRIBUTES: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

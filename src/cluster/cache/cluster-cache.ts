@@ -169,6 +169,7 @@ export class ClusterCache implements ClusterSink {
   private readonly watchedVictims = new Map<string, string>();
   /** Counted pods per job group and namespace (`<namespace>/<group>`), for all-or-nothing groups. */
   private readonly groupCounts = new Map<string, number>();
+  private syncedListener: (() => void) | null = null;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -325,7 +326,14 @@ export class ClusterCache implements ClusterSink {
 
   /** @inheritdoc */
   markSynced(): void {
+    const first = !this.syncedFlag;
     this.syncedFlag = true;
+    if (first) this.syncedListener?.();
+  }
+
+  /** Calls `listener` once, when the source has listed every node and pod for the first time. */
+  onSynced(listener: () => void): void {
+    this.syncedListener = listener;
   }
 
   // ---- assume cache ----

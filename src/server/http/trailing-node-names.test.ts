@@ -15,6 +15,7 @@ function names(reader: NodeNamesReader, body: string): string[] | null {
   const r = reader.read(Buffer.from(body));
   if (r === null) return null;
   const c = r.candidates;
+  if (c === null) throw new Error('the list was over the limit');
   return Array.from({ length: c.count }, (_, i) => c.name(i));
 }
 
@@ -54,15 +55,32 @@ describe('NodeNamesReader', () => {
     const sent = Buffer.from('"l4-0","h100-1"');
     reader.remember(sent, Int32Array.from([index.idOf('l4-0'), index.idOf('h100-1')]));
     const r = reader.read(Buffer.from(`{"Pod":{},"Nodes":null,"NodeNames":[${sent.toString()}]}`));
-    expect([...(r?.candidates.ids ?? [])]).toEqual([index.idOf('l4-0'), index.idOf('h100-1')]);
-    expect(r?.candidates.name(1)).toBe('h100-1');
+    expect([...(r?.candidates?.ids ?? [])]).toEqual([index.idOf('l4-0'), index.idOf('h100-1')]);
+    expect(r?.candidates?.name(1)).toBe('h100-1');
   });
 
   it('gives each request its own ids (the service may fill in ids it learns)', () => {
     const { reader } = setup();
     const body = Buffer.from('{"Pod":{},"Nodes":null,"NodeNames":["ghost"]}');
     const first = reader.read(body);
-    (first?.candidates.ids as Int32Array)[0] = 99;
-    expect([...(reader.read(body)?.candidates.ids ?? [])]).toEqual([-1]);
+    (first?.candidates?.ids as Int32Array)[0] = 99;
+    expect([...(reader.read(body)?.candidates?.ids ?? [])]).toEqual([-1]);
+  });
+});
+
+describe('NodeNamesReader with a cap on names', () => {
+  it.each([
+    ['a list at the cap is read', 3, 3],
+    ['a list over the cap is not resolved', 2, null],
+  ])('%s', (_name, cap, count) => {
+    const { reader } = setup();
+    const r = reader.read(Buffer.from('{"Pod":{},"Nodes":null,"NodeNames":["h100-0","ghost","l4-0"]}'), cap);
+    expect(r).not.toBeNull();
+    expect(r?.candidates?.count ?? null).toBe(count);
+  });
+
+  it('still answers null for a malformed list over the cap, as JSON.parse would refuse it', () => {
+    const { reader } = setup();
+    expect(reader.read(Buffer.from('{"Pod":{},"Nodes":null,"NodeNames":["a","b","c" "d"]}'), 2)).toBeNull();
   });
 });

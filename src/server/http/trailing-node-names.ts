@@ -16,7 +16,8 @@ const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 export interface TrailingNodeNames {
   /** `body[0, headEnd)` + `}` is the body without NodeNames. */
   readonly headEnd: number;
-  readonly candidates: NameCandidates;
+  /** Null when the list holds more than the `maxNames` given to `read` (it was not read to its end). */
+  readonly candidates: NameCandidates | null;
   /** True when the list was byte-identical to a recent one (no scan). */
   readonly recent: boolean;
 }
@@ -28,6 +29,9 @@ interface KnownList {
   /** Offsets in `bytes` of the names the index did not know: [candidate, start, end] triples. */
   unknown: Int32Array;
 }
+
+/** `scan`'s answer for a list longer than allowed. */
+const TOO_MANY = Symbol('too many names');
 
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
@@ -48,8 +52,11 @@ export class NodeNamesReader {
 
   constructor(private readonly index: NodeNameIndex, private readonly capacity = DEFAULT_RECENT) {}
 
-  /** The body's trailing NodeNames, or null when the body must be parsed whole. */
-  read(body: Buffer): TrailingNodeNames | null {
+  /**
+   * The body's trailing NodeNames, or null when the body must be parsed whole. A list of more than `maxNames`
+   * names stops being scanned there and answers `candidates: null`.
+   */
+  read(body: Buffer, maxNames = Number.POSITIVE_INFINITY): TrailingNodeNames | null {
     let end = body.length;
     while (end > 0 && isSpace(body[end - 1] as number)) end -= 1;
     if (end < 2 || body[end - 1] !== CLOSE_BRACE || body[end - 2] !== CLOSE_BRACKET) return null;
@@ -60,11 +67,14 @@ export class NodeNamesReader {
     let known = this.find(body, listStart, listEnd);
     const recent = known !== null;
     if (known !== null) {
+      if (known.ids.length > maxNames) return { headEnd: at, candidates: null, recent };
       this.touch(known);
       if (known.unknown.length > 0) this.resolveUnknown(known);
     } else {
-      known = this.scan(body, listStart, listEnd);
-      if (known === null) return null;
+      const scanned = this.scan(body, listStart, listEnd, maxNames);
+      if (scanned === null) return null;
+      if (scanned === TOO_MANY) return { headEnd: at, candidates: null, recent };
+      known = scanned;
       this.keep(known);
     }
     return { headEnd: at, candidates: candidatesOf(known, body, listStart, this.index), recent };
@@ -119,11 +129,15 @@ export class NodeNamesReader {
     if (this.recent.length > this.capacity) this.recent.shift();
   }
 
-  /** Resolves every name of `body[start, end)` by its bytes; null when the list is not plain names. */
-  private scan(body: Buffer, start: number, end: number): KnownList | null {
+  /**
+   * Resolves every name of `body[start, end)` by its bytes; null when the list is not plain names, TOO_MANY when
+   * it is but holds more than `maxNames` names (the names past the cap are checked, not resolved, so a list
+   * answers TOO_MANY exactly when JSON.parse would read it and find it too long).
+   */
+  private scan(body: Buffer, start: number, end: number, maxNames: number): KnownList | typeof TOO_MANY | null {
     const index = this.index;
     // Each name takes at least 4 bytes with its quotes and comma: an upper bound on the count.
-    const ids = new Int32Array(((end - start + 1) >> 2) + 1);
+    const ids = new Int32Array(Math.min(((end - start + 1) >> 2) + 1, maxNames));
     const unknown: number[] = [];
     let n = 0;
     let i = start;
@@ -140,9 +154,11 @@ export class NodeNamesReader {
         b = body[i] as number;
       }
       if (i === from) return null;
-      const id = index.find(body, from, i, h >>> 0);
-      if (id < 0) unknown.push(n, from - start, i - start);
-      ids[n] = id;
+      if (n < maxNames) {
+        const id = index.find(body, from, i, h >>> 0);
+        if (id < 0) unknown.push(n, from - start, i - start);
+        ids[n] = id;
+      }
       n += 1;
       i += 1;
       if (i === end) break;
@@ -150,6 +166,7 @@ export class NodeNamesReader {
       i += 1;
       if (i === end) return null;
     }
+    if (n > maxNames) return TOO_MANY;
     return { bytes: Buffer.from(body.subarray(start, end)), ids: ids.slice(0, n), unknown: Int32Array.from(unknown) };
   }
 }

@@ -4,6 +4,7 @@ import type { PodRef } from '../../cluster/cache/cluster-source.js';
 import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../../model/allocation-annotation.js';
 import { parseJobGroup } from '../../model/job-group.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
+import { bindTargetMismatch } from '../bind-target-check.js';
 import { describeIssues, type ExtenderContext } from '../extender-context.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas.js';
 
@@ -24,6 +25,8 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
       if (held.node === args.Node && held.phase === 'bound') return ctx.bindResult('bound', '');
       return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": it already holds devices on node "${held.node}" (${held.phase})`);
     }
+    const refused = await bindTargetMismatch(ref, ctx.deps.evaluations.get(ref.uid)?.pod, ctx.deps.cache, ctx.deps.source);
+    if (refused !== null) return ctx.bindResult('error', `cannot bind ${who}: ${refused}`);
     let ev = ctx.deps.evaluations.get(ref.uid);
     let request = ev?.request;
     let podObject = ev?.pod;
@@ -67,10 +70,10 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     ctx.preemption.stopWaiting(ref.uid);
     if (group.value !== null && group.value.minSize !== null) {
       // All or nothing: the devices stay assumed while the rest of the group reaches bind (bounded wait).
-      const refused = await ctx.groups.arrive(ref, group.value);
-      if (refused !== null) {
+      const notAssembled = await ctx.groups.arrive(ref, group.value);
+      if (notAssembled !== null) {
         ctx.deps.cache.forget(ref.uid);
-        return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": ${refused}`);
+        return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": ${notAssembled}`);
       }
     }
     try {

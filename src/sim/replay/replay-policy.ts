@@ -32,7 +32,16 @@ export interface ReplayPolicy {
   readonly name: string;
   /** argmax: the best score, ties to the lowest position; random: a uniform feasible node; custom: `choose`. */
   readonly pick: 'argmax' | 'random' | 'custom';
-  /** Called once per arriving pod before any `score` for it (per-pod scratch such as the core's CycleState). */
+  /**
+   * Called once when a pod arrives, before its first `startPod`: policies that learn from the arrivals observe the
+   * pod here. The arrivals-only replay calls it right before `startPod`; churn mode attempts a waiting pod again and
+   * again, but it arrives once.
+   */
+  arrive?(pod: ReplayPod): void;
+  /**
+   * Called before the `score` calls of each scheduling attempt (once per arriving pod in the arrivals-only replay;
+   * churn mode retries waiting pods): per-pod scratch such as the core's CycleState.
+   */
   startPod?(pod: ReplayPod): void;
   score(pod: ReplayPod, node: ReplayNode): number;
   place(pod: ReplayPod, node: ReplayNode, rng: () => number): Allocation | null;
@@ -46,4 +55,9 @@ export interface ReplayPolicy {
    * the harness then scores every node afresh.
    */
   generation?(): number;
+  /**
+   * Churn mode only: `pod` left `node` and the harness has released `alloc` (node.state is already the state
+   * after the release). Policies that keep per-run state of what was placed update it here.
+   */
+  release?(pod: ReplayPod, node: ReplayNode, alloc: Allocation): void;
 }

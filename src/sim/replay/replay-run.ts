@@ -93,6 +93,7 @@ export function replayRun(
       });
     }
     const cls = classes.get(key)!;
+    policy.arrive?.(cls);
     policy.startPod?.(cls);
     const now = policy.generation?.() ?? 0;
     if (now !== generation) {

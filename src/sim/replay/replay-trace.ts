@@ -23,9 +23,11 @@ import { typicalPods } from './typical-pods.js';
  * - Tessera-lab:   the packer given the trace's typical pods up front (as FGD is), only the fragmentation part
  *                  weighted, value-loss penalty REPLAY_VALUE_LOSS_PENALTY; the earlier lab setting;
  * - Tessera-cold:  the shipped defaults with learning that never warms (the cold-start workload throughout);
- * - FGD-uniform:   FGD with the cold-start workload as its typical pods (what the cold start is held to).
+ * - FGD-uniform:   FGD with a uniform workload: typical pods uniform over the cold start's GPU shapes (whole 1, 2,
+ *                  4, 8; shares of 1/4, 1/2, 3/4), asking no CPU (what the cold start is held to);
+ * - FGD-cold:      FGD with exactly Tessera's cold-start workload, its CPU prior included.
  */
-export const POLICY_NAMES = [...BASELINE_NAMES, 'Tessera', 'Tessera-lab', 'Tessera-cold', 'FGD-uniform'] as const;
+export const POLICY_NAMES = [...BASELINE_NAMES, 'Tessera', 'Tessera-lab', 'Tessera-cold', 'FGD-uniform', 'FGD-cold'] as const;
 /** A policy name. */
 export type PolicyName = (typeof POLICY_NAMES)[number];
 /** The policies `--policies all` runs: the six baselines and Tessera as shipped. */
@@ -55,12 +57,15 @@ export function coldOptions(): SchedulingOptions {
   return { ...DEFAULT_SCHEDULING_OPTIONS, learning: { ...learning, minPods: Number.MAX_SAFE_INTEGER } };
 }
 
-/** The cold-start workload as FGD's typical pods: whole GPUs, and shares of compute (CPU unknown, 0). */
-export function uniformTypicalPods(): TypicalPod[] {
+/**
+ * The cold-start workload's GPU shapes as FGD's typical pods, uniform: whole GPUs and shares of compute, with the
+ * cold start's CPU prior (`withCpu`) or asking no CPU.
+ */
+export function uniformTypicalPods(withCpu: boolean): TypicalPod[] {
   const tasks = COLD_START_WORKLOAD;
   const total = tasks.reduce((s, t) => s + t.weight, 0);
   return tasks.map((t) => ({
-    cpuMilli: t.cpuMilli, gpuMilli: t.kind === 'whole' ? 1000 : t.computeMilli, gpuCount: t.gpus, models: null, p: t.weight / total,
+    cpuMilli: withCpu ? t.cpuMilli : 0, gpuMilli: t.kind === 'whole' ? 1000 : t.computeMilli, gpuCount: t.gpus, models: null, p: t.weight / total,
   }));
 }
 
@@ -86,7 +91,7 @@ export function makePolicy(name: PolicyName, trace: Trace, choice: NodeChoiceSpe
     // packing values weigh products by.
     return tesseraReplayPolicy(options, { ...makeSnapshot([]), gpuCapacity: traceGpuCapacity(trace) }, nodeChoice, name);
   }
-  if (name === 'FGD-uniform') return baselineReplayPolicy({ ...makeBaseline('FGD', uniformTypicalPods()), name });
+  if (name === 'FGD-uniform' || name === 'FGD-cold') return baselineReplayPolicy({ ...makeBaseline('FGD', uniformTypicalPods(name === 'FGD-cold')), name });
   return baselineReplayPolicy(makeBaseline(name, typicalPods(trace.pods)));
 }
 

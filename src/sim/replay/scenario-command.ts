@@ -5,6 +5,8 @@ import { loadTrace } from './load-trace.js';
 import { parseScenario } from './scenario.js';
 import type { ScenarioResult } from './scenario-run.js';
 import { runScenario } from './scenario-run.js';
+import { DEFAULT_SCHEDULER_CONFIG } from './replay-trace.js';
+import { schedulerProfileModelFromFile } from '../kube-scheduler/scheduler-profile-model.js';
 
 /** Header of `scenario.csv`. */
 export const SCENARIO_HEADER = 'scenario,policy,nodes,spot_nodes,pods,failed_pods,unallocated_pct,multi_gpu_pods,multi_gpu_best_connected_share,non_interruptible_on_spot,cost_per_allocated_gpu_hour';
@@ -15,14 +17,17 @@ export function scenarioCsv(rows: readonly ScenarioResult[]): string {
     r.multiGpuPods, r.multiGpuBestConnectedShare.toFixed(3), r.nonInterruptibleOnSpot, r.costPerAllocatedGpuHour.toFixed(4)].join(',')).join('\n')}\n`;
 }
 
-/** Loads the scenario file (paths inside it are relative to it), runs it and writes `<out>/scenario.csv`. */
-export function loadAndRunScenario(file: string): ScenarioResult[] {
+/**
+ * Loads the scenario file (paths inside it are relative to it) and runs it, Tessera's nodes chosen as kube-scheduler
+ * chooses them with `schedulerConfig` (deploy/'s configuration, relative to the working directory, by default).
+ */
+export function loadAndRunScenario(file: string, schedulerConfig = resolve(DEFAULT_SCHEDULER_CONFIG)): ScenarioResult[] {
   const parsed = parseScenario(readFileSync(file, 'utf8'));
   if (!parsed.ok) throw new Error(`cannot load scenario "${file}": ${parsed.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`);
   const sc = parsed.value;
   const base = dirname(file);
   const trace = loadTrace(resolve(base, sc.nodes), resolve(base, sc.pods));
-  return runScenario(trace, sc, loadTopologyPresets());
+  return runScenario(trace, sc, loadTopologyPresets(), { kind: 'kube-scheduler', profile: schedulerProfileModelFromFile(schedulerConfig) });
 }
 
 /** `tessera simulate --scenario <yaml> --out <dir>`; returns the exit code. */

@@ -16,10 +16,8 @@ import type { ReplayNode, ReplayPod } from './replay-policy.js';
 import { replayRun } from './replay-run.js';
 import type { Scenario } from './scenario.js';
 import { seededRng } from './seeded-rng.js';
-import { tesseraReplayPolicy } from './tessera-replay-policy.js';
+import { tesseraReplayPolicy, type NodeChoice } from './tessera-replay-policy.js';
 import { traceNodeInventory } from './trace-to-model.js';
-import { traceTargetWorkload } from './trace-workload.js';
-import { typicalPods } from './typical-pods.js';
 import { EvaluationMemo } from '../../algorithm/evaluation-memo.js';
 
 /** What a scenario run reports per policy. */
@@ -74,14 +72,10 @@ export function scenarioPods(trace: Trace, sc: Scenario, capacityMilli: number):
   }));
 }
 
-/** Tessera's defaults with the trace's target workload; `costBlind` zeroes the cost and spot parts. */
-export function scenarioOptions(trace: Trace, costBlind: boolean): SchedulingOptions {
+/** Tessera's shipped defaults (learning its workload from the arrivals); `costBlind` zeroes the cost and spot parts. */
+export function scenarioOptions(costBlind: boolean): SchedulingOptions {
   const w = DEFAULT_SCHEDULING_OPTIONS.weights;
-  return {
-    ...DEFAULT_SCHEDULING_OPTIONS,
-    weights: costBlind ? { ...w, cost: 0, spot: 0 } : w,
-    targetWorkload: traceTargetWorkload(typicalPods(trace.pods)),
-  };
+  return { ...DEFAULT_SCHEDULING_OPTIONS, weights: costBlind ? { ...w, cost: 0, spot: 0 } : w };
 }
 
 function gpuMask(alloc: Allocation): number {
@@ -90,15 +84,18 @@ function gpuMask(alloc: Allocation): number {
   return m;
 }
 
-/** Replays the scenario under Tessera (cost-aware) and the same packer with cost and spot weights at 0. */
-export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog): ScenarioResult[] {
+/**
+ * Replays the scenario under Tessera as shipped (cost-aware) and the same packer with cost and spot weights at 0,
+ * each pod's node chosen by `choice` (the scenario command models kube-scheduler with deploy/'s configuration).
+ */
+export function runScenario(trace: Trace, sc: Scenario, presets: PresetCatalog, choice: NodeChoice = { kind: 'argmax' }): ScenarioResult[] {
   const inventories = scenarioCluster(trace, sc, presets);
   const capacity = inventories.reduce((s, n) => s + n.gpus.length * 1000, 0);
   const pods = scenarioPods(trace, sc, capacity);
   const snapshot = makeSnapshot(inventories.map((n) => makeNodeState(n)));
   return [['Tessera', false], ['CostBlind', true]].map(([name, blind]) => {
-    const options = scenarioOptions(trace, blind as boolean);
-    const policy = tesseraReplayPolicy(options, snapshot, { kind: 'argmax' }, name as string);
+    const options = scenarioOptions(blind as boolean);
+    const policy = tesseraReplayPolicy(options, snapshot, choice, name as string);
     const memo = new EvaluationMemo(options);
     let multi = 0, best = 0, onSpot = 0;
     const onPlace = (_k: number, pod: ReplayPod, node: ReplayNode, alloc: Allocation, nodes: readonly ReplayNode[]): void => {

@@ -9,6 +9,8 @@ import type { NodeChoiceSpec, PolicyName } from './replay-trace.js';
 import { DEFAULT_POLICY_NAMES, DEFAULT_SCHEDULER_CONFIG, POLICY_NAMES } from './replay-trace.js';
 import { schedulerProfileModelFromFile } from '../kube-scheduler/scheduler-profile-model.js';
 import { runJobs } from './run-jobs.js';
+import { churnCommand } from '../churn/churn-command.js';
+import { simulateMode as modeOf } from '../churn/simulate-mode.js';
 import { runScenarioCommand } from './scenario-command.js';
 import { writeResults } from './write-results.js';
 import { seedSetup } from './seed-setup.js';
@@ -31,11 +33,20 @@ Replays a pod list onto a node list under the FGD paper's protocol (docs/replay.
   --out <dir>            output directory (default out/replay)
   --workers <n>          worker threads (default: available cores, at most 2)
   --scenario <yaml>      replay a scenario instead (docs/replay.md "Scenarios")
+  --mode <fgd|churn>     fgd (default): the protocol above; churn: in time order with departures and
+                         kube-scheduler's queue (docs/replay.md "Churn"; its flags: --mode churn --help)
   --help
 `;
 
 /** Entry of `tessera simulate`; returns the process exit code (0 ok, 2 usage or input error). */
 export async function simulateCommand(args: string[]): Promise<number> {
+  const mode = modeOf(args);
+  if (mode.name === 'churn') return churnCommand(mode.rest);
+  if (mode.name !== 'fgd') {
+    process.stderr.write(`cannot run simulate: bad --mode "${mode.name}": use fgd or churn\n`);
+    return 2;
+  }
+  args = mode.rest;
   let values;
   try {
     ({ values } = parseArgs({

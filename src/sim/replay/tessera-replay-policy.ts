@@ -29,8 +29,8 @@ export type NodeChoice = { readonly kind: 'kube-scheduler'; readonly profile: Sc
 
 /**
  * Tessera's policy in the harness, through the same core entry point the extender uses: a PlacementEngine that
- * learns the target workload from the arrivals (each pod is observed once, when it arrives, as the service
- * observes a pod when it first sees it pending), its cycle state per pod, `nodeRank` per node and `placeOnNode`
+ * learns the target workload from the arrivals (each pod is observed once, in `arrive`, as the service observes
+ * a pod when it first sees it pending), its cycle state per attempt, `nodeRank` per node and `placeOnNode`
  * on the chosen node (as the extender's bind). `snapshot` only supplies what the cycle reads across nodes (price
  * range, groups, GPUs per product), which placements do not change.
  */
@@ -42,8 +42,10 @@ export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapsh
     name,
     pick: choice.kind === 'argmax' ? 'argmax' : 'custom',
     generation: () => engine.generation,
-    startPod(pod) {
+    arrive(pod) {
       engine.observe(pod.request);
+    },
+    startPod(pod) {
       cycle = engine.prefilter(pod.request, snapshot);
     },
     score(pod, node) {
@@ -61,6 +63,9 @@ export function tesseraReplayPolicy(options: SchedulingOptions, snapshot: Snapsh
       const allocation = placeOnNode(pod.request, node.state, c).allocation;
       if (allocation !== null) chooser?.placed(node.position, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB });
       return allocation;
+    },
+    release(pod, node) {
+      chooser?.removed(node.position, { cpuMilli: pod.request.cpuMilli, memoryMiB: pod.request.hostMemoryMiB });
     },
   };
 }

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import {
-  applyObjects, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeScheduler, startKwok,
-  type TesseraRunner, tesseraRunner,
+  applyObjects, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeScheduler,
+  startKwok, type TesseraRunner, tesseraRunner,
 } from './components.js';
+import { makeExtenderPki } from './extender-pki.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './local-cluster.js';
 import { type ManagedProcess, waitFor } from './managed-process.js';
 
@@ -15,7 +16,7 @@ export interface TesseraStack {
   readonly kwok: ManagedProcess;
   readonly tessera: TesseraRunner;
   readonly scheduler: ManagedProcess;
-  /** The tessera-scheduler ServiceAccount's kubeconfig (the identity deploy/ gives both containers). */
+  /** The tessera-scheduler ServiceAccount's kubeconfig (kube-scheduler's identity in deploy/). */
   readonly saKubeconfig: string;
   readonly binDir: string;
   stop(): Promise<void>;
@@ -32,8 +33,8 @@ export async function startTesseraStack(runName: string, nodes: readonly V1Node[
   const core = kc.makeApiClient(CoreV1Api);
   const kwok = await startKwok(binDir, cluster);
   await applyObjects(kc, kustomizeObjects(join(REPO_ROOT, 'deploy')));
-  const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
-  const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+  const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT));
+  const extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
   await applyObjects(kc, nodes);
   await waitFor(
     `KWOK to make ${String(nodes.length)} nodes Ready`,
@@ -43,9 +44,11 @@ export async function startTesseraStack(runName: string, nodes: readonly V1Node[
     },
     { timeoutMs: 300_000, intervalMs: 1_000, process: kwok },
   );
-  const tessera = await tesseraRunner(cluster, saKubeconfig);
+  // As deploy/ runs them: Tessera from its image with its own identity, kube-scheduler calling it over mutual TLS.
+  const pki = makeExtenderPki(join(cluster.dir, 'extender-pki'));
+  const tessera = await tesseraRunner(cluster, extenderKubeconfig, pki);
   await tessera.start();
-  const scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
+  const scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });
   const coordination = kc.makeApiClient(CoordinationV1Api);
   await waitFor(
     'kube-scheduler to hold the tessera-scheduler lease',
