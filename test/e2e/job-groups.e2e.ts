@@ -129,7 +129,7 @@ describe('all-or-nothing job groups with a real kube-scheduler', () => {
       }, { timeoutMs: 60_000, intervalMs: 1_000 });
       expect(messages.join('\n')).toMatch(new RegExp(`job group "${ns}/${loser}"`));
     }
-    const holds = (await (await fetch(`${s().tessera.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('tessera_device_holds{'));
+    const holds = (await (await fetch(`${s().tessera.opsUrl}/metrics`)).text()).split('\n').filter((l) => l.startsWith('tessera_device_holds{'));
     expect(holds.every((l) => l.endsWith(' 0')), holds.join('\n')).toBe(true);
   }, 10 * 60_000);
 });

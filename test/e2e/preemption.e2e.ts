@@ -96,7 +96,7 @@ async function waitBound(ns: string, names: readonly string[], timeoutMs = 120_0
 }
 
 async function metric(name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${s().tessera.url}/metrics`)).text();
+  const text = await (await fetch(`${s().tessera.opsUrl}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => l.includes(w)));
   return line === undefined ? 0 : Number(line.split(' ').pop());
