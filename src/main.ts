@@ -45,6 +45,9 @@ serve flags (env in brackets; see docs/service.md):
   --tls-client-ca-file <pem>    require client certs (mTLS)    [TESSERA_TLS_CLIENT_CA_FILE]
   --tls-client-allowed-names <a,b>  client CN/SANs allowed      [TESSERA_TLS_CLIENT_ALLOWED_NAMES]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
+  --node-capacity <publish|node-agent>  who advertises GPU totals [TESSERA_NODE_CAPACITY]
+  --preemption-hold-seconds <s> victims' devices kept for the preemptor [TESSERA_PREEMPTION_HOLD_SECONDS]
+  --group-wait-seconds <s>      job-group bind wait            [TESSERA_GROUP_WAIT_SECONDS]
 `;
 
 async function serve(argv: readonly string[]): Promise<number> {

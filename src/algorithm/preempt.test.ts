@@ -44,7 +44,8 @@ describe('selectVictims', () => {
   it('evicts the fewest pods, then the lowest priorities, for a whole GPU', () => {
     const req = request({ priority: 10 });
     const r = selectVictims(req, state, pods, prefilter(req, makeSnapshot([state]), DEFAULT_SCHEDULING_OPTIONS, new EvaluationMemo(DEFAULT_SCHEDULING_OPTIONS)));
-    expect(r?.victims).toEqual(['a', 'b']);
+    // Highest priority first, as kube-scheduler orders victims.
+    expect(r?.victims).toEqual(['b', 'a']);
   });
 
   it('never evicts pods of equal or higher priority', () => {

@@ -62,6 +62,15 @@ export const ConfigSchema = z.strictObject({
   opsPort: z.int().min(0).max(65535),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
+  /**
+   * Who advertises nodes' GPU totals (`tessera.io/gpu-memory`, `-compute`, `-replica`; docs/deploy.md): `publish`
+   * = Tessera patches node status itself, `node-agent` = a node agent does and Tessera leaves nodes alone.
+   */
+  nodeCapacity: z.enum(['publish', 'node-agent']),
+  /** How long a preemption victim's devices stay held for the preemptor once the victim is gone. */
+  preemptionHoldSeconds: z.number().positive().max(3600),
+  /** How long an all-or-nothing job group's binds wait for the group to assemble (below the extender's httpTimeout). */
+  groupWaitSeconds: z.number().positive().max(60),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
   scheduling: z.record(z.string(), z.unknown()),
 });
@@ -95,6 +104,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   opsHost: '0.0.0.0',
   opsPort: 8889,
   shutdownGraceSeconds: 10,
+  nodeCapacity: 'publish',
+  preemptionHoldSeconds: 60,
+  groupWaitSeconds: 8,
   scheduling: {},
 });
 
@@ -103,6 +115,7 @@ export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'port', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
   'bodyBaseBytes', 'bodyBytesPerNode', 'maxNodeNames', 'headersTimeoutSeconds', 'requestTimeoutSeconds', 'idleTimeoutSeconds',
   'opsPort',
+  'preemptionHoldSeconds', 'groupWaitSeconds',
 ]);
 
 /** Keys whose environment / flag strings are comma-separated lists. */
@@ -134,6 +147,9 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_OPS_HOST: 'opsHost',
   TESSERA_OPS_PORT: 'opsPort',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
+  TESSERA_NODE_CAPACITY: 'nodeCapacity',
+  TESSERA_PREEMPTION_HOLD_SECONDS: 'preemptionHoldSeconds',
+  TESSERA_GROUP_WAIT_SECONDS: 'groupWaitSeconds',
 });
 
 /** Command-line flags (`--port 9000`) and the key each sets. */
@@ -162,4 +178,7 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'ops-host': 'opsHost',
   'ops-port': 'opsPort',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
+  'node-capacity': 'nodeCapacity',
+  'preemption-hold-seconds': 'preemptionHoldSeconds',
+  'group-wait-seconds': 'groupWaitSeconds',
 });

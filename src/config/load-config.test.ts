@@ -55,6 +55,16 @@ describe('loadConfig()', () => {
     expect(issue?.message).toMatch(message);
   });
 
+  it('reads the preemption and job-group settings from env and flags, and refuses bad ones by path', () => {
+    const ok = loadConfig({ argv: ['--node-capacity', 'node-agent', '--group-wait-seconds', '5'], env: { TESSERA_PREEMPTION_HOLD_SECONDS: '90' }, readFile });
+    expect(ok.ok && ok.config).toMatchObject({ nodeCapacity: 'node-agent', groupWaitSeconds: 5, preemptionHoldSeconds: 90 });
+    const bad = loadConfig({ argv: ['--node-capacity', 'kubelet', '--group-wait-seconds', '120'], env: {}, readFile });
+    expect(bad.ok).toBe(false);
+    const text = bad.ok ? '' : formatConfigErrors(bad.errors);
+    expect(text).toContain('invalid configuration: nodeCapacity: Invalid option: expected one of "publish"|"node-agent" (got "kubelet" from --node-capacity)');
+    expect(text).toContain('invalid configuration: groupWaitSeconds:');
+  });
+
   it('accepts the documented example file docs/examples/tessera.yaml', () => {
     const r = loadConfig({ argv: ['--config', 'docs/examples/tessera.yaml'], env: {}, readFile: (p) => readFileSync(p, 'utf8') });
     expect(r.ok ? r.config.cluster : r.errors).toBe('sim:docs/examples/fleet.yaml');

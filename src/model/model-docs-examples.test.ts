@@ -23,6 +23,7 @@ const podExpectations: Record<string, Partial<GpuRequest>> = {
   'pod-mig.yaml': { kind: 'mig', gpus: 0, mig: [{ profile: '3g.40gb', count: 1 }], topology: 'any' },
   'pod-time-sliced.yaml': { kind: 'replica', gpus: 2, interruptible: true, topology: 'nvlink-preferred' },
   'pod-init-and-sidecar.yaml': { kind: 'whole', gpus: 2, cpuMilli: 5000 },
+  'pod-job-group-member.yaml': { kind: 'whole', gpus: 2, group: 'llama-pretrain-7' },
 };
 
 /** Checks beyond toMatchObject for each node example. */

@@ -36,6 +36,10 @@ export const ANNOTATION = {
   interruptible: 'tessera.io/interruptible',
   /** Pod: job group name; members are placed near each other. */
   group: 'tessera.io/group',
+  /** Pod: the group is bound only when this many of its pods have places that fit together (all or nothing). */
+  groupMinSize: 'tessera.io/group-min-size',
+  /** Pod: every pod of the group in one `node`, `clique` (NVLink domain), `rack` or `zone`. */
+  groupLocality: 'tessera.io/group-locality',
   /** Pod: the exact devices Tessera assigned (written on bind, read on restart). */
   allocation: 'tessera.io/allocation',
   /** Node: sharing policy for its GPUs. */

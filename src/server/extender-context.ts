@@ -13,8 +13,11 @@ import type { NodeInventory } from '../model/node-inventory.js';
 import { parseGpuRequest, type PodLike } from '../model/parse-gpu-request.js';
 import type { ParseResult } from '../model/parse-result.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
+import type { PreemptionMetrics, RejectionReason, TesseraMetrics } from '../telemetry/metrics.js';
 import { noFeasibleNodes, type EvaluationCache, type LiveEvaluation } from './evaluation-cache.js';
+import { GroupGate, type GroupSettings } from './groups/group-gate.js';
+import { PreemptionCoordinator, type PreemptionSettings } from './preemption/preemption-coordinator.js';
+import type { Timers } from './timers.js';
 import { NodeNameIndex } from './node-name-index.js';
 import { ObservedPods } from './observed-pods.js';
 import { StandingAnswers, type AnswerTable } from './standing-answers.js';
@@ -30,6 +33,15 @@ export interface ExtenderServiceDeps {
   readonly metrics: TesseraMetrics;
   readonly tracer: Tracer;
   readonly log: Logger;
+  /** The cluster source itself, for preemption's evictions, nominations, budgets and Events (default `source`). */
+  readonly actions?: ClusterSource;
+  readonly preemptionMetrics?: PreemptionMetrics;
+  /** Preemption timings (default DEFAULT_PREEMPTION_SETTINGS). */
+  readonly preemption?: PreemptionSettings;
+  /** Job-group assembly timing (default DEFAULT_GROUP_SETTINGS). */
+  readonly groups?: GroupSettings;
+  /** Clock and timers for preemption and group assembly (default the real ones). */
+  readonly timers?: Timers;
 }
 
 /** A candidate node resolved for one request: its state, or why it cannot be evaluated. */
@@ -65,9 +77,17 @@ export class ExtenderContext {
   /** Names-only filter outcomes and ranks per request shape, kept current through the cache's change journal. */
   private readonly standing: StandingAnswers;
 
+  /** Preemption of GPU pods: the preempt verb's choice and Tessera's own evictions. */
+  readonly preemption: PreemptionCoordinator;
+
+  /** All-or-nothing job groups: filter's verdict and bind's assembly. */
+  readonly groups: GroupGate;
+
   constructor(readonly deps: ExtenderServiceDeps) {
     this.engine = new PlacementEngine(deps.options);
     this.standing = new StandingAnswers(deps.cache);
+    this.preemption = new PreemptionCoordinator(this, deps.actions ?? deps.source, deps.preemption, deps.preemptionMetrics ?? null, deps.timers);
+    this.groups = new GroupGate(this, deps.groups, deps.preemptionMetrics ?? null, deps.timers);
   }
 
 

@@ -1,11 +1,12 @@
-import type { NodeView } from '../cluster/cache/cluster-cache.js';
+import type { DeviceHold, NodeView } from '../cluster/cache/cluster-cache.js';
 import type { GpuLink } from '../model/link-matrix.js';
 
 /**
  * The body of `GET /api/v1/nodes` (schema in docs/service.md): every cached node's inventory, per-GPU usage,
- * links as `nvidia-smi topo -m` cells, and the pods holding devices with their exact allocations.
+ * links as `nvidia-smi topo -m` cells, the pods holding devices with their exact allocations, and the devices held
+ * for pending pods (preemption, job groups).
  */
-export function nodesView(views: readonly NodeView[], meta: { cluster: string; synced: boolean; version: number }): unknown {
+export function nodesView(views: readonly NodeView[], meta: { cluster: string; synced: boolean; version: number }, holds: readonly DeviceHold[] = []): unknown {
   return {
     apiVersion: 'tessera.io/v1alpha1',
     kind: 'TesseraNodeList',
@@ -39,6 +40,10 @@ export function nodesView(views: readonly NodeView[], meta: { cluster: string; s
       pods: pods.map((p) => ({
         uid: p.uid, namespace: p.namespace, name: p.name, phase: p.phase, priority: p.priority,
         group: p.group, counted: p.counted, allocation: p.allocation,
+      })),
+      holds: holds.filter((h) => h.node === inv.name).map((h) => ({
+        forPod: { uid: h.forPod.uid, namespace: h.forPod.namespace, name: h.forPod.name }, reason: h.reason,
+        expires: new Date(h.deadline).toISOString(), allocation: h.allocation,
       })),
     })),
   };

@@ -12,7 +12,7 @@ import type { Allocation } from '../model/allocation.js';
 import type { NodeInventory } from '../model/node-inventory.js';
 import type { ParseResult } from '../model/parse-result.js';
 import { SILENT_LOGGER, type Logger } from '../telemetry/logger.js';
-import { createMetrics, type TesseraMetrics } from '../telemetry/metrics.js';
+import { createMetrics, createPreemptionMetrics, type TesseraMetrics } from '../telemetry/metrics.js';
 import { tesseraTracer } from '../telemetry/tracing.js';
 import { EvaluationCache } from './evaluation-cache.js';
 import { ExtenderService } from './extender-service.js';
@@ -21,7 +21,10 @@ import { createHttpHandler } from './http/http-handler.js';
 import { createOpsHandler } from './http/ops-handler.js';
 import { RequestLimits } from './http/request-limits.js';
 import type { RouteMount } from './http/router.js';
+import { NodeCapacityPublisher } from './node-capacity-publisher.js';
 import { nodesView } from './nodes-view.js';
+import { DEFAULT_PREEMPTION_SETTINGS } from './preemption/preemption-coordinator.js';
+import type { Timers } from './timers.js';
 import { createOperatorViews, type OperatorViews } from './operator-views.js';
 import { registerProcessMetrics } from '../telemetry/process-metrics.js';
 
@@ -65,6 +68,8 @@ export interface TesseraServerOptions {
   readonly argsPath?: 'auto' | 'plain';
   /** Dashboard history sampling interval (ms; default one minute, 0 = off). */
   readonly historyIntervalMs?: number;
+  /** Clock and timers of preemption and job-group assembly (tests); the real ones by default. */
+  readonly timers?: Timers;
 }
 
 /**
@@ -94,10 +99,17 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     cache, source, workload: () => placedAgainst(), parseAllocation: opts.parseAllocation, metrics, now: opts.now ?? Date.now, log,
     ...(opts.historyIntervalMs === undefined ? {} : { historyIntervalMs: opts.historyIntervalMs }),
   });
+  const preemptionMetrics = createPreemptionMetrics(registry);
+  preemptionMetrics.observeHolds(() => cache.allHolds());
   const service = new ExtenderService({
     cache, source: views.source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
     metrics, tracer: tesseraTracer(), log,
+    actions: source, preemptionMetrics,
+    preemption: { ...DEFAULT_PREEMPTION_SETTINGS, holdMs: config.preemptionHoldSeconds * 1000 },
+    groups: { waitMs: config.groupWaitSeconds * 1000 },
+    ...(opts.timers === undefined ? {} : { timers: opts.timers }),
   });
+  const publisher = config.nodeCapacity === 'publish' ? new NodeCapacityPublisher(cache, source, log) : null;
   cache.onNewPod((pod) => service.observePod(pod));
   cache.onSynced(() => service.clusterListed());
   placedAgainst = () => service.engine.options.targetWorkload;
@@ -117,7 +129,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   });
   const opsHandler = createOpsHandler({
     metrics, registry, log, ready, mounts: [...views.routes, ...(opts.opsMounts ?? [])],
-    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }),
+    nodes: () => nodesView(cache.nodeViews(), { cluster: source.kind, synced: cache.synced, version: cache.version }, cache.allHolds()),
   });
   const timeouts = serverTimeouts(config);
   const server: Server = tls === null ? createServer(timeouts, handler) : createTlsServer({ ...tls, ...timeouts }, handler);
@@ -141,6 +153,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     log.error('cluster source failed to start', { error: err instanceof Error ? err.message : String(err) });
     throw err;
   });
+  void started.then(() => publisher?.start(), () => undefined);
   if (opts.waitForSync === true) await started;
   else started.catch(() => {});
   log.info('tessera listening', { port, host: config.host, opsPort, opsHost: config.opsHost, urlPrefix: config.urlPrefix, cluster: source.kind, mutualTls: config.tlsClientCaFile !== null });
@@ -153,6 +166,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
+        publisher?.stop();
         views.close();
         const closed = Promise.all([server, opsServer].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
         server.closeIdleConnections();

@@ -191,3 +191,59 @@ export function createMetrics(registry: Registry): TesseraMetrics {
   });
   return metrics;
 }
+
+// ---- preemption and all-or-nothing job groups (docs/deploy.md "Preemption", "Job groups") ----
+
+/** Metrics of Tessera's own preemption and of job-group assembly. */
+export interface PreemptionMetrics {
+  /** Preemptions decided, by path (`kube-scheduler`: the preempt verb; `tessera`: evicted by Tessera) and result. */
+  readonly preemptions: Counter<'path' | 'result'>;
+  /** Evictions Tessera asked the API server for, by result (`evicted`, `refused` by a PodDisruptionBudget, `error`). */
+  readonly evictions: Counter<'result'>;
+  /** Job-group assemblies in bind, by result (`bound`, `timeout`, `refused`). */
+  readonly groupAssemblies: Counter<'result'>;
+  /** Connects the held-devices gauge to the cache's holds. */
+  observeHolds(holds: () => readonly { readonly reason: string }[]): void;
+}
+
+/** Creates and registers the preemption and job-group metrics on `registry`. */
+export function createPreemptionMetrics(registry: Registry): PreemptionMetrics {
+  let holds: (() => readonly { readonly reason: string }[]) | null = null;
+  const registers = [registry];
+  new Gauge({
+    name: 'tessera_device_holds',
+    help: 'Devices held for one pending pod (a preemptor\'s victims\' devices, a job-group member\'s planned place), by reason.',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      if (holds === null) return;
+      const counts = new Map<string, number>([['preemption', 0], ['group', 0]]);
+      for (const h of holds()) counts.set(h.reason, (counts.get(h.reason) ?? 0) + 1);
+      for (const [reason, n] of counts) this.set({ reason }, n);
+    },
+  });
+  return {
+    preemptions: new Counter({
+      name: 'tessera_preemptions_total',
+      help: 'Preemptions decided for pending pods, by path (kube-scheduler, tessera) and result (nominated, no_candidate, failed).',
+      labelNames: ['path', 'result'],
+      registers,
+    }),
+    evictions: new Counter({
+      name: 'tessera_preemption_evictions_total',
+      help: 'Victims Tessera evicted through the Eviction API, by result (evicted, refused, error).',
+      labelNames: ['result'],
+      registers,
+    }),
+    groupAssemblies: new Counter({
+      name: 'tessera_group_assemblies_total',
+      help: 'All-or-nothing job groups assembled in bind, by result (bound, timeout, refused).',
+      labelNames: ['result'],
+      registers,
+    }),
+    observeHolds(fn) {
+      holds = fn;
+    },
+  };
+}

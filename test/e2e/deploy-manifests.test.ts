@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { ADVERTISED_RESOURCES, UNADVERTISED_RESOURCES } from '../../src/model/advertised-capacity.js';
 import { parseGpuRequest, type PodLike, TESSERA_RESOURCES } from '../../src/model/parse-gpu-request.js';
 import { ANNOTATION } from '../../src/model/well-known-names.js';
 
@@ -48,7 +49,7 @@ const schedulerConfig = parseYaml(configMap.data['scheduler-config.yaml'] ?? '')
   kind: string;
   percentageOfNodesToScore: number;
   leaderElection: { resourceName: string; resourceNamespace: string };
-  profiles: { schedulerName: string; pluginConfig?: { name: string; args: { ignoredResourceGroups?: string[] } }[] }[];
+  profiles: { schedulerName: string; pluginConfig?: { name: string; args: { ignoredResourceGroups?: string[]; ignoredResources?: string[] } }[] }[];
   extenders: Extender[];
 };
 const extender = schedulerConfig.extenders[0] as Extender;
@@ -86,16 +87,20 @@ function rulesOf(serviceAccount: string): { role: string; rules: Rule[] }[] {
 const IMAGE_TAG = (JSON.parse(readFileSync(join(deployDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('deploy/ manifests', () => {
-  it('sends every pod of the profile to Tessera, and keeps the in-tree filter off every resource name the code manages', () => {
+  it('sends every pod of the profile to Tessera; the in-tree filter counts advertised GPU totals and ignores exactly the rest', () => {
     // No managedResources: kube-scheduler calls the extender for CPU-only pods of the profile too.
     expect(extender.managedResources).toBeUndefined();
     const fit = schedulerConfig.profiles[0]?.pluginConfig?.find((c) => c.name === 'NodeResourcesFit');
-    const groups = fit?.args.ignoredResourceGroups ?? [];
+    expect(fit?.args.ignoredResourceGroups).toBeUndefined();
+    const ignored = fit?.args.ignoredResources ?? [];
+    expect([...ignored].sort()).toEqual([...UNADVERTISED_RESOURCES]);
+    // Every name the code manages is either advertised by nodes (counted in-tree) or ignored; none is both.
     const managed = TESSERA_RESOURCES.filter((r) => EXTENDED_RESOURCE_RE.test(r));
     expect(managed.length).toBeGreaterThan(5);
-    for (const name of managed) expect(groups, name).toContain(name.split('/')[0]);
-    // kube-scheduler refuses a group name with a slash.
-    for (const g of groups) expect(g).not.toContain('/');
+    for (const name of managed) {
+      const counted = ADVERTISED_RESOURCES.includes(name) || name === 'nvidia.com/gpu';
+      expect(counted !== ignored.includes(name), name).toBe(true);
+    }
   });
 
   it('configures the tessera-scheduler profile with every extender verb and a node cache', () => {
@@ -186,7 +191,7 @@ describe('deploy/ manifests', () => {
     expect(extender.flatMap((r) => r.rules).flatMap((r) => r.verbs).filter((v) => ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'].includes(v))).toEqual([]);
   });
 
-  it('grants Tessera only read access to nodes and ResourceSlices, and pods only get/list/watch/patch', () => {
+  it('grants Tessera read access to nodes, ResourceSlices and PDBs, pods get/list/watch/patch, and only the subresources preemption and node totals need', () => {
     const role = find('ClusterRole', 'tessera-extender') as Obj & {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
@@ -195,6 +200,11 @@ describe('deploy/ manifests', () => {
     expect(verbs('resourceslices').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods').sort()).toEqual(['get', 'list', 'patch', 'watch']);
     expect(verbs('pods/binding')).toEqual(['create']);
+    expect(verbs('poddisruptionbudgets').sort()).toEqual(['get', 'list', 'watch']);
+    expect(verbs('pods/eviction')).toEqual(['create']);
+    expect(verbs('pods/status')).toEqual(['patch']);
+    expect(verbs('nodes/status')).toEqual(['patch']);
+    // Victims go through the Eviction API (PodDisruptionBudgets enforced), never a plain delete.
     expect(role.rules.flatMap((r) => r.verbs)).not.toContain('delete');
   });
 });

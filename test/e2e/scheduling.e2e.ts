@@ -245,7 +245,9 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     await createNamespace(ns);
     const pod = await core.createNamespacedPod({
       namespace: ns,
-      body: gpuPod({ name: 'too-big', namespace: ns, resources: { 'nvidia.com/gpu': '16' }, annotations: { 'tessera.io/topology': 'nvlink-required' } }),
+      // 8 GPUs pass kube-scheduler's in-tree fit on the 8-GPU nodes (it counts advertised totals); only Tessera
+      // knows that no allowed GPU fits (L4 nodes are spot and have no NVLink; the others are not L4).
+      body: gpuPod({ name: 'too-big', namespace: ns, resources: { 'nvidia.com/gpu': '8' }, annotations: { 'tessera.io/topology': 'nvlink-required', 'tessera.io/gpu-model': 'L4' } }),
     });
     const uid = pod.metadata?.uid ?? '';
     const event = await waitFor(
@@ -259,7 +261,7 @@ describe('Tessera with a real kube-scheduler, kube-apiserver and KWOK GPU nodes'
     expect(event.type).toBe('Warning');
     expect(event.reason).toBe('TesseraUnschedulable');
     expect(event.message).toMatch(/^0\/\d+ nodes/);
-    expect(event.message).toMatch(/16/);
+    expect(event.message).toMatch(/GPU model not allowed: pod allows L4/);
     const now = await core.readNamespacedPod({ namespace: ns, name: 'too-big' });
     expect(now.spec?.nodeName ?? '').toBe('');
     expect(now.status?.phase).toBe('Pending');

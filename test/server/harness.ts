@@ -4,6 +4,7 @@ import type { ClusterSource, NodeObject } from '../../src/cluster/cache/cluster-
 import { DEFAULT_CONFIG, type Config } from '../../src/config/config-schema.js';
 import { createModelParsers, type ModelParsers } from '../../src/server/model-parsers.js';
 import { startTesseraServer, type TesseraServer } from '../../src/server/tessera-server.js';
+import type { Timers } from '../../src/server/timers.js';
 import { SimulatedCluster, type SimulatedClusterOptions } from '../../src/sim/simulated-cluster.js';
 import { DEFAULT_FLEET, fleetNodes, type Fleet } from '../../src/sim/simulated-cluster-fleet.js';
 
@@ -50,6 +51,8 @@ export interface TestServerOptions {
   readonly options?: SchedulingOptions;
   /** Dashboard history sampling interval (ms); default the server's (one minute). */
   readonly historyIntervalMs?: number;
+  /** Clock and timers of preemption and job groups (default the real ones). */
+  readonly timers?: Timers;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -58,10 +61,13 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const sim = o.source === undefined ? new SimulatedCluster(o.nodes ?? fleetNodes(o.fleet ?? DEFAULT_FLEET), o.sim) : null;
   const source = o.source ?? (sim as SimulatedCluster);
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsHost: '127.0.0.1', opsPort: 0, ...o.config },
+    // Node totals are published only where a test asks (node-capacity-publisher.test.ts): writes to nodes would
+    // otherwise land at arbitrary moments of other tests.
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, opsHost: '127.0.0.1', opsPort: 0, nodeCapacity: 'node-agent', ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
     ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
+    ...(o.timers === undefined ? {} : { timers: o.timers }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>

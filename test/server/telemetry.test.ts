@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics } from '../../src/telemetry/metrics.js';
+import { createMetrics, createPreemptionMetrics } from '../../src/telemetry/metrics.js';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.js';
 import { bindArgs, kubePod, namesArgs } from './kube-fixtures.js';
 import { startTestServer, type TestServer } from './harness.js';
@@ -55,6 +55,7 @@ describe('metrics', () => {
   it('registers every metric on the injected registry, none globally, exactly the ones docs/service.md documents', () => {
     const registry = new Registry();
     createMetrics(registry);
+    createPreemptionMetrics(registry);
     const names = registry.getMetricsAsArray().map((m) => m.name).sort();
     const docs = readFileSync(new URL('../../docs/service.md', import.meta.url), 'utf8');
     const documented = [...docs.matchAll(/^\| `(tessera_[a-z_]+)` \|/gm)].map((m) => m[1]).sort();

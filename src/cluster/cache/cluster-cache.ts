@@ -43,6 +43,47 @@ export interface CachedPod extends PodRef {
   readonly allocation: Allocation | null;
   /** True when `allocation` is counted in the node's usage (false when it would over-commit). */
   readonly counted: boolean;
+  /** The pod's labels (PodDisruptionBudget selectors match them). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * Devices held for one pending pod and taken for every other (see ClusterCache "holds"): a preemptor's
+ * victims' devices once each victim is gone, or the planned place of a job group's member.
+ *
+ * ```
+ *  holdOnRelease(P, victims)      a victim is released         P binds (assumeHeld) / P deleted or bound
+ *   (watch) ───────────────────────────> Held ──────────────────────────────────────────────> (dropped)
+ *  holdDevices(P, allocation) ─────────> Held      deadline passed ──> Expired (devices freed)
+ * ```
+ */
+export interface DeviceHold {
+  readonly id: string;
+  readonly forPod: PodRef;
+  readonly node: string;
+  readonly reason: 'preemption' | 'group';
+  readonly allocation: Allocation;
+  /** ms epoch after which the hold expires and its devices are free again. */
+  readonly deadline: number;
+}
+
+interface HoldEntry {
+  id: string;
+  forPod: PodRef;
+  node: string;
+  reason: 'preemption' | 'group';
+  allocation: Allocation;
+  deadline: number;
+  counted: boolean;
+}
+
+/** A preemptor waiting for its victims: each victim's devices become a hold when the victim is released. */
+interface VictimWatch {
+  forPod: PodRef;
+  node: string;
+  victims: Set<string>;
+  holdMs: number;
+  deadline: number;
 }
 
 interface PodEntry {
@@ -56,6 +97,7 @@ interface PodEntry {
   counted: boolean;
   /** Assumed only: ms epoch after which the assumption expires; null while the bind is in flight. */
   deadline: number | null;
+  labels: Readonly<Record<string, string>>;
 }
 
 interface NodeEntry {
@@ -120,6 +162,13 @@ export class ClusterCache implements ClusterSink {
   /** Which node changed at which version (readers keeping per-node answers refresh only those). */
   private readonly journal = new ChangeJournal();
   private newPodListener: ((pod: PodObject) => void) | null = null;
+  /** Holds by id, the hold ids of each pod they are for, and preemptors' victim watches (by preemptor and by victim). */
+  private readonly holds = new Map<string, HoldEntry>();
+  private readonly holdsByPod = new Map<string, Set<string>>();
+  private readonly watches = new Map<string, VictimWatch>();
+  private readonly watchedVictims = new Map<string, string>();
+  /** Counted pods per job group and namespace (`<namespace>/<group>`), for all-or-nothing groups. */
+  private readonly groupCounts = new Map<string, number>();
   private syncedListener: (() => void) | null = null;
 
   constructor(private readonly deps: ClusterCacheDeps) {}
@@ -178,6 +227,15 @@ export class ClusterCache implements ClusterSink {
       if (pod.annotation !== null) pod.allocation = this.readAllocation(pod, entry.inventory);
       this.count(entry, pod);
     }
+    for (const hold of this.holds.values()) {
+      if (hold.node !== name) continue;
+      hold.counted = false;
+      const r = reserve(entry.state, hold.allocation);
+      if (r.status.code === 'success') {
+        this.setState(entry, r.node);
+        hold.counted = true;
+      }
+    }
     this.bump();
   }
 
@@ -219,6 +277,8 @@ export class ClusterCache implements ClusterSink {
       return;
     }
     this.pending.delete(uid);
+    // A pod that holds devices while pending no longer needs them once bound (through Tessera or not).
+    if (this.holdsByPod.has(uid) || this.watches.has(uid)) this.releaseHolds(uid);
     const annotation = meta?.annotations?.[ANNOTATION.allocation] ?? null;
     const existing = this.pods.get(uid);
     if (existing !== undefined && existing.node === nodeName && existing.annotation === annotation) {
@@ -245,6 +305,7 @@ export class ClusterCache implements ClusterSink {
       allocation: host,
       counted: false,
       deadline: null,
+      labels: { ...(meta?.labels ?? {}) },
     };
     this.pods.set(uid, entry);
     const node = this.nodes.get(nodeName);
@@ -259,6 +320,7 @@ export class ClusterCache implements ClusterSink {
   /** @inheritdoc */
   deletePod(uid: string): void {
     this.pending.delete(uid);
+    if (this.holdsByPod.has(uid) || this.watches.has(uid)) this.releaseHolds(uid);
     this.release(uid);
   }
 
@@ -281,7 +343,8 @@ export class ClusterCache implements ClusterSink {
    * over-commits), so of two binds racing for one slice exactly one succeeds. Synchronous: nothing else runs
    * between the check and the hold.
    */
-  assume(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null): Status {
+  assume(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null,
+    labels?: Readonly<Record<string, string>> | null): Status {
     if (this.pods.has(ref.uid)) {
       return { code: 'unschedulable', reason: `pod "${ref.namespace}/${ref.name}" already holds devices on node "${this.pods.get(ref.uid)?.node ?? ''}"` };
     }
@@ -293,6 +356,7 @@ export class ClusterCache implements ClusterSink {
     node.pods.add(ref.uid);
     const entry: PodEntry = {
       ref, node: allocation.node, priority, group, phase: 'assumed', annotation, allocation, counted: true, deadline: null,
+      labels: { ...(labels ?? this.pending.get(ref.uid)?.metadata?.labels ?? {}) },
     };
     this.pods.set(ref.uid, entry);
     this.trackGroup(entry, 1);
@@ -313,8 +377,9 @@ export class ClusterCache implements ClusterSink {
     if (pod !== undefined && pod.phase === 'assumed') this.release(uid);
   }
 
-  /** Drops assumptions whose TTL passed; returns how many expired. Called by snapshot() and a timer. */
+  /** Drops assumptions (and holds) whose TTL passed; returns how many assumptions expired. Called by snapshot() and a timer. */
   expire(): number {
+    if (this.holds.size > 0 || this.watches.size > 0) this.expireHolds();
     if (this.assumed.size === 0) return 0;
     const now = this.deps.now();
     let n = 0;
@@ -328,6 +393,129 @@ export class ClusterCache implements ClusterSink {
       }
     }
     return n;
+  }
+
+  // ---- holds: devices kept for one pending pod ----
+
+  /**
+   * Holds `allocation`'s devices for `forPod` for `ttlMs`: every snapshot counts them, so no
+   * other pod's filter or bind can take them; `forPod`'s own filter and bind see them free (holdsFor) and its
+   * bind takes them over (assumeHeld). Re-validated like assume(): fails without change when the devices are
+   * not free now.
+   */
+  holdDevices(id: string, forPod: PodRef, allocation: Allocation, reason: 'preemption' | 'group', ttlMs: number): Status {
+    const deadline = this.deps.now() + ttlMs;
+    if (this.holds.has(id)) return { code: 'unschedulable', reason: `hold "${id}" exists already` };
+    const node = this.nodes.get(allocation.node);
+    if (node === undefined) return { code: 'unresolvable', reason: `node "${allocation.node}" is not in the cluster cache` };
+    const r = reserve(node.state, allocation);
+    if (r.status.code !== 'success') return r.status;
+    this.setState(node, r.node);
+    this.addHold({ id, forPod, node: allocation.node, reason, allocation, deadline, counted: true });
+    this.bump();
+    return r.status;
+  }
+
+  /**
+   * Preemption: when each of `victims` (pods on `node`) is released, its devices are not freed but held for
+   * `forPod` for `holdMs` (see holdDevices). Victims not released within `watchMs` are no longer watched. Replaces
+   * an earlier watch of `forPod`. Changes no node state until a victim goes.
+   */
+  holdOnRelease(forPod: PodRef, node: string, victims: readonly string[], holdMs: number, watchMs: number): void {
+    this.dropWatch(forPod.uid);
+    const watch: VictimWatch = { forPod, node, victims: new Set(victims), holdMs, deadline: this.deps.now() + watchMs };
+    this.watches.set(forPod.uid, watch);
+    for (const v of victims) this.watchedVictims.set(v, forPod.uid);
+  }
+
+  /** The devices held for `podUid` now (victims not yet gone are not listed). */
+  holdsFor(podUid: string): DeviceHold[] {
+    const ids = this.holdsByPod.get(podUid);
+    if (ids === undefined) return [];
+    const out: DeviceHold[] = [];
+    for (const id of ids) {
+      const h = this.holds.get(id);
+      if (h !== undefined && h.counted) out.push(holdView(h));
+    }
+    return out;
+  }
+
+  /** True while `podUid` has held devices or victims it is waiting for. */
+  hasHolds(podUid: string): boolean {
+    return this.holdsByPod.has(podUid) || this.watches.has(podUid);
+  }
+
+  /** The node and victims still awaited for a preemptor, or undefined. */
+  awaitedVictims(podUid: string): { node: string; victims: readonly string[] } | undefined {
+    const w = this.watches.get(podUid);
+    return w === undefined ? undefined : { node: w.node, victims: [...w.victims] };
+  }
+
+  /** The preemptor awaiting `victimUid`, or undefined (a victim is chosen for one preemptor only). */
+  awaitedBy(victimUid: string): string | undefined {
+    return this.watchedVictims.get(victimUid);
+  }
+
+  /** Every hold, sorted by node then id (operators' view). */
+  allHolds(): DeviceHold[] {
+    return [...this.holds.values()].filter((h) => h.counted).map(holdView)
+      .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  /** Drops every hold and victim watch of `podUid` (its devices are free again); returns how many holds went. */
+  releaseHolds(podUid: string): number {
+    this.dropWatch(podUid);
+    const ids = this.holdsByPod.get(podUid);
+    if (ids === undefined) return 0;
+    let n = 0;
+    for (const id of [...ids]) {
+      this.dropHold(id);
+      n += 1;
+    }
+    this.bump();
+    return n;
+  }
+
+  /**
+   * assume() for a pod that may hold devices: its holds are released and the allocation reserved in one step,
+   * so its own held devices can be part of it and no other pod can take them in between. When the allocation
+   * does not fit, nothing changes (the holds stay).
+   */
+  assumeHeld(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null,
+    labels?: Readonly<Record<string, string>> | null): Status {
+    const ids = this.holdsByPod.get(ref.uid);
+    if (ids === undefined) return this.assume(ref, allocation, annotation, priority, group, labels);
+    const kept = [...ids].map((id) => this.holds.get(id)).filter((h): h is HoldEntry => h !== undefined);
+    const watch = this.watches.get(ref.uid);
+    for (const h of kept) this.dropHold(h.id);
+    const status = this.assume(ref, allocation, annotation, priority, group, labels);
+    if (status.code === 'success') {
+      this.dropWatch(ref.uid);
+      return status;
+    }
+    // Put the holds back exactly as they were (their devices were free a moment ago).
+    for (const h of kept) {
+      const node = this.nodes.get(h.node);
+      if (node !== undefined && h.counted) {
+        const r = reserve(node.state, h.allocation);
+        if (r.status.code === 'success') this.setState(node, r.node);
+        else h.counted = false;
+      }
+      this.addHold(h);
+    }
+    if (watch !== undefined && !this.watches.has(ref.uid)) this.watches.set(ref.uid, watch);
+    this.bump();
+    return status;
+  }
+
+  /** Counted pods of job group `group` in `namespace` (bound or assumed). */
+  groupMemberCount(namespace: string, group: string): number {
+    return this.groupCounts.get(`${namespace}/${group}`) ?? 0;
+  }
+
+  /** Pending pods the source reported (not yet bound). */
+  pendingPods(): IterableIterator<PodObject> {
+    return this.pending.values();
   }
 
   // ---- reads ----
@@ -440,6 +628,48 @@ export class ClusterCache implements ClusterSink {
     this.versionCounter += 1;
   }
 
+  private addHold(h: HoldEntry): void {
+    this.holds.set(h.id, h);
+    let ids = this.holdsByPod.get(h.forPod.uid);
+    if (ids === undefined) {
+      ids = new Set();
+      this.holdsByPod.set(h.forPod.uid, ids);
+    }
+    ids.add(h.id);
+  }
+
+  /** Removes one hold and frees its devices (no version bump: callers bump once). */
+  private dropHold(id: string): void {
+    const h = this.holds.get(id);
+    if (h === undefined) return;
+    this.holds.delete(id);
+    const ids = this.holdsByPod.get(h.forPod.uid);
+    ids?.delete(id);
+    if (ids !== undefined && ids.size === 0) this.holdsByPod.delete(h.forPod.uid);
+    const node = this.nodes.get(h.node);
+    if (node !== undefined && h.counted) this.setState(node, unreserve(node.state, h.allocation));
+  }
+
+  private dropWatch(podUid: string): void {
+    const w = this.watches.get(podUid);
+    if (w === undefined) return;
+    this.watches.delete(podUid);
+    for (const v of w.victims) if (this.watchedVictims.get(v) === podUid) this.watchedVictims.delete(v);
+  }
+
+  private expireHolds(): void {
+    const now = this.deps.now();
+    let changed = false;
+    for (const [uid, w] of [...this.watches]) if (w.deadline <= now) this.dropWatch(uid);
+    for (const h of [...this.holds.values()]) {
+      if (h.deadline > now) continue;
+      this.deps.log.info('device hold expired: devices are free again', { pod: `${h.forPod.namespace}/${h.forPod.name}`, node: h.node, reason: h.reason });
+      this.dropHold(h.id);
+      changed = true;
+    }
+    if (changed) this.bump();
+  }
+
   private readAllocation(pod: PodEntry, inventory: NodeInventory): Allocation | null {
     if (pod.annotation === null) return pod.allocation;
     const parsed = this.deps.parseAllocation(pod.annotation, inventory);
@@ -483,6 +713,10 @@ export class ClusterCache implements ClusterSink {
 
   private trackGroup(pod: PodEntry, delta: 1 | -1): void {
     if (pod.group === null) return;
+    const key = `${pod.ref.namespace}/${pod.group}`;
+    const members = (this.groupCounts.get(key) ?? 0) + delta;
+    if (members > 0) this.groupCounts.set(key, members);
+    else this.groupCounts.delete(key);
     let nodes = this.groups.get(pod.group);
     if (nodes === undefined) {
       nodes = new Map();
@@ -514,13 +748,34 @@ export class ClusterCache implements ClusterSink {
     this.pods.delete(uid);
     this.assumed.delete(uid);
     const node = this.nodes.get(pod.node);
+    const heldFor = this.watchedVictims.get(uid);
+    const watch = heldFor === undefined ? undefined : this.watches.get(heldFor);
+    if (watch !== undefined) {
+      this.watchedVictims.delete(uid);
+      watch.victims.delete(uid);
+      if (watch.victims.size === 0) this.watches.delete(watch.forPod.uid);
+    }
     if (node !== undefined) {
       node.pods.delete(uid);
-      if (pod.counted && pod.allocation !== null) this.setState(node, unreserve(node.state, pod.allocation));
+      if (pod.counted && pod.allocation !== null) {
+        if (watch !== undefined && watch.node === pod.node) {
+          // A preemptor's victim: its devices stay taken, now held for the preemptor (state unchanged).
+          const deadline = this.deps.now() + watch.holdMs;
+          this.addHold({ id: `victim/${uid}`, forPod: watch.forPod, node: pod.node, reason: 'preemption', allocation: pod.allocation, deadline, counted: true });
+          if (this.watches.has(watch.forPod.uid)) watch.deadline = Math.max(watch.deadline, deadline);
+        } else {
+          this.setState(node, unreserve(node.state, pod.allocation));
+        }
+      }
     }
     if (pod.counted) this.trackGroup(pod, -1);
     this.bump();
   }
+}
+
+/** A hold as readers see it. */
+function holdView(h: HoldEntry): DeviceHold {
+  return { id: h.id, forPod: h.forPod, node: h.node, reason: h.reason, allocation: h.allocation, deadline: h.deadline };
 }
 
 /** The host CPU and memory a pod without Tessera's allocation holds on `node` (no devices), or null when it asks for neither. */
@@ -533,6 +788,6 @@ function hostOnlyAllocation(pod: PodObject, node: string): Allocation | null {
 function view(pod: PodEntry): CachedPod {
   return {
     ...pod.ref, node: pod.node, priority: pod.priority, group: pod.group, phase: pod.phase,
-    allocation: pod.allocation, counted: pod.counted,
+    allocation: pod.allocation, counted: pod.counted, labels: pod.labels,
   };
 }

@@ -6,6 +6,7 @@
  * (structural subsets of core/v1 Node and Pod, so `V1Node`/`V1Pod` from @kubernetes/client-node fit as they
  * are); the cache parses them once, in one place.
  */
+import type { DisruptionBudget } from './disruption-budgets.js';
 
 /** Structural subset of a core/v1 Node that the cache reads (labels, annotations, allocatable). */
 export interface NodeObject {
@@ -89,6 +90,27 @@ export interface ClusterSource {
   getPod?(namespace: string, name: string): Promise<PodObject | null>;
   /** Tells users why a pod stays pending (the kube source records an Event); best effort, never throws. */
   reportUnschedulable?(pod: PodRef, message: string): void;
+  /**
+   * Preemption by Tessera: evicts `victim` through the policy/v1 Eviction API (the API server refuses an eviction
+   * that would break a PodDisruptionBudget: the promise rejects with `EvictionRefusedError`); resolves when the
+   * pod is gone or going. Records a `Preempted` Event on the victim.
+   */
+  evictPod?(victim: PodRef, by: { readonly preemptor: PodRef; readonly node: string }): Promise<void>;
+  /** Sets a pending pod's `status.nominatedNodeName` (`''` clears it); KEP-5278 lets components other than kube-scheduler write it. */
+  nominatePod?(pod: PodRef, node: string): Promise<void>;
+  /** The PodDisruptionBudgets as last seen (empty where the cluster has none or the source cannot read them). */
+  disruptionBudgets?(): readonly DisruptionBudget[];
+  /** Records an Event on a pod; best effort, never throws. */
+  recordEvent?(pod: PodRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** The node's `status.capacity` values of `names` as last seen (undefined when the node is unknown). */
+  nodeCapacity?(node: string, names: readonly string[]): Readonly<Record<string, string>> | undefined;
+  /** Writes `resources` into the node's `status.capacity` and `status.allocatable` (other entries untouched). */
+  publishNodeCapacity?(node: string, resources: Readonly<Record<string, string>>): Promise<void>;
   /** Stops watching and releases resources; idempotent. */
   stop(): Promise<void>;
+}
+
+/** The API server refused an eviction (HTTP 429: it would break a PodDisruptionBudget). */
+export class EvictionRefusedError extends Error {
+  readonly code = 'TESSERA_EVICTION_REFUSED';
 }

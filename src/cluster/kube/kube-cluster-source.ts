@@ -8,8 +8,10 @@ import {
   KubeConfig,
   type KubernetesListObject,
   KubernetesObjectApi,
+  PolicyV1Api,
   type V1Node,
   type V1Pod,
+  type V1PodDisruptionBudget,
 } from '@kubernetes/client-node';
 import type { Logger } from '../../telemetry/logger.js';
 import type { ClusterSink, ClusterSource, NodeObject, PodBinding, PodObject, PodRef } from '../cache/cluster-source.js';
@@ -21,6 +23,8 @@ import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
 import { bindPod } from './pod-binder.js';
+import { evictPod, nominatePod, patchNodeCapacity, recordPodEvent } from './pod-preemption-api.js';
+import type { DisruptionBudget } from '../cache/disruption-budgets.js';
 import { ResilientInformer } from './resilient-informer.js';
 
 /** Leader-election settings; the defaults are kube-scheduler's timings. */
@@ -145,6 +149,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   const informers: { stop(): Promise<void> }[] = [];
   const nodes = new Map<string, NodeObject>();
   let slices: ResilientInformer<ResourceSliceLike & { metadata?: { name?: string } }> | null = null;
+  /** PodDisruptionBudgets by namespace/name (preemption reads them). */
+  const budgets = new Map<string, DisruptionBudget>();
   let sink: ClusterSink | null = null;
   let stopped = false;
   /** Set once every node and pod was listed into the sink. */
@@ -220,6 +226,25 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
         informers.push(slices);
       }
 
+      const policy = kc.makeApiClient(PolicyV1Api);
+      const budgetKey = (b: V1PodDisruptionBudget): string => `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`;
+      const budgetInformer = new ResilientInformer<V1PodDisruptionBudget>({
+        kubeConfig: kc,
+        path: '/apis/policy/v1/poddisruptionbudgets',
+        list: () => policy.listPodDisruptionBudgetForAllNamespaces(),
+        handlers: {
+          upsert: (b) => budgets.set(budgetKey(b), {
+            namespace: b.metadata?.namespace ?? '', name: b.metadata?.name ?? '',
+            selector: (b.spec?.selector ?? null) as DisruptionBudget['selector'],
+            disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
+            disruptedPods: Object.keys(b.status?.disruptedPods ?? {}),
+          }),
+          remove: (b) => budgets.delete(budgetKey(b)),
+        },
+        log: informerLog,
+      });
+      informers.push(budgetInformer);
+
       const podInformer = new ResilientInformer<V1Pod>({
         kubeConfig: kc,
         path: '/api/v1/pods',
@@ -244,6 +269,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       // Nodes (and their DRA devices) first, so allocations on bound pods resolve against known inventory.
       await nodeInformer.start();
       if (slices !== null) await slices.start();
+      await budgetInformer.start();
       await podInformer.start();
       if (stopped) return;
       synced = true;
@@ -291,6 +317,44 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
 
     reportUnschedulable(pod: PodRef, message: string): void {
       events.report(pod, message);
+    },
+
+    async evictPod(victim: PodRef, by: { preemptor: PodRef; node: string }): Promise<void> {
+      if (elector !== null && !elector.isLeader()) {
+        throw new Error(`cannot evict pod "${victim.namespace}/${victim.name}": this replica "${identity}" is not the leader`);
+      }
+      await evictPod(core, victim);
+      source.recordEvent?.(victim, 'Normal', 'Preempted', `Preempted by pod ${by.preemptor.namespace}/${by.preemptor.name} (${by.preemptor.uid}) on node ${by.node} (Tessera)`);
+    },
+
+    async nominatePod(pod: PodRef, node: string): Promise<void> {
+      await nominatePod(core, pod, node);
+    },
+
+    disruptionBudgets(): readonly DisruptionBudget[] {
+      return [...budgets.values()];
+    },
+
+    recordEvent(pod: PodRef, type: 'Normal' | 'Warning', reason: string, message: string): void {
+      recordPodEvent(core, pod, type, reason, message, 'tessera', identity).catch((err: unknown) => {
+        log?.warn('cannot record event', { pod: `${pod.namespace}/${pod.name}`, reason, error: err instanceof Error ? err.message : String(err) });
+      });
+    },
+
+    nodeCapacity(node: string, names: readonly string[]): Readonly<Record<string, string>> | undefined {
+      const n = nodes.get(node);
+      if (n === undefined) return undefined;
+      const capacity = ((n.status as { capacity?: Record<string, unknown> } | undefined)?.capacity ?? {});
+      const out: Record<string, string> = {};
+      for (const name of names) {
+        const v = capacity[name];
+        if (v !== undefined && v !== null) out[name] = String(v);
+      }
+      return out;
+    },
+
+    async publishNodeCapacity(node: string, resources: Readonly<Record<string, string>>): Promise<void> {
+      await patchNodeCapacity(core, node, resources);
     },
 
     async stop(): Promise<void> {

@@ -1,6 +1,8 @@
 import { placeOnNode } from '../../algorithm/place.js';
+import { unreserve } from '../../algorithm/reserve.js';
 import type { PodRef } from '../../cluster/cache/cluster-source.js';
 import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../../model/allocation-annotation.js';
+import { parseJobGroup } from '../../model/job-group.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
 import { bindTargetMismatch } from '../bind-target-check.js';
 import { describeIssues, type ExtenderContext } from '../extender-context.js';
@@ -9,8 +11,9 @@ import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas
 /**
  * Bind: places the pod on the chosen node, holds the exact devices in the assume cache (re-validated, so two
  * racing binds never share a slice), writes `tessera.io/allocation` and binds through the cluster source.
- * Any failure is returned in `Error` (kube-scheduler then forgets the pod and retries); the assumption is
- * dropped.
+ * Devices held for the pod (preemption, job groups) are taken over in the same step. A member of an
+ * all-or-nothing job group waits here, devices assumed, until the group assembles (GroupGate). Any failure is
+ * returned in `Error` (kube-scheduler then forgets the pod and retries); the assumption is dropped.
  */
 export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): Promise<ExtenderBindingResult> {
   return ctx.tracedAsync('bind pod', async (span) => {
@@ -26,7 +29,8 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     if (refused !== null) return ctx.bindResult('error', `cannot bind ${who}: ${refused}`);
     let ev = ctx.deps.evaluations.get(ref.uid);
     let request = ev?.request;
-    if (request === undefined) {
+    let podObject = ev?.pod;
+    if (request === undefined || podObject === undefined) {
       const pod = ctx.deps.cache.pendingPod(ref.uid) ?? (await ctx.fetchPod(ref));
       if (pod === null) {
         return ctx.bindResult('error', `cannot bind ${who}: Tessera has not seen the pod: no filter call named its UID "${ref.uid}" and the cluster does not know it`);
@@ -34,8 +38,11 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
       const parsed = parseGpuRequest(pod as PodLike);
       if (!parsed.ok) return ctx.bindResult('error', `cannot bind ${who}: ${describeIssues(parsed)}`);
       request = parsed.value;
+      podObject = pod;
       ev = undefined;
     }
+    const group = parseJobGroup(podObject as never);
+    if (!group.ok) return ctx.bindResult('error', `cannot bind ${who}: ${describeIssues(group)}`);
     // From here to assume() nothing awaits: the placement is made and held against one state.
     const snapshot = ctx.deps.cache.snapshot();
     const state = snapshot.nodes.get(args.Node);
@@ -44,7 +51,10 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     }
     const cycle = ev !== undefined && ev.snapshot === snapshot && ev.cycle !== null && ev.cycle.options === ctx.engine.options
       ? ev.cycle : ctx.engine.prefilter(request, snapshot);
-    const placed = placeOnNode(request, state, cycle);
+    // Devices held for this very pod (its victims' devices, its place in a job group) are free for it.
+    let own = state;
+    for (const h of ctx.deps.cache.holdsFor(ref.uid)) if (h.node === args.Node) own = unreserve(own, h.allocation);
+    const placed = placeOnNode(request, own, cycle);
     if (placed.status.code !== 'success' || placed.allocation === null) {
       const reason = placed.status.code === 'success' ? 'no placement returned' : placed.status.reason;
       ctx.deps.metrics.bindConflicts.inc();
@@ -52,10 +62,19 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     }
     const allocation = placed.allocation;
     const annotation = formatAllocationAnnotation(allocation, state.inventory);
-    const held2 = ctx.deps.cache.assume(ref, allocation, annotation, request.priority, request.group);
+    const held2 = ctx.deps.cache.assumeHeld(ref, allocation, annotation, request.priority, request.group, podObject.metadata?.labels);
     if (held2.code !== 'success') {
       ctx.deps.metrics.bindConflicts.inc();
       return ctx.bindResult('conflict', `cannot bind ${who} to node "${args.Node}": the devices were taken by another bind: ${held2.reason}`);
+    }
+    ctx.preemption.stopWaiting(ref.uid);
+    if (group.value !== null && group.value.minSize !== null) {
+      // All or nothing: the devices stay assumed while the rest of the group reaches bind (bounded wait).
+      const notAssembled = await ctx.groups.arrive(ref, group.value);
+      if (notAssembled !== null) {
+        ctx.deps.cache.forget(ref.uid);
+        return ctx.bindResult('error', `cannot bind ${who} to node "${args.Node}": ${notAssembled}`);
+      }
     }
     try {
       await ctx.deps.source.bind({ ...ref, node: args.Node, annotations: { [ALLOCATION_ANNOTATION]: annotation } });

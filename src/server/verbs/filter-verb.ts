@@ -4,6 +4,7 @@ import type { NodeState } from '../../algorithm/node-state.js';
 import { type Candidate, type ExtenderContext } from '../extender-context.js';
 import type { NameCandidates } from '../name-candidates.js';
 import { REPEATED, toFilterResult, type NamesFilterAnswer } from '../names-filter-answer.js';
+import { adjustFullFilter, adjustNamesFilter } from './filter-adjustments.js';
 import { PASS, STALE, UNRESOLVABLE, UNSCHEDULABLE } from '../standing-answers.js';
 import type { ExtenderArgs, ExtenderFilterResult, WirePod } from '../wire-schemas.js';
 
@@ -66,6 +67,7 @@ export function filterNames(ctx: ExtenderContext, pod: WirePod, candidates: Name
       }
       if (unschedulable > 0) ctx.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
       if (unresolvable > 0) ctx.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
+      passed = adjustNamesFilter(ctx, pod, ev.evaluation, candidates, outcome, reasons, passed);
     }
     span.setAttribute('tessera.feasible', passed);
     const answer: NamesFilterAnswer = { candidates, error: '', outcome, reasons, passed };
@@ -132,10 +134,13 @@ export function filterFullNodes(ctx: ExtenderContext, args: ExtenderArgs): Exten
       if (unschedulable > 0) ctx.deps.metrics.filterRejections.inc({ reason: 'unschedulable' }, unschedulable);
       if (unresolvable > 0) ctx.deps.metrics.filterRejections.inc({ reason: 'unresolvable' }, unresolvable);
       ctx.deps.evaluations.set({ ...ev.evaluation, feasible: { names: passed, states, ranks, index: null } });
+      result.Nodes = { metadata: {}, items: passedObjects };
+      adjustFullFilter(ctx, args.Pod, ev.evaluation, result, new Map(candidates.map((c) => [c.name, c.node])));
     }
-    result.Nodes = { metadata: {}, items: passedObjects };
-    span.setAttribute('tessera.feasible', passed.length);
-    if (passed.length === 0 && count > 0) ctx.reportUnschedulable(args.Pod, result, count);
+    result.Nodes ??= { metadata: {}, items: passedObjects };
+    const feasible = result.Nodes.items.length;
+    span.setAttribute('tessera.feasible', feasible);
+    if (feasible === 0 && count > 0) ctx.reportUnschedulable(args.Pod, result, count);
     return result;
   });
 }

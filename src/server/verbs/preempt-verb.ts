@@ -1,43 +1,29 @@
-import { selectVictims } from '../../algorithm/preempt.js';
+import type { PodObject } from '../../cluster/cache/cluster-source.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
-import type { ExtenderContext } from '../extender-context.js';
-import type { ExtenderPreemptionArgs, ExtenderPreemptionResult, MetaVictimsResult } from '../wire-schemas.js';
+import { podRef, type ExtenderContext } from '../extender-context.js';
+import type { ExtenderPreemptionArgs, ExtenderPreemptionResult } from '../wire-schemas.js';
 
 /**
- * Preempt: for each candidate node, the fewest lowest-priority pods (strictly below the preemptor) whose
- * removal frees the devices the pod needs (fractional: partial GPUs count). Nodes where no set of victims
- * helps, or where the pod already fits, are dropped. Always answers NodeNameToMetaVictims (UIDs).
+ * Preempt: of the candidate nodes kube-scheduler sends (with its own in-tree victims, or none at all as
+ * kube-scheduler versions with PR #135486 send for nodes it found no victim on), answers the one node where
+ * evicting costs least, with Tessera's victims there: the fewest lowest-priority pods (strictly below the
+ * preemptor, PodDisruptionBudget-free sets first) whose removal frees the devices the pod needs, highest priority
+ * first. Never an empty victim list (kube-scheduler 1.35 rejects one). Pods that may not preempt
+ * (`preemptionPolicy: Never`, job-group members), or for which no node helps, get an empty map. The victims'
+ * devices are then held for the pod (see PreemptionCoordinator). Always answers NodeNameToMetaVictims (UIDs).
  */
 export function preemptPod(ctx: ExtenderContext, args: ExtenderPreemptionArgs): ExtenderPreemptionResult {
   return ctx.traced('preempt pod', (span) => {
     const out: ExtenderPreemptionResult = { NodeNameToMetaVictims: {} };
     const parsed = parseGpuRequest(args.Pod as PodLike);
     if (!parsed.ok) return out;
-    const request = parsed.value;
-    const proposed: Record<string, { NumPDBViolations?: number | null } | null> =
-      args.NodeNameToMetaVictims ?? args.NodeNameToVictims ?? {};
-    const snapshot = ctx.deps.cache.snapshot();
-    const cycle = ctx.engine.prefilter(request, snapshot);
-    let victimsTotal = 0;
-    for (const name of Object.keys(proposed)) {
-      const state = snapshot.nodes.get(name);
-      if (state === undefined) continue;
-      const pods = ctx.deps.cache.podsOn(name)
-        .filter((p) => p.counted && p.allocation !== null && p.allocation.devices.length > 0 && p.priority < request.priority)
-        .map((p) => ({ uid: p.uid, priority: p.priority, allocation: p.allocation as NonNullable<typeof p.allocation> }));
-      if (pods.length === 0) continue;
-      const chosen = selectVictims(request, state, pods, cycle);
-      if (chosen === null || chosen.victims.length === 0) continue;
-      const pdb = proposed[name]?.NumPDBViolations ?? 0;
-      const victims: MetaVictimsResult = {
-        Pods: chosen.victims.map((uid) => ({ UID: uid })),
-        NumPDBViolations: Math.min(pdb, chosen.victims.length),
-      };
-      out.NodeNameToMetaVictims[name] = victims;
-      victimsTotal += chosen.victims.length;
-    }
-    ctx.deps.metrics.preemptionVictims.inc(victimsTotal);
-    span.setAttribute('tessera.victims', victimsTotal);
+    const nodes = Object.keys(args.NodeNameToMetaVictims ?? args.NodeNameToVictims ?? {});
+    const answer = ctx.preemption.answer(args.Pod as PodObject, podRef(args.Pod), parsed.value, nodes);
+    if (answer === null) return out;
+    out.NodeNameToMetaVictims[answer.node] = { Pods: answer.victims.map((UID) => ({ UID })), NumPDBViolations: answer.pdbViolations };
+    ctx.deps.metrics.preemptionVictims.inc(answer.victims.length);
+    span.setAttribute('tessera.victims', answer.victims.length);
+    span.setAttribute('tessera.node', answer.node);
     return out;
   });
 }
