@@ -46,8 +46,17 @@ export async function serviceAccountToken(kc: KubeConfig, namespace: string, nam
   return token;
 }
 
+/** Options of `startKwok`. */
+export interface KwokOptions {
+  /**
+   * Node lease duration (default 40 s). KWOK renews each node's Lease a few times per duration, as kubelets do:
+   * thousands of nodes with short leases are hundreds of writes a second, which benches lengthen to stay quiet.
+   */
+  readonly nodeLeaseDurationSeconds?: number;
+}
+
 /** The kwok controller managing nodes annotated `kwok.x-k8s.io/node=fake` (Ready nodes, Running pods). */
-export async function startKwok(binDir: string, cluster: LocalCluster): Promise<ManagedProcess> {
+export async function startKwok(binDir: string, cluster: LocalCluster, options: KwokOptions = {}): Promise<ManagedProcess> {
   const port = await freePort();
   const kwok = startProcess(
     'kwok',
@@ -58,12 +67,29 @@ export async function startKwok(binDir: string, cluster: LocalCluster): Promise<
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       `--server-address=127.0.0.1:${String(port)}`,
       '--node-ip=127.0.0.1',
-      '--node-lease-duration-seconds=40',
+      `--node-lease-duration-seconds=${String(options.nodeLeaseDurationSeconds ?? 40)}`,
     ],
     { logDir: cluster.logDir },
   );
   await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).ok, { timeoutMs: 60_000, process: kwok });
   return kwok;
+}
+
+/** deploy/'s KubeSchedulerConfiguration (the ConfigMap tessera-scheduler-config), parsed. */
+export function deploySchedulerConfig(): KubeSchedulerConfig {
+  const configMap = kustomizeObjects(join(REPO_ROOT, 'deploy')).find(
+    (o) => o.kind === 'ConfigMap' && o.metadata?.name === 'tessera-scheduler-config',
+  ) as (KubernetesObject & { data: Record<string, string> }) | undefined;
+  const text = configMap?.data['scheduler-config.yaml'];
+  if (text === undefined) throw new Error('deploy/ has no ConfigMap tessera-scheduler-config with scheduler-config.yaml');
+  return parseYaml(text) as KubeSchedulerConfig;
+}
+
+/** The parts of a KubeSchedulerConfiguration the harness rewrites; everything else is passed through. */
+export interface KubeSchedulerConfig {
+  clientConnection?: { kubeconfig?: string; qps?: number; burst?: number };
+  extenders?: { urlPrefix: string; [key: string]: unknown }[];
+  [key: string]: unknown;
 }
 
 /**
@@ -76,22 +102,30 @@ export async function startKubeScheduler(
   kubeconfig: string,
   tesseraPort: number,
 ): Promise<ManagedProcess> {
-  const configMap = kustomizeObjects(join(REPO_ROOT, 'deploy')).find(
-    (o) => o.kind === 'ConfigMap' && o.metadata?.name === 'tessera-scheduler-config',
-  ) as (KubernetesObject & { data: Record<string, string> }) | undefined;
-  const text = configMap?.data['scheduler-config.yaml'];
-  if (text === undefined) throw new Error('deploy/ has no ConfigMap tessera-scheduler-config with scheduler-config.yaml');
-  const config = parseYaml(text) as {
-    clientConnection?: { kubeconfig?: string };
-    extenders: { urlPrefix: string }[];
-  };
-  config.clientConnection = { ...(config.clientConnection ?? {}), kubeconfig };
-  for (const e of config.extenders) e.urlPrefix = e.urlPrefix.replace(/^http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${String(tesseraPort)}`);
-  const path = join(cluster.dir, 'scheduler-config.yaml');
-  writeFileSync(path, stringify(config));
+  const config = deploySchedulerConfig();
+  for (const e of config.extenders ?? []) e.urlPrefix = e.urlPrefix.replace(/^http:\/\/127\.0\.0\.1:\d+/, `http://127.0.0.1:${String(tesseraPort)}`);
+  return startKubeSchedulerWithConfig(binDir, cluster, kubeconfig, config);
+}
+
+/**
+ * Starts the stock kube-scheduler with `config` (its clientConnection.kubeconfig set to `kubeconfig`), written
+ * to `<run>/<name>.yaml`, and waits until it serves. `name` names the log and config files (unique per start when
+ * several run in turn); `extraArgs` are appended to the command line.
+ */
+export async function startKubeSchedulerWithConfig(
+  binDir: string,
+  cluster: LocalCluster,
+  kubeconfig: string,
+  config: KubeSchedulerConfig,
+  options: { readonly name?: string; readonly extraArgs?: readonly string[] } = {},
+): Promise<ManagedProcess & { readonly securePort: number }> {
+  const name = options.name ?? 'kube-scheduler';
+  const written = { ...config, clientConnection: { ...(config.clientConnection ?? {}), kubeconfig } };
+  const path = join(cluster.dir, name === 'kube-scheduler' ? 'scheduler-config.yaml' : `${name}.yaml`);
+  writeFileSync(path, stringify(written));
   const port = await freePort();
   const scheduler = startProcess(
-    'kube-scheduler',
+    name,
     join(binDir, 'kube-scheduler'),
     [
       `--config=${path}`,
@@ -101,6 +135,7 @@ export async function startKubeScheduler(
       `--authorization-kubeconfig=${kubeconfig}`,
       `--cert-dir=${join(cluster.dir, 'scheduler-pki')}`,
       '--v=2',
+      ...(options.extraArgs ?? []),
     ],
     { logDir: cluster.logDir },
   );
@@ -109,7 +144,7 @@ export async function startKubeScheduler(
     () => readFileSync(scheduler.logFile, 'utf8').includes('Serving securely'),
     { timeoutMs: 120_000, process: scheduler },
   );
-  return scheduler;
+  return Object.assign(scheduler, { securePort: port });
 }
 
 /** A Tessera `serve --cluster kube` process that can be killed and started again on the same port. */
@@ -123,12 +158,28 @@ export interface TesseraRunner {
   stop(): Promise<void>;
 }
 
+/** Options of `tesseraRunner` (benches); the defaults are what the e2e suite runs. */
+export interface TesseraRunnerOptions {
+  /** `source` (default): `node --import tsx src/main.ts`; `compiled`: `node dist/src/main.js`, as `npm start` runs it (build first). */
+  readonly entry?: 'source' | 'compiled';
+  /** Flags for node itself (e.g. `--cpu-prof`), before the script. */
+  readonly nodeArgs?: readonly string[];
+  /** Flags appended to `serve`. */
+  readonly serveArgs?: readonly string[];
+  /** Log file name of the first start (default `tessera`). */
+  readonly name?: string;
+  /** How long to wait for /readyz (default 120 s; a large fleet takes longer to list). */
+  readonly readyTimeoutMs?: number;
+}
+
 /**
  * Runs Tessera from source (`node --import tsx src/main.ts serve`) the way deploy/ runs it: in-cluster-like
  * identity (the ServiceAccount token), follow-mode leader election on kube-scheduler's lease, with POD_NAME set
  * to this host's name because kube-scheduler's lease identity is `<hostname>_<uuid>`.
  */
-export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string): Promise<TesseraRunner> {
+export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string, options: TesseraRunnerOptions = {}): Promise<TesseraRunner> {
+  const name = options.name ?? 'tessera';
+  const script = options.entry === 'compiled' ? [join(REPO_ROOT, 'dist', 'src', 'main.js')] : ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts')];
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
   let proc: ManagedProcess | null = null;
@@ -140,9 +191,13 @@ export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string): 
     async start() {
       starts += 1;
       proc = startProcess(
-        starts === 1 ? 'tessera' : `tessera-${String(starts)}`,
+        starts === 1 ? name : `${name}-${String(starts)}`,
         process.execPath,
-        ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts'), 'serve', '--cluster', 'kube', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info'],
+        [
+          ...(options.nodeArgs ?? []), ...script,
+          'serve', '--cluster', 'kube', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'info',
+          ...(options.serveArgs ?? []),
+        ],
         {
           logDir: cluster.logDir,
           cwd: REPO_ROOT,
@@ -156,7 +211,7 @@ export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string): 
         },
       );
       const started = proc;
-      await waitFor('Tessera /readyz', async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: 120_000, intervalMs: 300, process: started });
+      await waitFor('Tessera /readyz', async () => (await fetch(`${url}/readyz`)).ok, { timeoutMs: options.readyTimeoutMs ?? 120_000, intervalMs: 300, process: started });
       return started;
     },
     async kill() {
