@@ -102,14 +102,14 @@ describe('deploy/ manifests', () => {
     expect(outside).toEqual(['RoleBinding/tessera-scheduler-authentication-reader']);
   });
 
-  it('grants Tessera only read access to nodes and ResourceSlices, and pods only get/list/watch/patch', () => {
+  it('grants Tessera only read access to nodes and ResourceSlices, and pods only get/list/watch (the binding carries the annotation)', () => {
     const role = find('ClusterRole', 'tessera-extender') as Obj & {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
     const verbs = (resource: string): string[] => role.rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs);
     expect(verbs('nodes').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('resourceslices').sort()).toEqual(['get', 'list', 'watch']);
-    expect(verbs('pods').sort()).toEqual(['get', 'list', 'patch', 'watch']);
+    expect(verbs('pods').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods/binding')).toEqual(['create']);
     expect(role.rules.flatMap((r) => r.verbs)).not.toContain('delete');
   });

@@ -48,10 +48,10 @@ export interface PodRef {
   readonly uid: string;
 }
 
-/** What a bind must do: write `annotations` on the pod, then bind it to `node` (pods/binding subresource). */
+/** What a bind must do: bind the pod to `node` with `annotations` on it (the kube source sends both in one pods/binding). */
 export interface PodBinding extends PodRef {
   readonly node: string;
-  /** Always holds `tessera.io/allocation` (see docs/model.md); written before the binding is created. */
+  /** Always holds `tessera.io/allocation` (see docs/model.md); on the pod no later than spec.nodeName. */
   readonly annotations: Readonly<Record<string, string>>;
 }
 
@@ -81,8 +81,8 @@ export interface ClusterSource {
   /** Starts watching; reports everything into `sink` and calls `sink.markSynced()` once listed. */
   start(sink: ClusterSink): Promise<void>;
   /**
-   * Writes the annotations on the pod, then binds it. Rejects (with a message that names the pod and node)
-   * when either step fails; the caller then forgets its assumption and kube-scheduler retries.
+   * Binds the pod with the annotations on it (never bound without them). Rejects (with a message that names the
+   * pod and node) when that fails; the caller then forgets its assumption and kube-scheduler retries.
    */
   bind(binding: PodBinding): Promise<void>;
   /** Fetches a pod the cache has not seen (used by bind when the pod never went through filter). */

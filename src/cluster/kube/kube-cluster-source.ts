@@ -20,6 +20,7 @@ import { LeaseElector } from './lease-elector.js';
 import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
+import { KubeHttp } from './kube-http.js';
 import { bindPod } from './pod-binder.js';
 import { ResilientInformer } from './resilient-informer.js';
 
@@ -100,7 +101,8 @@ export function leaderElectionFromEnv(env: NodeJS.ProcessEnv = process.env): Kub
 
 /**
  * A ClusterSource over the Kubernetes API: informers for Nodes and Pods (and ResourceSlices where served)
- * feed the cache; bind writes `tessera.io/allocation` then creates pods/binding; pods that stay pending get
+ * feed the cache; bind creates pods/binding carrying `tessera.io/allocation` (one request over a kept-alive
+ * connection, see pod-binder.ts); pods that stay pending get
  * Events; a Lease makes one replica of several the one that binds.
  *
  * State is rebuilt from the API on every start: bound pods carry their allocation annotation, so a restart
@@ -110,6 +112,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   const kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig ?? null);
   const log = options.log;
   const core = kc.makeApiClient(CoreV1Api);
+  const binder = new KubeHttp(kc);
   const election = options.leaderElection ?? leaderElectionFromEnv();
   const identity = election === false ? `${hostname()}_${randomBytes(4).toString('hex')}` : election.identity;
   const events = new PendingEventRecorder({
@@ -276,7 +279,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
           `cannot bind pod "${binding.namespace}/${binding.name}" to node "${binding.node}": this replica "${identity}" is not the leader${holder === '' ? '' : `: "${holder}" holds the lease`}`,
         );
       }
-      await bindPod(core, binding);
+      await bindPod(binder, binding);
       events.forget(binding.uid);
     },
 
@@ -300,6 +303,7 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       informers.length = 0;
       if (elector !== null) await elector.stop();
       await events.flush();
+      binder.close();
     },
   };
   return source;
