@@ -35,6 +35,8 @@ serve flags (env in brackets; see docs/service.md):
   --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
+  --filter-answer <feasible|choice>  names-only filter answers every feasible node, or Tessera's choice [TESSERA_FILTER_ANSWER]
+  --nominate-for <names>        nominate nodes for new pods of these schedulers (comma-separated) [TESSERA_NOMINATE_FOR]
 `;
 
 async function serve(argv: readonly string[]): Promise<number> {

@@ -41,6 +41,18 @@ export const ConfigSchema = z.strictObject({
   shutdownGraceSeconds: z.number().min(0).max(600),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
   scheduling: z.record(z.string(), z.unknown()),
+  /**
+   * What a names-only filter answers: `feasible`, every node that fits; `choice`, only the node Tessera would score
+   * highest (pods with soft preferences still get every feasible node), so kube-scheduler skips scoring and
+   * prioritize (docs/throughput.md).
+   */
+  filterAnswer: z.enum(['feasible', 'choice']),
+  /**
+   * Scheduler names (profiles of the kube-scheduler Tessera extends) whose new pending pods Tessera nominates a
+   * node for, as `status.nominatedNodeName`, so kube-scheduler checks that one node first (docs/throughput.md);
+   * empty = off.
+   */
+  nominateFor: z.array(z.string().min(1)),
 });
 
 /** A validated configuration. */
@@ -63,6 +75,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   tlsKeyFile: null,
   shutdownGraceSeconds: 10,
   scheduling: {},
+  filterAnswer: 'feasible',
+  nominateFor: [],
 });
 
 /** Keys whose environment / flag strings are converted to numbers before validation. */
@@ -86,6 +100,8 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_TLS_CERT_FILE: 'tlsCertFile',
   TESSERA_TLS_KEY_FILE: 'tlsKeyFile',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
+  TESSERA_FILTER_ANSWER: 'filterAnswer',
+  TESSERA_NOMINATE_FOR: 'nominateFor',
 });
 
 /** Command-line flags (`--port 9000`) and the key each sets. */
@@ -104,4 +120,6 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'tls-cert-file': 'tlsCertFile',
   'tls-key-file': 'tlsKeyFile',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
+  'filter-answer': 'filterAnswer',
+  'nominate-for': 'nominateFor',
 });

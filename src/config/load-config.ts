@@ -123,6 +123,8 @@ function readConfigFile(path: string, read: (p: string) => string):
 function coerce(key: keyof Config, value: string): unknown {
   if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile') return value;
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  // Lists arrive comma-separated.
+  if (key === 'nominateFor') return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
   return value;
 }
 

@@ -30,6 +30,8 @@ export interface ExtenderServiceDeps {
   readonly metrics: TesseraMetrics;
   readonly tracer: Tracer;
   readonly log: Logger;
+  /** Config `filterAnswer`: `choice` narrows names-only filter answers to Tessera's choice (default `feasible`). */
+  readonly filterAnswer?: 'feasible' | 'choice';
 }
 
 /** A candidate node resolved for one request: its state, or why it cannot be evaluated. */

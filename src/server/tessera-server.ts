@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { SchedulingOptions, TargetTask } from '../algorithm/scheduling-options.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
+import { observeSink } from '../cluster/cache/observed-sink.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { createNodeParser, type NodeParser, type ParseNode } from '../cluster/cache/node-parser.js';
 import type { Config } from '../config/config-schema.js';
@@ -85,9 +86,12 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   });
   const service = new ExtenderService({
     cache, source: views.source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
-    metrics, tracer: tesseraTracer(), log,
+    metrics, tracer: tesseraTracer(), log, filterAnswer: config.filterAnswer,
   });
   cache.onNewPod((pod) => service.observePod(pod));
+  // Nominations (config nominateFor) need a source that can write status.nominatedNodeName.
+  const nominator = config.nominateFor.length > 0 && source.nominate !== undefined ? service.createNominator({ schedulerNames: config.nominateFor }) : null;
+  const sink = nominator === null ? views.sink : observeSink(views.sink, [nominator], log);
   placedAgainst = () => service.engine.options.targetWorkload;
   const handler = createHttpHandler({
     service, urlPrefix: config.urlPrefix, maxBodyBytes: config.maxBodyBytes, metrics, registry, log,
@@ -112,7 +116,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
-  const started = source.start(views.sink).catch((err: unknown) => {
+  const started = source.start(sink).catch((err: unknown) => {
     log.error('cluster source failed to start', { error: err instanceof Error ? err.message : String(err) });
     throw err;
   });
@@ -128,6 +132,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
       closing ??= (async () => {
         clearInterval(expiry);
         views.close();
+        nominator?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

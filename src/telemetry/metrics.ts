@@ -38,6 +38,8 @@ export interface TesseraMetrics {
   readonly evaluationCache: Counter<'result'>;
   readonly nodeParseErrors: Counter;
   readonly nodeNameLists: Counter<'read'>;
+  /** Nominations of pending pods (pod-nominator.ts) by result. */
+  readonly nominations: Counter<'result'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
   /** Connects the showback and stranded-GPU gauges to the operator views. */
@@ -99,6 +101,13 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       name: 'tessera_node_name_lists_total',
       help: 'NodeNames lists of filter and prioritize bodies, by how they were read (recent, bytes, parsed).',
       labelNames: ['read'],
+      registers,
+    }),
+    // ---- nominations (nominateFor) ----
+    nominations: new Counter({
+      name: 'tessera_nominations_total',
+      help: 'Nominations of pending pods, by result: nominated (written), write_failed, no_node, taken (the filter answered the nominated node), dropped (kube-scheduler filtered the node out).',
+      labelNames: ['result'],
       registers,
     }),
     observeCache(fn) {

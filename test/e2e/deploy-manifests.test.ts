@@ -111,6 +111,7 @@ describe('deploy/ manifests', () => {
     expect(verbs('resourceslices').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods/binding')).toEqual(['create']);
+    expect(verbs('pods/status')).toEqual(['patch']);
     expect(role.rules.flatMap((r) => r.verbs)).not.toContain('delete');
   });
 });

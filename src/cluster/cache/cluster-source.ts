@@ -85,6 +85,12 @@ export interface ClusterSource {
    * pod and node) when that fails; the caller then forgets its assumption and kube-scheduler retries.
    */
   bind(binding: PodBinding): Promise<void>;
+  /**
+   * Sets a pending pod's `status.nominatedNodeName` to `node`, provided the pod is still at `resourceVersion`
+   * (kube-scheduler then checks that node first; pod-nominator.ts). Rejects when the pod changed meanwhile, or
+   * this replica may not write (not the leader). Sources that cannot nominate leave it out.
+   */
+  nominate?(pod: PodRef, node: string, resourceVersion: string): Promise<void>;
   /** Fetches a pod the cache has not seen (used by bind when the pod never went through filter). */
   getPod?(namespace: string, name: string): Promise<PodObject | null>;
   /** Tells users why a pod stays pending (the kube source records an Event); best effort, never throws. */

@@ -21,7 +21,7 @@ import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
 import { KubeHttp } from './kube-http.js';
-import { bindPod } from './pod-binder.js';
+import { bindPod, nominatePod } from './pod-binder.js';
 import { ResilientInformer } from './resilient-informer.js';
 
 /** Leader-election settings; the defaults are kube-scheduler's timings. */
@@ -112,7 +112,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   const kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig ?? null);
   const log = options.log;
   const core = kc.makeApiClient(CoreV1Api);
-  const binder = new KubeHttp(kc);
+  // Binds and nominations share one pool of kept-alive connections, sized for bursts of concurrent binds.
+  const binder = new KubeHttp(kc, 64);
   const election = options.leaderElection ?? leaderElectionFromEnv();
   const identity = election === false ? `${hostname()}_${randomBytes(4).toString('hex')}` : election.identity;
   const events = new PendingEventRecorder({
@@ -281,6 +282,13 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       }
       await bindPod(binder, binding);
       events.forget(binding.uid);
+    },
+
+    async nominate(pod: PodRef, node: string, resourceVersion: string): Promise<void> {
+      if (!synced || (elector !== null && !elector.isLeader())) {
+        throw new Error(`cannot nominate node "${node}" for pod "${pod.namespace}/${pod.name}": this replica is not the leader or has not listed the cluster`);
+      }
+      await nominatePod(binder, pod, node, resourceVersion);
     },
 
     async getPod(namespace: string, name: string): Promise<PodObject | null> {

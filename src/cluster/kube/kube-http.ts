@@ -30,8 +30,12 @@ export class KubeHttp {
   /** `maxSockets`: connections kept to the API server (binds run concurrently). */
   constructor(private readonly kc: KubeConfig, private readonly maxSockets = 16) {}
 
-  /** Sends `body` (JSON-serialized) and resolves with the answer, whatever its status; rejects on network errors. */
-  async request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<KubeHttpResponse> {
+  /**
+   * Sends `body` (JSON-serialized; `contentType` defaults to application/json, patches name their kind) and
+   * resolves with the answer, whatever its status; rejects on network errors and after `timeoutMs` (30 s).
+   */
+  async request(method: string, path: string, body?: unknown, options: { readonly contentType?: string; readonly timeoutMs?: number } = {}): Promise<KubeHttpResponse> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
     const cluster = this.kc.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
     const opts: RequestOptions = { headers: {} };
@@ -42,7 +46,7 @@ export class KubeHttp {
     const headers: OutgoingHttpHeaders = {
       ...(opts.headers as OutgoingHttpHeaders),
       accept: 'application/json',
-      ...(text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
+      ...(text === undefined ? {} : { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) }),
     };
     // Basic auth (username/password users) comes as `auth`, which node turns into the header itself.
     const agent = this.agentFor(secure, opts, cluster.tlsServerName);

@@ -3,6 +3,7 @@ import type { PodRef } from '../../cluster/cache/cluster-source.js';
 import { ALLOCATION_ANNOTATION, formatAllocationAnnotation } from '../../model/allocation-annotation.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
 import { describeIssues, type ExtenderContext } from '../extender-context.js';
+import { bindNominated } from './bind-nominated.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas.js';
 
 /**
@@ -16,6 +17,8 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     const ref: PodRef = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
     const who = `pod "${ref.namespace}/${ref.name}"`;
     span.setAttribute('tessera.node', args.Node);
+    const nominated = bindNominated(ctx, ref, args.Node);
+    if (nominated !== null) return nominated;
     const held = ctx.deps.cache.pod(ref.uid);
     if (held !== undefined) {
       if (held.node === args.Node && held.phase === 'bound') return ctx.bindResult('bound', '');

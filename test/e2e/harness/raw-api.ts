@@ -9,7 +9,11 @@ export interface RawResponse {
 /** One event of a watch stream, parsed. */
 export interface RawWatchEvent {
   readonly type: string;
-  readonly object: { readonly metadata?: { readonly name?: string; readonly resourceVersion?: string }; readonly spec?: { readonly nodeName?: string } };
+  readonly object: {
+    readonly metadata?: { readonly name?: string; readonly resourceVersion?: string };
+    readonly spec?: { readonly nodeName?: string };
+    readonly status?: { readonly phase?: string };
+  };
 }
 
 /**
@@ -34,7 +38,7 @@ export class RawApi {
         headers: {
           authorization: `Bearer ${this.token}`,
           accept: 'application/json',
-          ...(text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }),
+          ...(text === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json', 'content-length': Buffer.byteLength(text) }),
         },
       }, (res) => {
         const chunks: Buffer[] = [];

@@ -79,7 +79,7 @@ export interface RoundResult {
   readonly latencyP99Ms: number;
   readonly wallSeconds: number;
   readonly loadAverage: number;
-  /** CPU seconds per process over the round. */
+  /** CPU seconds per process over the round (until KWOK has marked every pod Running), less its idle rate. */
   readonly cpuSeconds: Readonly<Record<string, number>>;
   /** Over-commit and bound-pod problems found from the API objects alone (empty = sound). */
   readonly violations: readonly string[];
@@ -95,6 +95,8 @@ export interface RoundResult {
     readonly rssEndMiB: number;
     readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number };
     readonly verbs: Readonly<Record<string, LatencyFigures>>;
+    /** tessera_nominations_total over the round, by result. */
+    readonly nominations: Readonly<Record<string, number>>;
   } | null;
 }
 
@@ -106,6 +108,8 @@ export interface ThroughputReport {
 }
 
 const NAMESPACE = 'bench';
+/** How long each round samples idle CPU before creating pods. */
+const IDLE_SAMPLE_MS = 5_000;
 const MIB = 1024 * 1024;
 
 /** Runs the bench; resolves with every round's figures (a round that stalls rejects). */
@@ -227,7 +231,14 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const apiBefore = await apiserverMetrics();
     const schedBefore = await schedulerMetrics();
     const tessBefore = await tesseraMetrics();
+    // What every process burns with nothing to schedule (lease renewals, KWOK, other rounds' leftovers), so that
+    // CPU per pod counts the pods' work only: a slower round would otherwise be charged more idle time.
+    const idleStart = cpu();
+    const idleFrom = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
     const cpuBefore = cpu();
+    const idleRate: Record<string, number> = {};
+    for (const k of Object.keys(cpuBefore)) idleRate[k] = ((cpuBefore[k] as number) - (idleStart[k] as number)) / ((performance.now() - idleFrom) / 1000);
     const loadBefore = loadavg()[0] ?? NaN;
 
     const pods = Array.from({ length: options.pods }, (_, i) => throughputPod(i, NAMESPACE, setup.pods));
@@ -235,13 +246,20 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const createdAt = new Float64Array(options.pods).fill(NaN);
     const boundAt = new Float64Array(options.pods).fill(NaN);
     let bound = 0;
+    const running = new Uint8Array(options.pods);
+    let runningCount = 0;
     let lastProgress = performance.now();
     const listed = JSON.parse((await api.must('GET', `/api/v1/namespaces/${NAMESPACE}/pods`)).body.toString('utf8')) as { metadata: { resourceVersion: string }; items: unknown[] };
     if (listed.items.length > 0) throw new Error(`namespace ${NAMESPACE} still holds ${String(listed.items.length)} pods`);
     let watchEnded: Error | null = null;
     const watch = api.follow(`/api/v1/namespaces/${NAMESPACE}/pods`, listed.metadata.resourceVersion, (ev) => {
       const i = index.get(ev.object.metadata?.name ?? '');
-      if (i === undefined || (ev.object.spec?.nodeName ?? '') === '' || !Number.isNaN(boundAt[i] as number)) return;
+      if (i === undefined) return;
+      if (ev.object.status?.phase === 'Running' && !running[i]) {
+        running[i] = 1;
+        runningCount += 1;
+      }
+      if ((ev.object.spec?.nodeName ?? '') === '' || !Number.isNaN(boundAt[i] as number)) return;
       boundAt[i] = performance.now();
       bound += 1;
       lastProgress = boundAt[i] as number;
@@ -257,6 +275,10 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       await boundedPool(pods, options.createConcurrency, async (pod, i) => {
         await api.must('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod);
         createdAt[i] = performance.now();
+        if (setup.benchNominates === true) {
+          const node = ctx.fleet[i % ctx.fleet.length]?.name ?? '';
+          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409]);
+        }
       });
       const created = performance.now();
       // Not waitFor: it would swallow the failures thrown here and keep polling.
@@ -272,6 +294,10 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       const end = performance.now();
+      // KWOK marks bound pods Running (one status write each, as a kubelet does): let that work land in the window.
+      const settleUntil = performance.now() + 60_000;
+      while (runningCount < options.pods && performance.now() < settleUntil) await new Promise((resolve) => setTimeout(resolve, 200));
+      const settled = performance.now();
       const cpuAfter = cpu();
       const schedAfter = await schedulerMetrics();
       const apiAfter = await apiserverMetrics();
@@ -287,7 +313,9 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       const latencies = Float64Array.from(pods.map((_, i) => (boundAt[i] as number) - (createdAt[i] as number))).sort();
       const lat = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
       const cpuDelta: Record<string, number> = {};
-      for (const k of Object.keys(cpuAfter)) cpuDelta[k] = (cpuAfter[k] as number) - (cpuBefore[k] as number);
+      for (const k of Object.keys(cpuAfter)) {
+        cpuDelta[k] = (cpuAfter[k] as number) - (cpuBefore[k] as number) - (idleRate[k] ?? 0) * ((settled - start) / 1000);
+      }
       return {
         setup: setup.id, round, pods: options.pods, bound,
         throughput: hi > lo ? (hi - lo) / ((at(0.9) - at(0.1)) / 1000) : NaN,
@@ -397,7 +425,15 @@ function tesseraFigures(before: PromSample[], after: PromSample[], peakRss: numb
   }
   // prom-client resets its event-loop delay histogram on every scrape: `after` covers the round.
   const lag = (suffix: string): number => 1000 * gaugeValue(after, `nodejs_eventloop_lag_${suffix}_seconds`);
+  const nominations: Record<string, number> = {};
+  for (const x of after) {
+    if (x.name !== 'tessera_nominations_total') continue;
+    const result = x.labels['result'] ?? '';
+    const b = before.find((y) => y.name === x.name && y.labels['result'] === result)?.value ?? 0;
+    if (x.value - b > 0) nominations[result] = x.value - b;
+  }
   return {
+    nominations,
     rssPeakMiB: peakRss / MIB,
     rssEndMiB: rssEnd / MIB,
     eventLoopDelayMs: { p50: lag('p50'), p99: lag('p99'), max: lag('max'), mean: lag('mean') },
@@ -432,7 +468,7 @@ export function formatRound(r: RoundResult): string[] {
   const lines = [
     `round ${String(r.round)} ${r.setup}: ${String(r.bound)}/${String(r.pods)} bound in ${f0(r.wallSeconds)} s; steady 10-90 %: ${f1(r.throughput)} pods/s ` +
       `(created at ${f0(r.createRate)} pods/s); creation to bound p50 ${f0(r.latencyP50Ms)} ms, p99 ${f0(r.latencyP99Ms)} ms; load average ${f1(r.loadAverage)}`,
-    `  CPU seconds per 1,000 pods: ${Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${f1((1000 * v) / r.pods)}`).join(', ')}`,
+    `  CPU seconds per 1,000 pods (above idle): ${Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${f1((1000 * v) / r.pods)}`).join(', ')}`,
   ];
   const s = r.scheduler;
   const cycles = Math.max(1, s['algorithm']?.count ?? 0);
@@ -442,7 +478,7 @@ export function formatRound(r: RoundResult): string[] {
   const inTree = ['PreFilter', 'Filter', 'PreScore', 'Score'].reduce((t, k) => t + perCycle(k), 0);
   lines.push(
     `  kube-scheduler, ms per scheduling cycle (${String(s['algorithm']?.count ?? 0)} cycles): attempt ${f1(s['attempt']?.meanMs ?? NaN)} (p99 ${f0(s['attempt']?.p99Ms ?? NaN)}), ` +
-      `algorithm ${f1(s['algorithm']?.meanMs ?? NaN)} (p99 ${f0(s['algorithm']?.p99Ms ?? NaN)}) = PreFilter ${f1(perCycle('PreFilter'))} + Filter ${f1(perCycle('Filter'))} + ` +
+      `algorithm ${f1(s['algorithm']?.meanMs ?? NaN)} (p50 ${f1(s['algorithm']?.p50Ms ?? NaN)}, p99 ${f0(s['algorithm']?.p99Ms ?? NaN)}) = PreFilter ${f1(perCycle('PreFilter'))} + Filter ${f1(perCycle('Filter'))} + ` +
       `PreScore ${f1(perCycle('PreScore'))} + Score ${f1(perCycle('Score'))} + extender calls and the rest ${f1((s['algorithm']?.meanMs ?? NaN) - inTree)}; ` +
       `Reserve ${f1(perCycle('Reserve'))}; pod SLI p50 ${f0(s['sli']?.p50Ms ?? NaN)} ms, p99 ${f0(s['sli']?.p99Ms ?? NaN)} ms; ` +
       `attempts ${Object.entries(r.attempts).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`,
@@ -452,7 +488,8 @@ export function formatRound(r: RoundResult): string[] {
     const t = r.tessera;
     lines.push(
       `  tessera: RSS peak ${f0(t.rssPeakMiB)} MiB, end ${f0(t.rssEndMiB)} MiB; event-loop delay p50 ${f1(t.eventLoopDelayMs.p50)} ms, p99 ${f1(t.eventLoopDelayMs.p99)} ms, max ${f0(t.eventLoopDelayMs.max)} ms; ` +
-        Object.entries(t.verbs).map(([v, x]) => `${v} mean ${f1(x.meanMs)} ms p99 ${f1(x.p99Ms)} ms (${String(x.count)})`).join(', '),
+        Object.entries(t.verbs).map(([v, x]) => `${v} mean ${f1(x.meanMs)} ms p99 ${f1(x.p99Ms)} ms (${String(x.count)})`).join(', ') +
+        (Object.keys(t.nominations).length > 0 ? `; nominations ${Object.entries(t.nominations).map(([k, v]) => `${k} ${String(v)}`).join(', ')}` : ''),
     );
   }
   if (r.violations.length > 0) lines.push(`  VIOLATIONS: ${r.violations.slice(0, 10).join('; ')}`);

@@ -24,6 +24,11 @@ export interface BenchSetup {
   readonly tesseraArgs?: readonly string[];
   /** Nodes must advertise Tessera's resources as node totals (`throughputNodeObject(…, 'all-gpu-resources')`). */
   readonly needsAdvertisedTotals?: boolean;
+  /**
+   * The bench itself sets each pod's status.nominatedNodeName right after creating it (round-robin over the
+   * fleet): the floor of a design where the extender nominates and kube-scheduler checks that one node first.
+   */
+  readonly benchNominates?: boolean;
 }
 
 /** deploy/'s configuration with the client settings and the extender pointed at `port`. */
@@ -77,6 +82,30 @@ const SETUPS: readonly BenchSetup[] = [
     description: "deploy/'s configuration with a do-nothing extender (bench/do-nothing-extender.ts), Tessera's pod mix",
     extender: 'floor',
     pods: 'tessera',
+    config: deployed,
+  },
+  {
+    id: 'tessera-choice',
+    description: "as tessera, with Tessera's filter answering its choice alone (--filter-answer choice): kube-scheduler skips scoring and prioritize",
+    extender: 'tessera',
+    pods: 'tessera',
+    tesseraArgs: ['--filter-answer', 'choice'],
+    config: deployed,
+  },
+  {
+    id: 'tessera-nominate',
+    description: "as tessera-choice, with Tessera nominating a node for each new pod (--nominate-for tessera-scheduler): kube-scheduler checks that one node first",
+    extender: 'tessera',
+    pods: 'tessera',
+    tesseraArgs: ['--filter-answer', 'choice', '--nominate-for', 'tessera-scheduler'],
+    config: deployed,
+  },
+  {
+    id: 'floor-nominated',
+    description: 'as floor, with every pod nominated (status.nominatedNodeName, round-robin) by the bench right after creation',
+    extender: 'floor',
+    pods: 'tessera',
+    benchNominates: true,
     config: deployed,
   },
   {
