@@ -10,6 +10,7 @@ import { CoordinationV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, t
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyObjects,
+  deployedTesseraEnv,
   kustomizeObjects,
   SCHEDULER_NAMESPACE,
   SCHEDULER_SERVICE_ACCOUNT,
@@ -103,7 +104,8 @@ beforeAll(async () => {
     },
     { timeoutMs: 120_000, intervalMs: 1_000, process: kwok },
   );
-  tessera = await tesseraRunner(cluster, saKubeconfig);
+  // As deploy/ runs it, with its TESSERA_* settings (choice filter, nominations).
+  tessera = await tesseraRunner(cluster, saKubeconfig, { env: deployedTesseraEnv() });
   await tessera.start();
   scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port);
   const coordination = kc.makeApiClient(CoordinationV1Api);

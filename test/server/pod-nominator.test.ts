@@ -102,7 +102,7 @@ describe('nominateFor: Tessera nominates a node for each new pending pod', () =>
     for (let k = 0; k < 6; k += 1) cluster.arrive(pod(k));
     await settle();
     expect(cluster.nominated.map((n) => n.uid)).toEqual(['uid-n-4', 'uid-n-5']);
-    const [a, b] = cluster.nominated as [{ uid: string; node: string }, { uid: string; node: string }];
+    const [a, b] = cluster.nominated as unknown as [{ uid: string; node: string }, { uid: string; node: string }];
     // kube-scheduler checks the nominated node first: one name, answered as is.
     const onlyA = (await t.post('/scheduler/filter', namesArgs(pod(4), [a.node]))).json as FilterReply;
     expect(onlyA.NodeNames).toEqual([a.node]);

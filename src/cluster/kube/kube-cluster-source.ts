@@ -21,6 +21,7 @@ import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
 import { KubeHttp } from './kube-http.js';
+import { KubeInformer } from './kube-informer.js';
 import { bindPod, nominatePod } from './pod-binder.js';
 import { ResilientInformer } from './resilient-informer.js';
 
@@ -112,7 +113,8 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   const kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig ?? null);
   const log = options.log;
   const core = kc.makeApiClient(CoreV1Api);
-  // Binds and nominations share one pool of kept-alive connections, sized for bursts of concurrent binds.
+  // Lists, binds and nominations share one pool of kept-alive connections, sized for bursts of concurrent binds
+  // (watches get connections of their own).
   const binder = new KubeHttp(kc, 64);
   const election = options.leaderElection ?? leaderElectionFromEnv();
   const identity = election === false ? `${hostname()}_${randomBytes(4).toString('hex')}` : election.identity;
@@ -180,15 +182,14 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       stopped = false;
       const informerLog = (m: string): void => log?.warn(m);
 
-      const nodeInformer = new ResilientInformer<V1Node>({
-        kubeConfig: kc,
+      const nodeInformer = new KubeInformer<V1Node>({
+        http: binder,
         path: '/api/v1/nodes',
-        list: () => core.listNode(),
         handlers: {
           upsert: (n) => {
             const name = n.metadata?.name;
             if (name === undefined) return;
-            nodes.set(name, n);
+            nodes.set(name, schedulingView(n));
             pushNode(name);
           },
           remove: (n) => {
@@ -224,10 +225,9 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
         informers.push(slices);
       }
 
-      const podInformer = new ResilientInformer<V1Pod>({
-        kubeConfig: kc,
+      const podInformer = new KubeInformer<V1Pod>({
+        http: binder,
         path: '/api/v1/pods',
-        list: () => core.listPodForAllNamespaces(),
         handlers: {
           upsert: (p) => {
             target.upsertPod(p as PodObject);
@@ -315,6 +315,25 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
     },
   };
   return source;
+}
+
+/**
+ * What the cache reads of a node (metadata, taints, allocatable and capacity), without the conditions, images,
+ * addresses and node info a kubelet reports: the only copy kept per node, so 20,000 nodes stay small.
+ */
+function schedulingView(n: V1Node): NodeObject {
+  const meta = n.metadata;
+  return {
+    metadata: {
+      ...(meta?.name === undefined ? {} : { name: meta.name }),
+      ...(meta?.uid === undefined ? {} : { uid: meta.uid }),
+      resourceVersion: meta?.resourceVersion ?? null,
+      labels: meta?.labels ?? null,
+      annotations: meta?.annotations ?? null,
+    },
+    spec: n.spec === undefined ? null : { taints: n.spec.taints ?? null, unschedulable: n.spec.unschedulable ?? null },
+    status: n.status === undefined ? null : { allocatable: n.status.allocatable ?? null, capacity: n.status.capacity ?? null },
+  };
 }
 
 function loadKubeConfig(path: string | null): KubeConfig {

@@ -25,6 +25,7 @@ type TlsKey = readonly unknown[];
  */
 export class KubeHttp {
   #agent: HttpAgent | HttpsAgent | null = null;
+  #streamAgent: HttpAgent | HttpsAgent | null = null;
   #agentKey: TlsKey = [];
 
   /** `maxSockets`: connections kept to the API server (binds run concurrently). */
@@ -36,23 +37,14 @@ export class KubeHttp {
    */
   async request(method: string, path: string, body?: unknown, options: { readonly contentType?: string; readonly timeoutMs?: number } = {}): Promise<KubeHttpResponse> {
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const cluster = this.kc.getCurrentCluster();
-    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-    const opts: RequestOptions = { headers: {} };
-    await this.kc.applyToHTTPSOptions(opts);
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const secure = url.protocol === 'https:';
+    const { url, send, agent, headers, auth } = await this.prepare(path, 'pool');
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers: OutgoingHttpHeaders = {
-      ...(opts.headers as OutgoingHttpHeaders),
-      accept: 'application/json',
-      ...(text === undefined ? {} : { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(text) }),
-    };
-    // Basic auth (username/password users) comes as `auth`, which node turns into the header itself.
-    const agent = this.agentFor(secure, opts, cluster.tlsServerName);
-    const send = secure ? httpsRequest : httpRequest;
+    if (text !== undefined) {
+      headers['content-type'] = options.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(text);
+    }
     return new Promise<KubeHttpResponse>((resolve, reject) => {
-      const req = send(url, { method, agent, headers, ...(opts.auth === undefined ? {} : { auth: opts.auth }), timeout: timeoutMs }, (res: IncomingMessage) => {
+      const req = send(url, { method, agent, headers, ...(auth === undefined ? {} : { auth }), timeout: timeoutMs }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -64,26 +56,67 @@ export class KubeHttp {
     });
   }
 
+  /**
+   * Opens a long-lived GET (a watch) on a connection of its own. `response` resolves once the status line arrived
+   * (rejects on network errors); `abort()` ends the request at any point, also before it was answered.
+   */
+  async openStream(path: string): Promise<{ readonly response: Promise<IncomingMessage>; abort(): void }> {
+    const { url, send, agent, headers, auth } = await this.prepare(path, 'stream');
+    let abort: () => void = () => undefined;
+    const response = new Promise<IncomingMessage>((resolve, reject) => {
+      const req = send(url, { method: 'GET', agent, headers, ...(auth === undefined ? {} : { auth }) }, resolve);
+      abort = () => req.destroy(new Error(`GET ${path}: aborted`));
+      // TCP keep-alive probes, as client-go sets them, so a silently dropped connection ends the watch.
+      req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
+      req.on('error', reject);
+      req.end();
+    });
+    return { response, abort: () => abort() };
+  }
+
   /** Closes the pool's idle connections (the source stops). */
   close(): void {
     this.#agent?.destroy();
+    this.#streamAgent?.destroy();
     this.#agent = null;
+    this.#streamAgent = null;
   }
 
-  private agentFor(secure: boolean, opts: RequestOptions, servername: string | undefined): HttpAgent | HttpsAgent {
+  /** URL, transport, agent and headers of a request to `path`, with the kubeconfig's current credentials. */
+  private async prepare(path: string, kind: 'pool' | 'stream') {
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
+    const opts: RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(opts);
+    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+    const secure = url.protocol === 'https:';
+    this.refreshAgents(secure, opts, cluster.tlsServerName);
+    const headers: OutgoingHttpHeaders = { ...(opts.headers as OutgoingHttpHeaders), accept: 'application/json' };
+    // Basic auth (username/password users) comes as `auth`, which node turns into the header itself.
+    return {
+      url,
+      send: secure ? httpsRequest : httpRequest,
+      agent: (kind === 'pool' ? this.#agent : this.#streamAgent) as HttpAgent | HttpsAgent,
+      headers,
+      auth: opts.auth ?? undefined,
+    };
+  }
+
+  /** (Re)builds the connection pool and the stream agent when the TLS material changed. */
+  private refreshAgents(secure: boolean, opts: RequestOptions, servername: string | undefined): void {
     const key: TlsKey = [secure, opts.ca, opts.cert, opts.key, opts.pfx, opts.passphrase, opts.rejectUnauthorized, servername];
-    if (this.#agent !== null && key.every((v, i) => sameValue(v, this.#agentKey[i]))) return this.#agent;
+    if (this.#agent !== null && key.every((v, i) => sameValue(v, this.#agentKey[i]))) return;
     this.#agent?.destroy();
+    this.#streamAgent?.destroy();
+    const tls = {
+      ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
+      ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
+      ...(servername === undefined ? {} : { servername }),
+    };
     const pool = { keepAlive: true, maxSockets: this.maxSockets };
-    this.#agent = secure
-      ? new HttpsAgent({
-        ...pool, ca: opts.ca, cert: opts.cert, key: opts.key, pfx: opts.pfx, passphrase: opts.passphrase,
-        ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
-        ...(servername === undefined ? {} : { servername }),
-      })
-      : new HttpAgent(pool);
+    this.#agent = secure ? new HttpsAgent({ ...pool, ...tls }) : new HttpAgent(pool);
+    this.#streamAgent = secure ? new HttpsAgent({ keepAlive: false, ...tls }) : new HttpAgent({ keepAlive: false });
     this.#agentKey = key;
-    return this.#agent;
   }
 }
 

@@ -170,6 +170,26 @@ export interface TesseraRunnerOptions {
   readonly name?: string;
   /** How long to wait for /readyz (default 120 s; a large fleet takes longer to list). */
   readonly readyTimeoutMs?: number;
+  /** Extra environment (e.g. deploy/'s TESSERA_* settings, `deployedTesseraEnv`). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The literal TESSERA_* environment deploy/deployment.yaml gives the tessera container, except what the runner
+ * sets itself for a local process (listen address, leader election): the settings that make Tessera "as deployed".
+ */
+export function deployedTesseraEnv(): Record<string, string> {
+  type Container = { name: string; env?: { name: string; value?: string }[] };
+  const deployment = kustomizeObjects(join(REPO_ROOT, 'deploy')).find((o) => o.kind === 'Deployment') as
+    (KubernetesObject & { spec: { template: { spec: { containers: Container[] } } } }) | undefined;
+  const container = deployment?.spec.template.spec.containers.find((c) => c.name === 'tessera');
+  if (container === undefined) throw new Error('deploy/ has no Deployment with a tessera container');
+  const runnerOwned = new Set(['TESSERA_HOST', 'TESSERA_PORT', 'TESSERA_LEADER_ELECTION', 'TESSERA_LEASE_NAME']);
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.name.startsWith('TESSERA_') && e.value !== undefined && !runnerOwned.has(e.name)) env[e.name] = e.value;
+  }
+  return env;
 }
 
 /**
@@ -203,6 +223,7 @@ export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string, o
           cwd: REPO_ROOT,
           env: {
             ...process.env,
+            ...(options.env ?? {}),
             TESSERA_LEADER_ELECTION: 'follow',
             TESSERA_LEASE_NAME: 'tessera-scheduler',
             POD_NAMESPACE: SCHEDULER_NAMESPACE,

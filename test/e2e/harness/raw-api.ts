@@ -28,8 +28,23 @@ export class RawApi {
     this.agent = new Agent({ keepAlive: true, maxSockets, rejectUnauthorized: false });
   }
 
-  /** Sends `body` (serialized here unless a string) and resolves with the answer, whatever its status. */
-  send(method: string, path: string, body?: unknown): Promise<RawResponse> {
+  /**
+   * Sends `body` (serialized here unless a string) and resolves with the answer, whatever its status. A kept-alive
+   * connection the server closed meanwhile (ECONNRESET, EPIPE) is retried on a new one, twice at most; a caller
+   * that creates must therefore accept 409 AlreadyExists.
+   */
+  async send(method: string, path: string, body?: unknown): Promise<RawResponse> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.sendOnce(method, path, body);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (attempt >= 2 || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+      }
+    }
+  }
+
+  private sendOnce(method: string, path: string, body?: unknown): Promise<RawResponse> {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(`${this.server}${path}`, {

@@ -196,6 +196,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const profile = options.profileDir === null ? [] : (mkdirSync(options.profileDir, { recursive: true }), ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`]);
     tessera = await tesseraRunner(cluster, ctx.saKubeconfig, {
       entry: options.tesseraEntry, name: `tessera-${tag}`, nodeArgs: profile, serveArgs: setup.tesseraArgs ?? [], readyTimeoutMs: 900_000,
+      env: setup.tesseraEnv?.() ?? {},
     });
     await tessera.start();
     extenderPort = tessera.port;
@@ -273,7 +274,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const start = performance.now();
     try {
       await boundedPool(pods, options.createConcurrency, async (pod, i) => {
-        await api.must('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod);
+        await api.must('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod, [409]);
         createdAt[i] = performance.now();
         if (setup.benchNominates === true) {
           const node = ctx.fleet[i % ctx.fleet.length]?.name ?? '';
@@ -342,9 +343,13 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
   }
 }
 
-/** Deletes every pod of the bench namespace (no kubelet: grace period 0) and waits until they are gone. */
+/**
+ * Deletes every pod of the bench namespace (no kubelet: grace period 0) and waits until they are gone. One by one
+ * with a few in flight: a DELETE of the whole collection of 10,000 pods outlasts kube-apiserver's 60 s request timeout.
+ */
 async function deleteBenchPods(api: RawApi): Promise<void> {
-  await api.must('DELETE', `/api/v1/namespaces/${NAMESPACE}/pods?gracePeriodSeconds=0`);
+  const list = JSON.parse((await api.must('GET', `/api/v1/namespaces/${NAMESPACE}/pods`)).body.toString('utf8')) as { items: { metadata: { name: string } }[] };
+  await boundedPool(list.items, 32, (p) => api.must('DELETE', `/api/v1/namespaces/${NAMESPACE}/pods/${p.metadata.name}?gracePeriodSeconds=0`, undefined, [404]));
   await waitFor('the bench pods to be deleted', async () => {
     const list = JSON.parse((await api.must('GET', `/api/v1/namespaces/${NAMESPACE}/pods?limit=1`)).body.toString('utf8')) as { items: unknown[] };
     return list.items.length === 0;

@@ -1,4 +1,4 @@
-import { deploySchedulerConfig, type KubeSchedulerConfig } from './components.js';
+import { deployedTesseraEnv, deploySchedulerConfig, type KubeSchedulerConfig } from './components.js';
 import type { PodFlavour } from './throughput-fleet.js';
 
 /** Which extender a setup runs beside kube-scheduler. */
@@ -20,8 +20,10 @@ export interface BenchSetup {
   readonly extender: ExtenderKind;
   readonly pods: PodFlavour;
   config(ctx: SetupContext): KubeSchedulerConfig;
-  /** Extra `tessera serve` flags. */
+  /** Extra `tessera serve` flags (they win over `tesseraEnv`). */
   readonly tesseraArgs?: readonly string[];
+  /** Tessera's environment: deploy/deployment.yaml's TESSERA_* settings for the setups "as deployed" (default none). */
+  readonly tesseraEnv?: () => Record<string, string>;
   /** Nodes must advertise Tessera's resources as node totals (`throughputNodeObject(…, 'all-gpu-resources')`). */
   readonly needsAdvertisedTotals?: boolean;
   /**
@@ -72,9 +74,18 @@ const SETUPS: readonly BenchSetup[] = [
   },
   {
     id: 'tessera',
-    description: "kube-scheduler with Tessera as deployed: deploy/'s configuration, Tessera's pod mix",
+    description: "kube-scheduler with Tessera as deployed: deploy/'s scheduler configuration and Tessera's settings (deployment.yaml's TESSERA_* env), Tessera's pod mix",
     extender: 'tessera',
     pods: 'tessera',
+    tesseraEnv: deployedTesseraEnv,
+    config: deployed,
+  },
+  {
+    id: 'tessera-plain',
+    description: "as tessera, but Tessera with its built-in defaults (filter answers every feasible node, no nominations): the design before issue #13",
+    extender: 'tessera',
+    pods: 'tessera',
+    tesseraArgs: ['--filter-answer', 'feasible', '--nominate-for', ''],
     config: deployed,
   },
   {
