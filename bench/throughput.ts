@@ -7,7 +7,8 @@
  * `throughput ratio R (tessera X pods/s, kube-scheduler alone Y pods/s, N nodes, P pods)`. Prints, never asserts
  * (but exits 1 when a pod stays unbound or the API objects show an over-commit). Usage:
  *   npm run bench:throughput -- --nodes 1000 --pods 2000 [--rounds 2] [--setups alone,tessera,floor]
- *     [--qps 500 --burst 1000] [--concurrency 48] [--kwok-lease-seconds 600] [--source] [--profile DIR] [--run-name throughput]
+ *     [--qps 500 --burst 1000] [--concurrency 48] [--arrival live|queued] [--kwok-lease-seconds 3600] [--source] [--profile DIR]
+ *     [--run-name throughput] [--stall-seconds 180]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     nodes: { type: 'string' }, pods: { type: 'string' }, rounds: { type: 'string' }, setups: { type: 'string' },
     qps: { type: 'string' }, burst: { type: 'string' }, concurrency: { type: 'string' }, 'kwok-lease-seconds': { type: 'string' },
     source: { type: 'boolean' }, profile: { type: 'string' }, 'run-name': { type: 'string' }, 'stall-seconds': { type: 'string' },
+    arrival: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -42,10 +44,11 @@ const options = {
   runName: values['run-name'] ?? THROUGHPUT_DEFAULTS.runName,
   tesseraEntry: values.source === true ? 'source' as const : 'compiled' as const,
   profileDir: values.profile ?? null,
+  arrival: values.arrival === 'queued' ? 'queued' as const : 'live' as const,
   log: (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
 };
 console.log(`throughput bench: ${String(options.nodes)} nodes, ${String(options.pods)} pods, ${String(options.rounds)} rounds of ${options.setups.join(', ')}; ` +
-  `kube-scheduler clientConnection qps ${String(options.qps)} burst ${String(options.burst)}; ${String(options.createConcurrency)} creations in flight; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  `kube-scheduler clientConnection qps ${String(options.qps)} burst ${String(options.burst)}; ${String(options.createConcurrency)} creations in flight, arrival ${options.arrival}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const id of options.setups) {
   const s = benchSetups().find((x) => x.id === id);
   console.log(`  ${id}: ${s?.description ?? 'unknown'}`);

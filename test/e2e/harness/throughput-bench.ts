@@ -45,13 +45,18 @@ export interface ThroughputBenchOptions {
   readonly tesseraEntry: 'compiled' | 'source';
   /** Write Tessera's CPU profile of each round there (node --cpu-prof), or null. */
   readonly profileDir: string | null;
+  /**
+   * `live`: pods are created while kube-scheduler runs (it competes with the creations, as with a Job controller);
+   * `queued`: every pod is created first, then kube-scheduler starts (a full queue: scheduling alone is measured).
+   */
+  readonly arrival: 'live' | 'queued';
   readonly log: (line: string) => void;
 }
 
 /** Defaults of `ThroughputBenchOptions`. */
 export const THROUGHPUT_DEFAULTS: Omit<ThroughputBenchOptions, 'log'> = {
   nodes: 1000, pods: 2000, rounds: 2, setups: ['alone', 'tessera', 'floor'], qps: 500, burst: 1000, createConcurrency: 48,
-  runName: 'throughput', kwokLeaseSeconds: 600, stallMs: 180_000, tesseraEntry: 'compiled', profileDir: null,
+  runName: 'throughput', kwokLeaseSeconds: 3600, stallMs: 180_000, tesseraEntry: 'compiled', profileDir: null, arrival: 'live',
 };
 
 /** Seconds figures of a latency histogram over one round. */
@@ -109,7 +114,7 @@ export interface ThroughputReport {
 
 const NAMESPACE = 'bench';
 /** How long each round samples idle CPU before creating pods. */
-const IDLE_SAMPLE_MS = 5_000;
+const IDLE_SAMPLE_MS = 10_000;
 const MIB = 1024 * 1024;
 
 /** Runs the bench; resolves with every round's figures (a round that stalls rejects). */
@@ -185,61 +190,90 @@ export function buildTessera(log: (line: string) => void): void {
   log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 }
 
-/** One setup from an empty namespace to every pod bound, then torn down again. */
-async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Promise<RoundResult> {
-  const { options, cluster, api } = ctx;
-  const tag = `${setup.id}-r${String(round)}`;
-  let tessera: TesseraRunner | null = null;
-  let floor: ManagedProcess | null = null;
-  let extenderPort: number | null = null;
+/** The extender process of a round: Tessera, the do-nothing floor, or none. */
+async function startExtender(ctx: RoundContext, setup: BenchSetup, tag: string): Promise<{ tessera: TesseraRunner | null; floor: ManagedProcess | null; port: number | null }> {
+  const { options, cluster } = ctx;
   if (setup.extender === 'tessera') {
     const profile = options.profileDir === null ? [] : (mkdirSync(options.profileDir, { recursive: true }), ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`]);
-    tessera = await tesseraRunner(cluster, ctx.saKubeconfig, {
+    const tessera = await tesseraRunner(cluster, ctx.saKubeconfig, {
       entry: options.tesseraEntry, name: `tessera-${tag}`, nodeArgs: profile, serveArgs: setup.tesseraArgs ?? [], readyTimeoutMs: 900_000,
       env: setup.tesseraEnv?.() ?? {},
     });
     await tessera.start();
-    extenderPort = tessera.port;
-  } else if (setup.extender === 'floor') {
-    extenderPort = await freePort();
-    floor = startProcess(`floor-${tag}`, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'do-nothing-extender.ts'), '--port', String(extenderPort)], {
+    return { tessera, floor: null, port: tessera.port };
+  }
+  if (setup.extender === 'floor') {
+    const port = await freePort();
+    const floor = startProcess(`floor-${tag}`, process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench', 'do-nothing-extender.ts'), '--port', String(port)], {
       logDir: cluster.logDir, cwd: REPO_ROOT, env: { ...process.env, APISERVER: cluster.server, TOKEN: ctx.token },
     });
-    const port = extenderPort;
     await waitFor('the do-nothing extender', async () => (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).ok, { timeoutMs: 60_000, process: floor });
+    return { tessera: null, floor, port };
   }
+  return { tessera: null, floor: null, port: null };
+}
+
+/**
+ * Waits until kube-apiserver, etcd and KWOK are quiet (the previous round's deletions done: KWOK acts on them
+ * late), judged by their CPU over 5 s windows: below a quarter of a core, or no longer falling; at most 3 minutes.
+ */
+async function settle(ctx: RoundContext): Promise<void> {
+  const pids = [...ctx.apiserverPids, ...ctx.etcdPids, ctx.kwok.child.pid];
+  const total = (): number => pids.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
+  const deadline = performance.now() + 180_000;
+  let previous = Infinity;
+  while (performance.now() < deadline) {
+    const a = total();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const rate = (total() - a) / 5;
+    if (rate < 0.25 || rate > previous * 0.9) return;
+    previous = rate;
+  }
+}
+
+/** One setup from an empty namespace to every pod bound, then torn down again. */
+async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Promise<RoundResult> {
+  const { options, cluster, api } = ctx;
+  const tag = `${setup.id}-r${String(round)}`;
+  await settle(ctx);
+  const { tessera, floor, port: extenderPort } = await startExtender(ctx, setup, tag);
   const extenderPid = tessera?.current()?.child.pid ?? floor?.child.pid;
-  const scheduler = await startKubeSchedulerWithConfig(ctx.binDir, cluster, ctx.saKubeconfig, setup.config({ qps: options.qps, burst: options.burst, extenderPort }), {
-    name: `kube-scheduler-${tag}`,
-    extraArgs: ['--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics'],
-  });
+  let scheduler: (ManagedProcess & { readonly securePort: number }) | null = null;
+  const startScheduler = async (): Promise<ManagedProcess & { readonly securePort: number }> => {
+    const s = await startKubeSchedulerWithConfig(ctx.binDir, cluster, ctx.saKubeconfig, setup.config({ qps: options.qps, burst: options.burst, extenderPort }), {
+      name: `kube-scheduler-${tag}`,
+      extraArgs: ['--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics'],
+    });
+    scheduler = s;
+    await waitFor('kube-scheduler to take the tessera-scheduler lease', () => readLog(s.logFile).includes('Successfully acquired lease'), { timeoutMs: 120_000, intervalMs: 250, process: s });
+    return s;
+  };
+  const queued = options.arrival === 'queued';
   try {
-    await waitFor('kube-scheduler to take the tessera-scheduler lease', () => readLog(scheduler.logFile).includes('Successfully acquired lease'), { timeoutMs: 120_000, intervalMs: 250, process: scheduler });
-    const schedulerMetrics = (): Promise<PromSample[]> => scrape(`https://127.0.0.1:${String(scheduler.securePort)}/metrics`);
+    if (!queued) await startScheduler();
     const tesseraMetrics = (): Promise<PromSample[]> => (tessera === null ? Promise.resolve([]) : scrape(`${tessera.url}/metrics`));
-    const pids: Record<string, readonly (number | undefined)[]> = {
-      'kube-apiserver': ctx.apiserverPids, etcd: ctx.etcdPids, kwok: [ctx.kwok.child.pid], 'kube-scheduler': [scheduler.child.pid],
+    const apiserverMetrics = async (): Promise<PromSample[]> => parsePrometheusText((await api.must('GET', '/metrics')).body.toString('utf8'));
+    const pids = (): Record<string, readonly (number | undefined)[]> => ({
+      'kube-apiserver': ctx.apiserverPids, etcd: ctx.etcdPids, kwok: [ctx.kwok.child.pid], 'kube-scheduler': [(scheduler as ManagedProcess | null)?.child.pid],
       ...(extenderPid === undefined ? {} : { [setup.extender]: [extenderPid] }),
-    };
+    });
     const cpu = (): Record<string, number> => {
       const out: Record<string, number> = {};
-      for (const [k, list] of Object.entries(pids)) out[k] = list.reduce<number>((sum, pid) => sum + cpuSeconds(pid), 0);
+      for (const [k, list] of Object.entries(pids())) out[k] = list.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : cpuSeconds(pid)), 0);
       const self = process.cpuUsage();
       out['bench'] = (self.user + self.system) / 1e6;
       return out;
     };
-    const apiserverMetrics = async (): Promise<PromSample[]> => parsePrometheusText((await api.must('GET', '/metrics')).body.toString('utf8'));
     const apiBefore = await apiserverMetrics();
-    const schedBefore = await schedulerMetrics();
     const tessBefore = await tesseraMetrics();
-    // What every process burns with nothing to schedule (lease renewals, KWOK, other rounds' leftovers), so that
-    // CPU per pod counts the pods' work only: a slower round would otherwise be charged more idle time.
+    // What every process burns with nothing to schedule (lease renewals, timers), so that CPU per pod counts the
+    // pods' work only: a slower round would otherwise be charged more idle time.
     const idleStart = cpu();
     const idleFrom = performance.now();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
-    const cpuBefore = cpu();
+    let cpuBefore = cpu();
     const idleRate: Record<string, number> = {};
-    for (const k of Object.keys(cpuBefore)) idleRate[k] = ((cpuBefore[k] as number) - (idleStart[k] as number)) / ((performance.now() - idleFrom) / 1000);
+    for (const k of Object.keys(cpuBefore)) idleRate[k] = Math.max(0, ((cpuBefore[k] as number) - (idleStart[k] as number)) / ((performance.now() - idleFrom) / 1000));
     const loadBefore = loadavg()[0] ?? NaN;
 
     const pods = Array.from({ length: options.pods }, (_, i) => throughputPod(i, NAMESPACE, setup.pods));
@@ -271,7 +305,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const sampler = setInterval(() => {
       if (extenderPid !== undefined) peakRss = Math.max(peakRss, rssBytes(extenderPid));
     }, 500);
-    const start = performance.now();
+    const createStart = performance.now();
     try {
       await boundedPool(pods, options.createConcurrency, async (pod, i) => {
         await api.must('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod, [409]);
@@ -282,11 +316,23 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         }
       });
       const created = performance.now();
+      // Queued: every pod waits before kube-scheduler starts; its CPU is counted from when it holds the lease (its
+      // start-up lists every node and pod), latency from then too.
+      let start = createStart;
+      if (queued) {
+        const s = await startScheduler();
+        start = performance.now();
+        cpuBefore = { ...cpuBefore, 'kube-scheduler': cpuSeconds(s.child.pid) };
+        lastProgress = start;
+      }
+      const active = scheduler as unknown as ManagedProcess & { readonly securePort: number };
+      const schedulerMetrics = (): Promise<PromSample[]> => scrape(`https://127.0.0.1:${String(active.securePort)}/metrics`);
+      const schedBefore = queued ? [] : await schedulerMetrics();
       // Not waitFor: it would swallow the failures thrown here and keep polling.
       let lastLog = performance.now();
       while (bound < options.pods) {
         if (watchEnded !== null) throw new Error(`${tag}: the watch of the bench pods ended: ${(watchEnded as Error).message}`);
-        if (scheduler.exited()) throw new Error(`${tag}: kube-scheduler exited (see ${scheduler.logFile})`);
+        if (active.exited()) throw new Error(`${tag}: kube-scheduler exited (see ${active.logFile})`);
         if (performance.now() - lastProgress > options.stallMs) throw new Error(`${tag}: no pod bound for ${String(options.stallMs / 1000)} s: ${String(bound)}/${String(options.pods)} bound`);
         if (performance.now() - lastLog > 30_000) {
           lastLog = performance.now();
@@ -311,16 +357,17 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
       const lo = Math.ceil(0.1 * options.pods);
       const hi = Math.ceil(0.9 * options.pods);
-      const latencies = Float64Array.from(pods.map((_, i) => (boundAt[i] as number) - (createdAt[i] as number))).sort();
+      const latencies = Float64Array.from(pods.map((_, i) => (boundAt[i] as number) - Math.max(createdAt[i] as number, start))).sort();
       const lat = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] as number;
       const cpuDelta: Record<string, number> = {};
       for (const k of Object.keys(cpuAfter)) {
-        cpuDelta[k] = (cpuAfter[k] as number) - (cpuBefore[k] as number) - (idleRate[k] ?? 0) * ((settled - start) / 1000);
+        const from = k === 'kube-scheduler' && queued ? start : createStart;
+        cpuDelta[k] = (cpuAfter[k] as number) - (cpuBefore[k] as number) - (idleRate[k] ?? 0) * ((settled - from) / 1000);
       }
       return {
         setup: setup.id, round, pods: options.pods, bound,
         throughput: hi > lo ? (hi - lo) / ((at(0.9) - at(0.1)) / 1000) : NaN,
-        createRate: options.pods / ((created - start) / 1000),
+        createRate: options.pods / ((created - createStart) / 1000),
         latencyP50Ms: lat(0.5), latencyP99Ms: lat(0.99),
         wallSeconds: (end - start) / 1000,
         loadAverage: ((loadavg()[0] ?? NaN) + loadBefore) / 2,
@@ -336,7 +383,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       watch.stop();
     }
   } finally {
-    await scheduler.stop();
+    await (scheduler as ManagedProcess | null)?.stop();
     await tessera?.stop();
     await floor?.stop();
     await deleteBenchPods(api);
@@ -515,7 +562,7 @@ export function formatSummary(report: ThroughputReport): string[] {
   const by = new Map<string, RoundResult[]>();
   for (const r of report.rounds) by.set(r.setup, [...(by.get(r.setup) ?? []), r]);
   const alone = median((by.get('alone') ?? []).map((r) => r.throughput));
-  const lines = [`summary (${report.fleet}; ${String(options.pods)} pods; kube-scheduler clientConnection qps ${String(options.qps)}, burst ${String(options.burst)}):`];
+  const lines = [`summary (${report.fleet}; ${String(options.pods)} pods, arrival ${options.arrival}; kube-scheduler clientConnection qps ${String(options.qps)}, burst ${String(options.burst)}):`];
   for (const [setup, rs] of by) {
     const x = median(rs.map((r) => r.throughput));
     const perRound = rs.map((r) => {
