@@ -275,6 +275,12 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const idleRate: Record<string, number> = {};
     for (const k of Object.keys(cpuBefore)) idleRate[k] = Math.max(0, ((cpuBefore[k] as number) - (idleStart[k] as number)) / ((performance.now() - idleFrom) / 1000));
     const loadBefore = loadavg()[0] ?? NaN;
+    const schedulerMetrics = (): Promise<PromSample[]> => {
+      const active = scheduler as unknown as (ManagedProcess & { readonly securePort: number }) | null;
+      return active === null ? Promise.resolve([]) : scrape(`https://127.0.0.1:${String(active.securePort)}/metrics`);
+    };
+    // Live: kube-scheduler runs during the creations, so its counters are read now. Queued: it starts later, from zero.
+    const schedBefore = await schedulerMetrics();
 
     const pods = Array.from({ length: options.pods }, (_, i) => throughputPod(i, NAMESPACE, setup.pods));
     const index = new Map(pods.map((p, i) => [p.metadata?.name ?? '', i]));
@@ -326,8 +332,6 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         lastProgress = start;
       }
       const active = scheduler as unknown as ManagedProcess & { readonly securePort: number };
-      const schedulerMetrics = (): Promise<PromSample[]> => scrape(`https://127.0.0.1:${String(active.securePort)}/metrics`);
-      const schedBefore = queued ? [] : await schedulerMetrics();
       // Not waitFor: it would swallow the failures thrown here and keep polling.
       let lastLog = performance.now();
       while (bound < options.pods) {
