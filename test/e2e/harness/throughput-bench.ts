@@ -4,7 +4,7 @@
  * bench/throughput.ts prints what `runThroughputBench` returns; test/e2e/throughput.e2e.ts runs a small one.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -194,7 +194,11 @@ export function buildTessera(log: (line: string) => void): void {
 async function startExtender(ctx: RoundContext, setup: BenchSetup, tag: string): Promise<{ tessera: TesseraRunner | null; floor: ManagedProcess | null; port: number | null }> {
   const { options, cluster } = ctx;
   if (setup.extender === 'tessera') {
-    const profile = options.profileDir === null ? [] : (mkdirSync(options.profileDir, { recursive: true }), ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`]);
+    // With a profile directory: Tessera's CPU profile of the round, and a heap snapshot taken at its end (SIGUSR2).
+    const profile = options.profileDir === null ? [] : (mkdirSync(options.profileDir, { recursive: true }), [
+      '--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`,
+      '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.profileDir}`,
+    ]);
     const tessera = await tesseraRunner(cluster, ctx.saKubeconfig, {
       entry: options.tesseraEntry, name: `tessera-${tag}`, nodeArgs: profile, serveArgs: setup.tesseraArgs ?? [], readyTimeoutMs: 900_000,
       env: setup.tesseraEnv?.() ?? {},
@@ -355,6 +359,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       const tessAfter = await tesseraMetrics();
       const rssEnd = extenderPid === undefined ? NaN : rssBytes(extenderPid);
       peakRss = Math.max(peakRss, rssEnd);
+      if (options.profileDir !== null && tessera !== null) await heapSnapshot(tessera, options.profileDir);
       const podsNow = (JSON.parse((await api.must('GET', `/api/v1/namespaces/${NAMESPACE}/pods`)).body.toString('utf8')) as { items: V1Pod[] }).items;
       const violations = checkPods(setup, ctx.fleet, podsNow, options.pods);
       const sorted = Float64Array.from(boundAt).sort();
@@ -392,6 +397,23 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     await floor?.stop();
     await deleteBenchPods(api);
   }
+}
+
+/** Asks Tessera for a heap snapshot (node --heapsnapshot-signal) and waits until the file stops growing. */
+async function heapSnapshot(tessera: TesseraRunner, dir: string): Promise<void> {
+  const child = tessera.current()?.child;
+  if (child?.pid === undefined) return;
+  const before = new Set(readdirSync(dir));
+  child.kill('SIGUSR2');
+  let lastSize = -1;
+  await waitFor('the heap snapshot', () => {
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (file === undefined) return false;
+    const size = statSync(join(dir, file)).size;
+    const done = size > 0 && size === lastSize;
+    lastSize = size;
+    return done;
+  }, { timeoutMs: 300_000, intervalMs: 2_000 });
 }
 
 /**
