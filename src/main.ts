@@ -48,6 +48,8 @@ serve flags (env in brackets; see docs/service.md):
   --node-capacity <publish|node-agent>  who advertises GPU totals [TESSERA_NODE_CAPACITY]
   --preemption-hold-seconds <s> victims' devices kept for the preemptor [TESSERA_PREEMPTION_HOLD_SECONDS]
   --group-wait-seconds <s>      job-group bind wait            [TESSERA_GROUP_WAIT_SECONDS]
+  --filter-answer <feasible|choice>  names-only filter answers every feasible node, or Tessera's choice [TESSERA_FILTER_ANSWER]
+  --nominate-for <names>        nominate nodes for new pods of these schedulers (comma-separated) [TESSERA_NOMINATE_FOR]
 `;
 
 async function serve(argv: readonly string[]): Promise<number> {

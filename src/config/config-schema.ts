@@ -73,6 +73,18 @@ export const ConfigSchema = z.strictObject({
   groupWaitSeconds: z.number().positive().max(60),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
   scheduling: z.record(z.string(), z.unknown()),
+  /**
+   * What a names-only filter answers: `feasible`, every node that fits; `choice`, only the node Tessera would score
+   * highest (pods with soft preferences still get every feasible node), so kube-scheduler skips scoring and
+   * prioritize (docs/throughput.md).
+   */
+  filterAnswer: z.enum(['feasible', 'choice']),
+  /**
+   * Scheduler names (profiles of the kube-scheduler Tessera extends) whose new pending pods Tessera nominates a
+   * node for, as `status.nominatedNodeName`, so kube-scheduler checks that one node first (docs/throughput.md);
+   * empty = off.
+   */
+  nominateFor: z.array(z.string().min(1)),
 });
 
 /** A validated configuration. */
@@ -108,6 +120,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   preemptionHoldSeconds: 60,
   groupWaitSeconds: 8,
   scheduling: {},
+  filterAnswer: 'feasible',
+  nominateFor: [],
 });
 
 /** Keys whose environment / flag strings are converted to numbers before validation. */
@@ -150,6 +164,8 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_NODE_CAPACITY: 'nodeCapacity',
   TESSERA_PREEMPTION_HOLD_SECONDS: 'preemptionHoldSeconds',
   TESSERA_GROUP_WAIT_SECONDS: 'groupWaitSeconds',
+  TESSERA_FILTER_ANSWER: 'filterAnswer',
+  TESSERA_NOMINATE_FOR: 'nominateFor',
 });
 
 /** Command-line flags (`--port 9000`) and the key each sets. */
@@ -181,4 +197,6 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'node-capacity': 'nodeCapacity',
   'preemption-hold-seconds': 'preemptionHoldSeconds',
   'group-wait-seconds': 'groupWaitSeconds',
+  'filter-answer': 'filterAnswer',
+  'nominate-for': 'nominateFor',
 });

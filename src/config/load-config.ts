@@ -133,6 +133,8 @@ function coerce(key: keyof Config, value: string): unknown {
   if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile' || key === 'tlsClientCaFile') return value;
   if (LIST_KEYS.has(key)) return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  // Lists arrive comma-separated.
+  if (key === 'nominateFor') return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
   return value;
 }
 

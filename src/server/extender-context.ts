@@ -42,6 +42,8 @@ export interface ExtenderServiceDeps {
   readonly groups?: GroupSettings;
   /** Clock and timers for preemption and group assembly (default the real ones). */
   readonly timers?: Timers;
+  /** Config `filterAnswer`: `choice` narrows names-only filter answers to Tessera's choice (default `feasible`). */
+  readonly filterAnswer?: 'feasible' | 'choice';
 }
 
 /** A candidate node resolved for one request: its state, or why it cannot be evaluated. */

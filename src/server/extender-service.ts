@@ -5,7 +5,10 @@ import { ExtenderContext, type ExtenderServiceDeps } from './extender-context.js
 import { candidatesFromNames, type NameCandidates } from './name-candidates.js';
 import { toFilterResult, type NamesFilterAnswer } from './names-filter-answer.js';
 import type { NodeNameIndex } from './node-name-index.js';
+import { PodNominator, type PodNominatorOptions } from './pod-nominator.js';
 import { bindPod } from './verbs/bind-verb.js';
+import { narrowToChoice } from './verbs/filter-choice.js';
+import { filterNominated } from './verbs/filter-nominated.js';
 import { filterFullNodes, filterNames } from './verbs/filter-verb.js';
 import { preemptPod } from './verbs/preempt-verb.js';
 import { prioritizeFullNodes, prioritizeNames } from './verbs/prioritize-verb.js';
@@ -71,7 +74,10 @@ export class ExtenderService {
    * the pod's request shape, which judge afresh only the nodes that changed since the last pod of that shape.
    */
   filterCandidates(pod: WirePod, candidates: NameCandidates): NamesFilterAnswer {
-    return filterNames(this.ctx, pod, candidates);
+    const nominated = this.ctx.deps.cache.synced ? filterNominated(this.ctx, pod, candidates) : null;
+    if (nominated !== null) return nominated;
+    const answer = filterNames(this.ctx, pod, candidates);
+    return this.ctx.deps.filterAnswer === 'choice' ? narrowToChoice(this.ctx, pod, answer) : answer;
   }
 
   /** Prioritize: the extender score 0..10 per candidate (either wire form), one 10 per request. */
@@ -92,6 +98,11 @@ export class ExtenderService {
   /** Bind: places the pod, holds its devices in the assume cache, writes the allocation and binds. */
   bind(args: ExtenderBindingArgs): Promise<ExtenderBindingResult> {
     return bindPod(this.ctx, args);
+  }
+
+  /** A nominator of new pending pods over this service's state (config `nominateFor`); the caller feeds it cluster events. */
+  createNominator(options: PodNominatorOptions): PodNominator {
+    return new PodNominator(this.ctx, options);
   }
 
   /** Preempt: the fewest, lowest-priority victims per candidate node whose removal frees what the pod needs. */

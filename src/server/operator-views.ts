@@ -81,6 +81,7 @@ export function createOperatorViews(deps: OperatorViewsDeps): OperatorViews {
     start: (s) => inner.start(s),
     bind: (binding) => inner.bind(binding),
     ...(inner.getPod === undefined ? {} : { getPod: (namespace: string, name: string) => (inner.getPod as NonNullable<ClusterSource['getPod']>).call(inner, namespace, name) }),
+    ...(inner.nominate === undefined ? {} : { nominate: (pod: PodRef, node: string, rv: string) => (inner.nominate as NonNullable<ClusterSource['nominate']>).call(inner, pod, node, rv) }),
     reportUnschedulable: (pod: PodRef, message: string) => {
       pending.report(pod, message, now());
       inner.reportUnschedulable?.(pod, message);

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { SchedulingOptions, TargetTask } from '../algorithm/scheduling-options.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
+import { observeSink } from '../cluster/cache/observed-sink.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { createNodeParser, type NodeParser, type ParseNode } from '../cluster/cache/node-parser.js';
 import type { Config } from '../config/config-schema.js';
@@ -103,7 +104,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   preemptionMetrics.observeHolds(() => cache.allHolds());
   const service = new ExtenderService({
     cache, source: views.source, nodeParser, options: opts.options, evaluations: new EvaluationCache(config.evaluationCacheSize),
-    metrics, tracer: tesseraTracer(), log,
+    metrics, tracer: tesseraTracer(), log, filterAnswer: config.filterAnswer,
     actions: source, preemptionMetrics,
     preemption: { ...DEFAULT_PREEMPTION_SETTINGS, holdMs: config.preemptionHoldSeconds * 1000 },
     groups: { waitMs: config.groupWaitSeconds * 1000 },
@@ -112,6 +113,9 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const publisher = config.nodeCapacity === 'publish' ? new NodeCapacityPublisher(cache, source, log) : null;
   cache.onNewPod((pod) => service.observePod(pod));
   cache.onSynced(() => service.clusterListed());
+  // Nominations (config nominateFor) need a source that can write status.nominatedNodeName.
+  const nominator = config.nominateFor.length > 0 && source.nominate !== undefined ? service.createNominator({ schedulerNames: config.nominateFor }) : null;
+  const sink = nominator === null ? views.sink : observeSink(views.sink, [nominator], log);
   placedAgainst = () => service.engine.options.targetWorkload;
   const ready = (): boolean => cache.synced;
   const limits = new RequestLimits(config, () => cache.stats().nodes);
@@ -149,7 +153,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const opsHost = loopbackFor(config.opsHost);
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
-  const started = source.start(views.sink).catch((err: unknown) => {
+  const started = source.start(sink).catch((err: unknown) => {
     log.error('cluster source failed to start', { error: err instanceof Error ? err.message : String(err) });
     throw err;
   });
@@ -168,6 +172,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
         clearInterval(expiry);
         publisher?.stop();
         views.close();
+        nominator?.stop();
         const closed = Promise.all([server, opsServer].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
         server.closeIdleConnections();
         opsServer.closeIdleConnections();

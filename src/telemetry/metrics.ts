@@ -40,6 +40,8 @@ export interface TesseraMetrics {
   readonly nodeNameLists: Counter<'read'>;
   /** Requests whose client went away before the answer (never counted as a status code). */
   readonly requestsAborted: Counter<'verb'>;
+  /** Nominations of pending pods (pod-nominator.ts) by result. */
+  readonly nominations: Counter<'result'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
   /** Connects the showback and stranded-GPU gauges to the operator views. */
@@ -108,6 +110,13 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       name: 'tessera_http_requests_aborted_total',
       help: 'Requests whose client went away before they were read or answered, by verb (not counted as any status code).',
       labelNames: ['verb'],
+      registers,
+    }),
+    // ---- nominations (nominateFor) ----
+    nominations: new Counter({
+      name: 'tessera_nominations_total',
+      help: 'Nominations of pending pods, by result: nominated (written), write_failed, no_node, taken (the filter answered the nominated node), dropped (kube-scheduler filtered the node out).',
+      labelNames: ['result'],
       registers,
     }),
     observeCache(fn) {

@@ -191,14 +191,14 @@ describe('deploy/ manifests', () => {
     expect(extender.flatMap((r) => r.rules).flatMap((r) => r.verbs).filter((v) => ['delete', 'deletecollection', 'escalate', 'bind', 'impersonate', '*'].includes(v))).toEqual([]);
   });
 
-  it('grants Tessera read access to nodes, ResourceSlices and PDBs, pods get/list/watch/patch, and only the subresources preemption and node totals need', () => {
+  it('grants Tessera read access to nodes, ResourceSlices and PDBs, pods only get/list/watch (the binding carries the annotation), and only the subresources nominations, preemption and node totals need', () => {
     const role = find('ClusterRole', 'tessera-extender') as Obj & {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
     const verbs = (resource: string): string[] => role.rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs);
     expect(verbs('nodes').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('resourceslices').sort()).toEqual(['get', 'list', 'watch']);
-    expect(verbs('pods').sort()).toEqual(['get', 'list', 'patch', 'watch']);
+    expect(verbs('pods').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods/binding')).toEqual(['create']);
     expect(verbs('poddisruptionbudgets').sort()).toEqual(['get', 'list', 'watch']);
     expect(verbs('pods/eviction')).toEqual(['create']);

@@ -113,6 +113,7 @@ beforeAll(async () => {
     { timeoutMs: 120_000, intervalMs: 1_000, process: kwok },
   );
   pki = makeExtenderPki(join(cluster.dir, 'extender-pki'));
+  // As deploy/ runs it: from its image, with deploy/'s TESSERA_* settings (choice filter, nominations).
   tessera = await tesseraRunner(cluster, extenderKubeconfig, pki);
   await tessera.start();
   scheduler = await startKubeScheduler(binDir, cluster, saKubeconfig, tessera.port, { pki });

@@ -19,8 +19,11 @@ import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
  * Where a pod's devices are in the cache's lifecycle (kube-scheduler's assume cache):
  *
  * ```
- *              assume()                 the source reports the pod bound
- *   (absent) ───────────> Assumed ───────────────────────────────────────> Bound
+ *              nominate()                            confirmNomination() (bind to that node)
+ *   (absent) ─────────────> Nominated ─────────────────────────────────────────┐
+ *      │                      │ forget(), TTL, pod deleted: devices freed      │
+ *      │       assume()       v                  the source reports it bound   v
+ *      └────────────────────────────────────────────────────────────────> Assumed ──────> Bound
  *                          │  │                                             │ pod deleted, Succeeded or Failed
  *                          │  │ forget(): the bind failed                   v
  *                          │  └────────────────────────────> (absent)    Released (devices freed, entry dropped)
@@ -30,8 +33,10 @@ import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
  * ```
  * Pods first seen already bound (restart, another replica) enter at Bound. Assumed devices count in every
  * snapshot, so filter and prioritize see binds in flight and a second bind cannot take the same slice.
+ * Nominated devices (a pending pod Tessera chose a node for, ahead of kube-scheduler: pod-nominator.ts) count
+ * the same way, so the next pods are placed around them.
  */
-export type PodPhase = 'assumed' | 'bound';
+export type PodPhase = 'nominated' | 'assumed' | 'bound';
 
 /** A pod that holds (or will hold once its node is known) devices. */
 export interface CachedPod extends PodRef {
@@ -41,6 +46,8 @@ export interface CachedPod extends PodRef {
   readonly phase: PodPhase;
   /** The exact devices, or null while the annotation cannot be read (node not cached, or bad annotation). */
   readonly allocation: Allocation | null;
+  /** The `tessera.io/allocation` text of `allocation` (null for pods bound without one). */
+  readonly annotation: string | null;
   /** True when `allocation` is counted in the node's usage (false when it would over-commit). */
   readonly counted: boolean;
   /** The pod's labels (PodDisruptionBudget selectors match them). */
@@ -95,7 +102,7 @@ interface PodEntry {
   annotation: string | null;
   allocation: Allocation | null;
   counted: boolean;
-  /** Assumed only: ms epoch after which the assumption expires; null while the bind is in flight. */
+  /** Nominated and assumed only: ms epoch after which the hold expires; null while the bind is in flight. */
   deadline: number | null;
   labels: Readonly<Record<string, string>>;
 }
@@ -143,7 +150,7 @@ export class ClusterCache implements ClusterSink {
   private readonly pods = new Map<string, PodEntry>();
   private readonly pending = new Map<string, PodObject>();
   private readonly invalidNodes = new Map<string, string>();
-  /** UIDs in phase Assumed (so expiry and stats do not scan every pod). */
+  /** UIDs in phase Nominated or Assumed (so expiry and stats do not scan every pod). */
   private readonly assumed = new Set<string>();
   private versionCounter = 0;
   private snap: { version: number; snapshot: Snapshot; reads: number } | null = null;
@@ -282,7 +289,7 @@ export class ClusterCache implements ClusterSink {
     const annotation = meta?.annotations?.[ANNOTATION.allocation] ?? null;
     const existing = this.pods.get(uid);
     if (existing !== undefined && existing.node === nodeName && existing.annotation === annotation) {
-      if (existing.phase === 'assumed') {
+      if (existing.phase !== 'bound') {
         existing.phase = 'bound';
         existing.deadline = null;
         this.assumed.delete(uid);
@@ -365,16 +372,39 @@ export class ClusterCache implements ClusterSink {
     return r.status;
   }
 
+  /**
+   * Holds `allocation`'s devices for a pending pod Tessera nominated the node for, until it is bound there
+   * (`confirmNomination`), forgotten, deleted, or `ttlMs` passes. Re-validated as `assume` is.
+   */
+  nominate(ref: PodRef, allocation: Allocation, annotation: string, priority: number, group: string | null, ttlMs: number): Status {
+    const status = this.assume(ref, allocation, annotation, priority, group);
+    const pod = this.pods.get(ref.uid);
+    if (status.code === 'success' && pod !== undefined) {
+      pod.phase = 'nominated';
+      pod.deadline = this.deps.now() + ttlMs;
+    }
+    return status;
+  }
+
+  /** The nominated pod is being bound to its node: its hold becomes an assumption (bind in flight). False when it holds no nomination there. */
+  confirmNomination(uid: string, node: string): boolean {
+    const pod = this.pods.get(uid);
+    if (pod === undefined || pod.phase !== 'nominated' || pod.node !== node) return false;
+    pod.phase = 'assumed';
+    pod.deadline = null;
+    return true;
+  }
+
   /** The bind call returned: the assumption now expires after the TTL unless the source confirms it. */
   finishBinding(uid: string): void {
     const pod = this.pods.get(uid);
     if (pod !== undefined && pod.phase === 'assumed') pod.deadline = this.deps.now() + this.deps.assumeTtlMs;
   }
 
-  /** The bind failed: drops the assumption and frees its devices. No-op for confirmed pods. */
+  /** The bind failed (or a nomination is given up): drops the hold and frees its devices. No-op for confirmed pods. */
   forget(uid: string): void {
     const pod = this.pods.get(uid);
-    if (pod !== undefined && pod.phase === 'assumed') this.release(uid);
+    if (pod !== undefined && pod.phase !== 'bound') this.release(uid);
   }
 
   /** Drops assumptions (and holds) whose TTL passed; returns how many assumptions expired. Called by snapshot() and a timer. */
@@ -385,9 +415,13 @@ export class ClusterCache implements ClusterSink {
     let n = 0;
     for (const uid of [...this.assumed]) {
       const pod = this.pods.get(uid);
-      if (pod !== undefined && pod.phase === 'assumed' && pod.deadline !== null && pod.deadline <= now) {
-        this.deps.log.warn('assumed pod expired: the cluster never confirmed its bind', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node });
+      if (pod !== undefined && pod.phase !== 'bound' && pod.deadline !== null && pod.deadline <= now) {
         this.release(uid);
+        if (pod.phase === 'nominated') {
+          this.deps.log.debug('nomination expired: the pod was not bound to its nominated node in time', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node });
+          continue;
+        }
+        this.deps.log.warn('assumed pod expired: the cluster never confirmed its bind', { pod: `${pod.ref.namespace}/${pod.ref.name}`, node: pod.node });
         this.deps.onExpired?.(pod.ref);
         n += 1;
       }
@@ -788,6 +822,6 @@ function hostOnlyAllocation(pod: PodObject, node: string): Allocation | null {
 function view(pod: PodEntry): CachedPod {
   return {
     ...pod.ref, node: pod.node, priority: pod.priority, group: pod.group, phase: pod.phase,
-    allocation: pod.allocation, counted: pod.counted, labels: pod.labels,
+    allocation: pod.allocation, annotation: pod.annotation, counted: pod.counted, labels: pod.labels,
   };
 }

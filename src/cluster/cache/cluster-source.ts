@@ -49,10 +49,10 @@ export interface PodRef {
   readonly uid: string;
 }
 
-/** What a bind must do: write `annotations` on the pod, then bind it to `node` (pods/binding subresource). */
+/** What a bind must do: bind the pod to `node` with `annotations` on it (the kube source sends both in one pods/binding). */
 export interface PodBinding extends PodRef {
   readonly node: string;
-  /** Always holds `tessera.io/allocation` (see docs/model.md); written before the binding is created. */
+  /** Always holds `tessera.io/allocation` (see docs/model.md); on the pod no later than spec.nodeName. */
   readonly annotations: Readonly<Record<string, string>>;
 }
 
@@ -82,10 +82,16 @@ export interface ClusterSource {
   /** Starts watching; reports everything into `sink` and calls `sink.markSynced()` once listed. */
   start(sink: ClusterSink): Promise<void>;
   /**
-   * Writes the annotations on the pod, then binds it. Rejects (with a message that names the pod and node)
-   * when either step fails; the caller then forgets its assumption and kube-scheduler retries.
+   * Binds the pod with the annotations on it (never bound without them). Rejects (with a message that names the
+   * pod and node) when that fails; the caller then forgets its assumption and kube-scheduler retries.
    */
   bind(binding: PodBinding): Promise<void>;
+  /**
+   * Sets a pending pod's `status.nominatedNodeName` to `node`, provided the pod is still at `resourceVersion`
+   * (kube-scheduler then checks that node first; pod-nominator.ts). Rejects when the pod changed meanwhile, or
+   * this replica may not write (not the leader). Sources that cannot nominate leave it out.
+   */
+  nominate?(pod: PodRef, node: string, resourceVersion: string): Promise<void>;
   /** Fetches a pod the cache has not seen (used by bind when the pod never went through filter). */
   getPod?(namespace: string, name: string): Promise<PodObject | null>;
   /** Tells users why a pod stays pending (the kube source records an Event); best effort, never throws. */

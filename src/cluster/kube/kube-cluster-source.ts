@@ -22,7 +22,9 @@ import { LeaseElector } from './lease-elector.js';
 import { LeaseFollower } from './lease-follower.js';
 import { kubeLeaseStore } from './lease-store.js';
 import { PendingEventRecorder } from './pending-event-recorder.js';
-import { bindPod } from './pod-binder.js';
+import { KubeHttp } from './kube-http.js';
+import { KubeInformer } from './kube-informer.js';
+import { bindPod, nominatePod as nominateIfUnchanged } from './pod-binder.js';
 import { evictPod, nominatePod, patchNodeCapacity, recordPodEvent } from './pod-preemption-api.js';
 import type { DisruptionBudget } from '../cache/disruption-budgets.js';
 import { ResilientInformer } from './resilient-informer.js';
@@ -104,7 +106,8 @@ export function leaderElectionFromEnv(env: NodeJS.ProcessEnv = process.env): Kub
 
 /**
  * A ClusterSource over the Kubernetes API: informers for Nodes and Pods (and ResourceSlices where served)
- * feed the cache; bind writes `tessera.io/allocation` then creates pods/binding; pods that stay pending get
+ * feed the cache; bind creates pods/binding carrying `tessera.io/allocation` (one request over a kept-alive
+ * connection, see pod-binder.ts); pods that stay pending get
  * Events; a Lease makes one replica of several the one that binds.
  *
  * State is rebuilt from the API on every start: bound pods carry their allocation annotation, so a restart
@@ -114,6 +117,9 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
   const kc = options.kubeConfig ?? loadKubeConfig(options.kubeconfig ?? null);
   const log = options.log;
   const core = kc.makeApiClient(CoreV1Api);
+  // Lists, binds and nominations share one pool of kept-alive connections, sized for bursts of concurrent binds
+  // (watches get connections of their own).
+  const binder = new KubeHttp(kc, 64);
   const election = options.leaderElection ?? leaderElectionFromEnv();
   const identity = election === false ? `${hostname()}_${randomBytes(4).toString('hex')}` : election.identity;
   const events = new PendingEventRecorder({
@@ -182,15 +188,14 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       stopped = false;
       const informerLog = (m: string): void => log?.warn(m);
 
-      const nodeInformer = new ResilientInformer<V1Node>({
-        kubeConfig: kc,
+      const nodeInformer = new KubeInformer<V1Node>({
+        http: binder,
         path: '/api/v1/nodes',
-        list: () => core.listNode(),
         handlers: {
           upsert: (n) => {
             const name = n.metadata?.name;
             if (name === undefined) return;
-            nodes.set(name, n);
+            nodes.set(name, schedulingView(n));
             pushNode(name);
           },
           remove: (n) => {
@@ -245,10 +250,9 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       });
       informers.push(budgetInformer);
 
-      const podInformer = new ResilientInformer<V1Pod>({
-        kubeConfig: kc,
+      const podInformer = new KubeInformer<V1Pod>({
+        http: binder,
         path: '/api/v1/pods',
-        list: () => core.listPodForAllNamespaces(),
         handlers: {
           upsert: (p) => {
             target.upsertPod(p as PodObject);
@@ -302,8 +306,15 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
           `cannot bind pod "${binding.namespace}/${binding.name}" to node "${binding.node}": this replica "${identity}" is not the leader${holder === '' ? '' : `: "${holder}" holds the lease`}`,
         );
       }
-      await bindPod(core, binding);
+      await bindPod(binder, binding);
       events.forget(binding.uid);
+    },
+
+    async nominate(pod: PodRef, node: string, resourceVersion: string): Promise<void> {
+      if (!synced || (elector !== null && !elector.isLeader())) {
+        throw new Error(`cannot nominate node "${node}" for pod "${pod.namespace}/${pod.name}": this replica is not the leader or has not listed the cluster`);
+      }
+      await nominateIfUnchanged(binder, pod, node, resourceVersion);
     },
 
     async getPod(namespace: string, name: string): Promise<PodObject | null> {
@@ -364,9 +375,29 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
       informers.length = 0;
       if (elector !== null) await elector.stop();
       await events.flush();
+      binder.close();
     },
   };
   return source;
+}
+
+/**
+ * What the cache reads of a node (metadata, taints, allocatable and capacity), without the conditions, images,
+ * addresses and node info a kubelet reports: the only copy kept per node, so 20,000 nodes stay small.
+ */
+function schedulingView(n: V1Node): NodeObject {
+  const meta = n.metadata;
+  return {
+    metadata: {
+      ...(meta?.name === undefined ? {} : { name: meta.name }),
+      ...(meta?.uid === undefined ? {} : { uid: meta.uid }),
+      resourceVersion: meta?.resourceVersion ?? null,
+      labels: meta?.labels ?? null,
+      annotations: meta?.annotations ?? null,
+    },
+    spec: n.spec === undefined ? null : { taints: n.spec.taints ?? null, unschedulable: n.spec.unschedulable ?? null },
+    status: n.status === undefined ? null : { allocatable: n.status.allocatable ?? null, capacity: n.status.capacity ?? null },
+  };
 }
 
 function loadKubeConfig(path: string | null): KubeConfig {

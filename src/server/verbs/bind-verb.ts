@@ -6,6 +6,7 @@ import { parseJobGroup } from '../../model/job-group.js';
 import { parseGpuRequest, type PodLike } from '../../model/parse-gpu-request.js';
 import { bindTargetMismatch } from '../bind-target-check.js';
 import { describeIssues, type ExtenderContext } from '../extender-context.js';
+import { bindNominated } from './bind-nominated.js';
 import type { ExtenderBindingArgs, ExtenderBindingResult } from '../wire-schemas.js';
 
 /**
@@ -20,6 +21,8 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     const ref: PodRef = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
     const who = `pod "${ref.namespace}/${ref.name}"`;
     span.setAttribute('tessera.node', args.Node);
+    const nominated = bindNominated(ctx, ref, args.Node);
+    if (nominated !== null) return nominated;
     const held = ctx.deps.cache.pod(ref.uid);
     if (held !== undefined) {
       if (held.node === args.Node && held.phase === 'bound') return ctx.bindResult('bound', '');

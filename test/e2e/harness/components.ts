@@ -50,8 +50,17 @@ export async function serviceAccountToken(kc: KubeConfig, namespace: string, nam
   return token;
 }
 
+/** Options of `startKwok`. */
+export interface KwokOptions {
+  /**
+   * Node lease duration (default 40 s). KWOK renews each node's Lease a few times per duration, as kubelets do:
+   * thousands of nodes with short leases are hundreds of writes a second, which benches lengthen to stay quiet.
+   */
+  readonly nodeLeaseDurationSeconds?: number;
+}
+
 /** The kwok controller managing nodes annotated `kwok.x-k8s.io/node=fake` (Ready nodes, Running pods). */
-export async function startKwok(binDir: string, cluster: LocalCluster): Promise<ManagedProcess> {
+export async function startKwok(binDir: string, cluster: LocalCluster, options: KwokOptions = {}): Promise<ManagedProcess> {
   const port = await freePort();
   const kwok = startProcess(
     'kwok',
@@ -62,12 +71,29 @@ export async function startKwok(binDir: string, cluster: LocalCluster): Promise<
       '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       `--server-address=127.0.0.1:${String(port)}`,
       '--node-ip=127.0.0.1',
-      '--node-lease-duration-seconds=40',
+      `--node-lease-duration-seconds=${String(options.nodeLeaseDurationSeconds ?? 40)}`,
     ],
     { logDir: cluster.logDir },
   );
   await waitFor('kwok /healthz', async () => (await fetch(`http://127.0.0.1:${String(port)}/healthz`)).ok, { timeoutMs: 60_000, process: kwok });
   return kwok;
+}
+
+/** deploy/'s KubeSchedulerConfiguration (the ConfigMap tessera-scheduler-config), parsed. */
+export function deploySchedulerConfig(): KubeSchedulerConfig {
+  const configMap = kustomizeObjects(join(REPO_ROOT, 'deploy')).find(
+    (o) => o.kind === 'ConfigMap' && o.metadata?.name === 'tessera-scheduler-config',
+  ) as (KubernetesObject & { data: Record<string, string> }) | undefined;
+  const text = configMap?.data['scheduler-config.yaml'];
+  if (text === undefined) throw new Error('deploy/ has no ConfigMap tessera-scheduler-config with scheduler-config.yaml');
+  return parseYaml(text) as KubeSchedulerConfig;
+}
+
+/** The parts of a KubeSchedulerConfiguration the harness rewrites; everything else is passed through. */
+export interface KubeSchedulerConfig {
+  clientConnection?: { kubeconfig?: string; qps?: number; burst?: number };
+  extenders?: { urlPrefix: string; [key: string]: unknown }[];
+  [key: string]: unknown;
 }
 
 /** Options of `startKubeScheduler`. */
@@ -95,27 +121,38 @@ export async function startKubeScheduler(
   tesseraPort: number,
   options: KubeSchedulerOptions = {},
 ): Promise<ManagedProcess> {
-  const configMap = kustomizeObjects(join(REPO_ROOT, 'deploy')).find(
-    (o) => o.kind === 'ConfigMap' && o.metadata?.name === 'tessera-scheduler-config',
-  ) as (KubernetesObject & { data: Record<string, string> }) | undefined;
-  const text = configMap?.data['scheduler-config.yaml'];
-  if (text === undefined) throw new Error('deploy/ has no ConfigMap tessera-scheduler-config with scheduler-config.yaml');
-  const config = parseYaml(text) as {
-    clientConnection?: { kubeconfig?: string };
-    extenders: { urlPrefix: string; enableHTTPS?: boolean; tlsConfig?: object }[];
-  };
-  config.clientConnection = { ...(config.clientConnection ?? {}), kubeconfig };
+  const config = deploySchedulerConfig();
   const scheme = options.pki === undefined ? 'http' : 'https';
-  for (const e of config.extenders) {
+  for (const e of config.extenders ?? []) {
     e.urlPrefix = e.urlPrefix.replace(/^https?:\/\/127\.0\.0\.1:\d+/, `${scheme}://127.0.0.1:${String(tesseraPort)}`);
     if (options.pki !== undefined) {
-      e.enableHTTPS = true;
-      e.tlsConfig = { certFile: options.pki.schedulerCert, keyFile: options.pki.schedulerKey, caFile: options.pki.caCert, serverName: '127.0.0.1' };
+      e['enableHTTPS'] = true;
+      e['tlsConfig'] = { certFile: options.pki.schedulerCert, keyFile: options.pki.schedulerKey, caFile: options.pki.caCert, serverName: '127.0.0.1' };
     }
   }
+  return startKubeSchedulerWithConfig(binDir, cluster, kubeconfig, config, {
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+  });
+}
+
+/**
+ * Starts the stock kube-scheduler with `config` (its clientConnection.kubeconfig set to `kubeconfig`), written
+ * to `<run>/<name>.yaml`, and waits until it serves. `name` names the log and config files (unique per start when
+ * several run in turn); `hostname` runs it in a UTS namespace with that host name (its lease identity is
+ * `<hostname>_<uuid>`); `extraArgs` are appended to the command line.
+ */
+export async function startKubeSchedulerWithConfig(
+  binDir: string,
+  cluster: LocalCluster,
+  kubeconfig: string,
+  config: KubeSchedulerConfig,
+  options: { readonly name?: string; readonly hostname?: string; readonly extraArgs?: readonly string[] } = {},
+): Promise<ManagedProcess & { readonly securePort: number }> {
   const name = options.name ?? 'kube-scheduler';
+  const written = { ...config, clientConnection: { ...(config.clientConnection ?? {}), kubeconfig } };
   const path = join(cluster.dir, `${name}-config.yaml`);
-  writeFileSync(path, stringify(config));
+  writeFileSync(path, stringify(written));
   const port = await freePort();
   const args = [
     `--config=${path}`,
@@ -125,6 +162,7 @@ export async function startKubeScheduler(
     `--authorization-kubeconfig=${kubeconfig}`,
     `--cert-dir=${join(cluster.dir, `${name}-pki`)}`,
     '--v=2',
+    ...(options.extraArgs ?? []),
   ];
   const binary = join(binDir, 'kube-scheduler');
   const scheduler = options.hostname === undefined
@@ -135,7 +173,7 @@ export async function startKubeScheduler(
     () => readFileSync(scheduler.logFile, 'utf8').includes('Serving securely'),
     { timeoutMs: 120_000, process: scheduler },
   );
-  return scheduler;
+  return Object.assign(scheduler, { securePort: port });
 }
 
 /** A Tessera `serve --cluster kube` process that can be killed and started again on the same ports. */
@@ -160,6 +198,26 @@ export interface TesseraRunnerOptions {
   readonly podName?: string;
   /** Log file name prefix (default tessera). */
   readonly name?: string;
+  /** The container's TESSERA_* environment (default `deployedTesseraEnv()`: Tessera as deploy/ runs it). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The literal TESSERA_* environment deploy/deployment.yaml gives the tessera container, except what the runners
+ * set themselves for a local process (listen address, leader election): the settings that make Tessera "as deployed".
+ */
+export function deployedTesseraEnv(): Record<string, string> {
+  type Container = { name: string; env?: { name: string; value?: string }[] };
+  const deployment = kustomizeObjects(join(REPO_ROOT, 'deploy')).find((o) => o.kind === 'Deployment') as
+    (KubernetesObject & { spec: { template: { spec: { containers: Container[] } } } }) | undefined;
+  const container = deployment?.spec.template.spec.containers.find((c) => c.name === 'tessera');
+  if (container === undefined) throw new Error('deploy/ has no Deployment with a tessera container');
+  const runnerOwned = new Set(['TESSERA_HOST', 'TESSERA_PORT', 'TESSERA_OPS_HOST', 'TESSERA_OPS_PORT', 'TESSERA_LEADER_ELECTION', 'TESSERA_LEASE_NAME']);
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.name.startsWith('TESSERA_') && e.value !== undefined && !runnerOwned.has(e.name)) env[e.name] = e.value;
+  }
+  return env;
 }
 
 /**
@@ -196,6 +254,7 @@ export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string, p
       // A kubelet passes the image's Env and the container's env, nothing of its own.
       const env: NodeJS.ProcessEnv = {
         ...Object.fromEntries(image.env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])),
+        ...(options.env ?? deployedTesseraEnv()),
         TESSERA_LEADER_ELECTION: 'follow',
         TESSERA_LEASE_NAME: 'tessera-scheduler',
         POD_NAMESPACE: SCHEDULER_NAMESPACE,
@@ -214,4 +273,76 @@ export async function tesseraRunner(cluster: LocalCluster, kubeconfig: string, p
     },
   };
   return runner;
+}
+
+/** Options of `tesseraProcessRunner` (benches). */
+export interface TesseraProcessOptions {
+  /** `source` (default): `node --import tsx src/main.ts`; `compiled`: `node dist/src/main.js`, as `npm start` runs it (build first). */
+  readonly entry?: 'source' | 'compiled';
+  /** Flags for node itself (e.g. `--cpu-prof`), before the script. */
+  readonly nodeArgs?: readonly string[];
+  /** Flags appended to `serve`. */
+  readonly serveArgs?: readonly string[];
+  /** Log file name of the first start (default `tessera`). */
+  readonly name?: string;
+  /** How long to wait for /readyz (default 120 s; a large fleet takes longer to list). */
+  readonly readyTimeoutMs?: number;
+  /** Extra environment (e.g. deploy/'s TESSERA_* settings, `deployedTesseraEnv`). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A Tessera process run from this checkout (plain HTTP on loopback), for benches that compare builds and flags. */
+export type TesseraProcessRunner = Omit<TesseraRunner, 'image'>;
+
+/**
+ * Runs Tessera from this checkout, source or compiled, as a plain process: verbs over plain HTTP on loopback, the
+ * ops server apart, follow-mode leader election on kube-scheduler's lease.
+ */
+export async function tesseraProcessRunner(cluster: LocalCluster, kubeconfig: string, options: TesseraProcessOptions = {}): Promise<TesseraProcessRunner> {
+  const name = options.name ?? 'tessera';
+  const script = options.entry === 'compiled' ? [join(REPO_ROOT, 'dist', 'src', 'main.js')] : ['--import', 'tsx', join(REPO_ROOT, 'src', 'main.ts')];
+  const port = await freePort();
+  const opsPort = await freePort();
+  const url = `http://127.0.0.1:${String(port)}`;
+  const opsUrl = `http://127.0.0.1:${String(opsPort)}`;
+  let proc: ManagedProcess | null = null;
+  let starts = 0;
+  return {
+    port, url, opsPort, opsUrl,
+    current: () => proc,
+    async start() {
+      starts += 1;
+      proc = startProcess(
+        starts === 1 ? name : `${name}-${String(starts)}`,
+        process.execPath,
+        [
+          ...(options.nodeArgs ?? []), ...script,
+          'serve', '--cluster', 'kube', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(port),
+          '--ops-host', '127.0.0.1', '--ops-port', String(opsPort), '--log-level', 'info',
+          ...(options.serveArgs ?? []),
+        ],
+        {
+          logDir: cluster.logDir,
+          cwd: REPO_ROOT,
+          env: {
+            ...process.env,
+            ...(options.env ?? {}),
+            TESSERA_LEADER_ELECTION: 'follow',
+            TESSERA_LEASE_NAME: 'tessera-scheduler',
+            POD_NAMESPACE: SCHEDULER_NAMESPACE,
+            POD_NAME: hostname(),
+          },
+        },
+      );
+      const started = proc;
+      await waitFor('Tessera /readyz', async () => (await fetch(`${opsUrl}/readyz`)).ok, { timeoutMs: options.readyTimeoutMs ?? 120_000, intervalMs: 300, process: started });
+      return started;
+    },
+    async kill() {
+      await proc?.kill();
+    },
+    async stop() {
+      await proc?.stop();
+    },
+  };
 }

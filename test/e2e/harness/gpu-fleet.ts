@@ -169,8 +169,12 @@ export function allocationViolations(fleet: readonly FleetNode[], pods: readonly
       use.set(key, u);
       if (d.kind === 'whole') u.whole += 1;
       else u.others += 1;
-      u.compute += d.computeMilli;
-      u.memory += d.memoryMiB;
+      // A MIG instance's compute and memory are its slices' (rounded: seven 1g instances write 143 milli each):
+      // MIG GPUs are judged by the slice overlap below instead.
+      if (d.kind !== 'mig') {
+        u.compute += d.computeMilli;
+        u.memory += d.memoryMiB;
+      }
       if (d.kind === 'mig' && d.mig !== undefined) {
         for (let s = d.mig.start; s < d.mig.start + d.mig.size; s++) u.slices[s] = (u.slices[s] ?? 0) + 1;
       }
