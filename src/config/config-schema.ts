@@ -34,6 +34,14 @@ export const ConfigSchema = z.strictObject({
    */
   tlsCertFile: z.string().min(1).nullable(),
   tlsKeyFile: z.string().min(1).nullable(),
+  /** PEM CA bundle: when set, clients must present a certificate it signed (mutual TLS). */
+  tlsClientCaFile: z.string().min(1).nullable(),
+  /** With tlsClientCaFile: client certificate names (subject CN, DNS or URI SAN) admitted; [] = any the CA signed. */
+  tlsClientAllowedNames: z.array(z.string().min(1)),
+  /** gRPC listen address (docs/service.md, "gRPC"). */
+  grpcHost: z.string().min(1),
+  /** gRPC port; null = no gRPC server, 0 = any free port. */
+  grpcPort: z.int().min(0).max(65535).nullable(),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
   /** Overrides of the core's SchedulingOptions (score weights, ...); validated by the core at startup. */
@@ -58,13 +66,17 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   topologyPresetsDir: null,
   tlsCertFile: null,
   tlsKeyFile: null,
+  tlsClientCaFile: null,
+  tlsClientAllowedNames: [],
+  grpcHost: '127.0.0.1',
+  grpcPort: null,
   shutdownGraceSeconds: 10,
   scheduling: {},
 });
 
 /** Keys whose environment / flag strings are converted to numbers before validation. */
 export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
-  'port', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
+  'port', 'grpcPort', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
 ]);
 
 /** Environment variables and the key each sets. */
@@ -82,6 +94,10 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_TOPOLOGY_PRESETS: 'topologyPresetsDir',
   TESSERA_TLS_CERT_FILE: 'tlsCertFile',
   TESSERA_TLS_KEY_FILE: 'tlsKeyFile',
+  TESSERA_TLS_CLIENT_CA_FILE: 'tlsClientCaFile',
+  TESSERA_TLS_CLIENT_ALLOWED_NAMES: 'tlsClientAllowedNames',
+  TESSERA_GRPC_HOST: 'grpcHost',
+  TESSERA_GRPC_PORT: 'grpcPort',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
 });
 
@@ -100,5 +116,9 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'topology-presets': 'topologyPresetsDir',
   'tls-cert-file': 'tlsCertFile',
   'tls-key-file': 'tlsKeyFile',
+  'tls-client-ca-file': 'tlsClientCaFile',
+  'tls-client-allowed-names': 'tlsClientAllowedNames',
+  'grpc-host': 'grpcHost',
+  'grpc-port': 'grpcPort',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
 });

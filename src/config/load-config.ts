@@ -88,6 +88,12 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     const missing = result.data.tlsCertFile === null ? 'tlsCertFile' : 'tlsKeyFile';
     errors.push({ path: missing, message: 'HTTPS needs both tlsCertFile and tlsKeyFile: set both or neither' });
   }
+  if (result.success && result.data.tlsClientCaFile !== null && result.data.tlsCertFile === null) {
+    errors.push({ path: 'tlsClientCaFile', message: 'mutual TLS needs TLS: set tlsCertFile and tlsKeyFile too' });
+  }
+  if (result.success && result.data.tlsClientAllowedNames.length > 0 && result.data.tlsClientCaFile === null) {
+    errors.push({ path: 'tlsClientAllowedNames', message: 'client names are checked only with mutual TLS: set tlsClientCaFile too' });
+  }
   if (errors.length > 0 || !result.success) return { ok: false, errors };
   const config = { ...result.data, urlPrefix: normalizePrefix(result.data.urlPrefix) };
   return { ok: true, config, positionals };
@@ -121,7 +127,8 @@ function readConfigFile(path: string, read: (p: string) => string):
 
 /** Numeric fields arrive as strings from env and flags; convert only clean numbers so bad text is reported. */
 function coerce(key: keyof Config, value: string): unknown {
-  if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile') return value;
+  if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile' || key === 'tlsClientCaFile') return value;
+  if (key === 'tlsClientAllowedNames') return value.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
   return value;
 }

@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { SchedulingOptions } from '../algorithm/scheduling-options.js';
+import { AllocationFeed } from '../cluster/cache/allocation-feed.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { createNodeParser, type NodeParser, type ParseNode } from '../cluster/cache/node-parser.js';
@@ -16,6 +17,7 @@ import { createMetrics, type TesseraMetrics } from '../telemetry/metrics.js';
 import { tesseraTracer } from '../telemetry/tracing.js';
 import { EvaluationCache } from './evaluation-cache.js';
 import { ExtenderService } from './extender-service.js';
+import type { GrpcEndpoint } from './grpc/grpc-server.js';
 import { createHttpHandler } from './http/http-handler.js';
 import { nodesView } from './nodes-view.js';
 
@@ -29,6 +31,8 @@ export interface TesseraServer {
   readonly registry: Registry;
   readonly metrics: TesseraMetrics;
   readonly nodeParser: NodeParser;
+  /** The gRPC server (docs/service.md, "gRPC"), or null when config.grpcPort is null. */
+  readonly grpc: GrpcEndpoint | null;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then stops the cluster source. */
   close(graceMs?: number): Promise<void>;
 }
@@ -60,6 +64,8 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const registry = opts.registry ?? new Registry();
   const metrics = createMetrics(registry);
   const nodeParser = createNodeParser(opts.parseNode);
+  // Allocation changes are recorded only for gRPC's WatchAllocations.
+  const feed = config.grpcPort === null ? null : new AllocationFeed();
   const cache = new ClusterCache({
     nodeParser,
     parseAllocation: opts.parseAllocation,
@@ -68,6 +74,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     log,
     onNodeParseError: () => metrics.nodeParseErrors.inc(),
     onExpired: () => metrics.assumeExpired.inc(),
+    ...(feed === null ? {} : { onAllocationChange: (change) => feed.record(change) }),
   });
   metrics.observeCache(() => cache.stats());
   const service = new ExtenderService({
@@ -93,6 +100,13 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // Loaded only when configured: an HTTP-only server never loads grpc-js and the protobuf code.
+  const grpc = feed === null ? null : await import('./grpc/grpc-server.js')
+    .then(({ startGrpcServer }) => startGrpcServer({ config, service, cache, feed, cluster: source.kind, metrics, log }))
+    .catch(async (err: unknown) => {
+      await new Promise((resolve) => server.close(resolve));
+      throw err;
+    });
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
@@ -107,14 +121,14 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   let closing: Promise<void> | null = null;
   return {
     url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port, cache, service, registry, metrics, nodeParser,
+    port, cache, service, registry, metrics, nodeParser, grpc,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        await closed;
+        await Promise.all([closed, grpc?.close(graceMs)]);
         clearTimeout(timer);
         await source.stop();
       })();

@@ -28,6 +28,8 @@ export interface TesseraMetrics {
   readonly evaluationCache: Counter<'result'>;
   readonly nodeParseErrors: Counter;
   readonly nodeNameLists: Counter<'read'>;
+  /** gRPC calls (src/server/grpc): time to answer, by method and status code name. */
+  readonly grpcRequestDuration: Histogram<'method' | 'code'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
 }
@@ -86,6 +88,13 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       name: 'tessera_node_name_lists_total',
       help: 'NodeNames lists of filter and prioritize bodies, by how they were read (recent, bytes, parsed).',
       labelNames: ['read'],
+      registers,
+    }),
+    grpcRequestDuration: new Histogram({
+      name: 'tessera_grpc_request_duration_seconds',
+      help: 'Time to answer one gRPC call (a stream: until it ends), by method (Filter, ...) and status code (OK, INVALID_ARGUMENT, ...).',
+      labelNames: ['method', 'code'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
     observeCache(fn) {

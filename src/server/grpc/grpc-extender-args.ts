@@ -1,0 +1,89 @@
+import { RequestError } from '../request-error.js';
+import { candidatesFromNames, type NameCandidates } from '../name-candidates.js';
+import type { NodeNameIndex } from '../node-name-index.js';
+import { isPlainWirePod } from '../plain-wire-pod.js';
+import { validateBody } from '../validate-body.js';
+import {
+  ExtenderArgsSchema, ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema,
+  type ExtenderArgs, type ExtenderBindingArgs, type ExtenderPreemptionArgs,
+} from '../wire-schemas.js';
+import type { BindRequest, FilterRequest, PreemptRequest, PrioritizeRequest } from './gen/tessera/v1/scheduler_pb.js';
+
+/** Validated Filter/Prioritize arguments; `candidates` is set for the names-only form, else null. */
+export interface GrpcExtenderArgs {
+  readonly args: ExtenderArgs;
+  readonly candidates: NameCandidates | null;
+}
+
+/**
+ * Turns gRPC requests into the extender's arguments and validates them exactly as the HTTP adapter validates
+ * its bodies (the same schemas on the same object shape), so a problem gets the same message and path over both
+ * transports (`Pod.spec.containers`, `NodeNames[2]`, `PodUID`). The pod JSON of the last few requests is kept:
+ * callers send the same pod to Filter and then Prioritize.
+ */
+export class GrpcArgsReader {
+  private readonly pods: { readonly json: string; readonly pod: unknown }[] = [];
+
+  constructor(private readonly index: NodeNameIndex, private readonly keep = 4) {}
+
+  /** Filter and Prioritize arguments (a RequestError names what is wrong). */
+  extenderArgs(request: FilterRequest | PrioritizeRequest, verb: string): GrpcExtenderArgs {
+    const pod = this.pod(request.podJson, verb);
+    const c = request.candidates;
+    if (c.case === 'nodeNames') {
+      const names = c.value.names;
+      // A well-formed pod and non-empty names (the usual case) are taken as they are; anything else goes through
+      // the schema, which names the problem.
+      const args: ExtenderArgs = isPlainWirePod(pod) && names.every((n) => n !== '')
+        ? { Pod: pod, Nodes: null, NodeNames: names }
+        : validateBody(ExtenderArgsSchema, { Pod: pod, Nodes: null, NodeNames: names }, verb);
+      return { args, candidates: candidatesFromNames(names, this.index) };
+    }
+    const items = c.case === 'nodes' ? c.value.nodeJson.map((text, i) => parseJson(text, verb, `Nodes.items[${i}]`)) : undefined;
+    const body = { Pod: pod, Nodes: items === undefined ? null : { items }, NodeNames: null };
+    return { args: validateBody(ExtenderArgsSchema, body, verb), candidates: null };
+  }
+
+  /** Bind arguments. */
+  bindingArgs(request: BindRequest): ExtenderBindingArgs {
+    const body = { PodName: request.podName, PodNamespace: request.podNamespace, PodUID: request.podUid, Node: request.node };
+    return validateBody(ExtenderBindingArgsSchema, body, 'bind');
+  }
+
+  /** Preempt arguments: the names-only victims when any are given, else the full-pod ones. */
+  preemptionArgs(request: PreemptRequest): ExtenderPreemptionArgs {
+    const pod = this.pod(request.podJson, 'preempt');
+    const meta = Object.entries(request.nodeNameToMetaVictims);
+    const full = Object.entries(request.nodeNameToVictims);
+    const body = {
+      Pod: pod,
+      NodeNameToMetaVictims: meta.length === 0 ? null : Object.fromEntries(meta.map(([node, v]) => [node, {
+        Pods: v.pods.map((p) => ({ UID: p.uid })), NumPDBViolations: v.numPdbViolations,
+      }])),
+      NodeNameToVictims: meta.length > 0 || full.length === 0 ? null : Object.fromEntries(full.map(([node, v]) => [node, {
+        Pods: v.podJson.map((text, i) => parseJson(text, 'preempt', `NodeNameToVictims[${JSON.stringify(node)}].Pods[${i}]`)),
+        NumPDBViolations: v.numPdbViolations,
+      }])),
+    };
+    return validateBody(ExtenderPreemptionArgsSchema, body, 'preempt');
+  }
+
+  /** The parsed pod JSON (undefined when empty, which the schema reports as a missing `Pod`). */
+  private pod(json: string, verb: string): unknown {
+    if (json === '') return undefined;
+    for (const kept of this.pods) if (kept.json === json) return kept.pod;
+    const pod = parseJson(json, verb, 'Pod');
+    this.pods.unshift({ json, pod });
+    if (this.pods.length > this.keep) this.pods.pop();
+    return pod;
+  }
+}
+
+function parseJson(text: string, verb: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = `not valid JSON: ${(err as Error).message}`;
+    throw new RequestError('TESSERA_BAD_JSON', `cannot ${verb}: invalid request: ${path}: ${message}`, [{ path, message }]);
+  }
+}
