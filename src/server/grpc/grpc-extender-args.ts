@@ -5,15 +5,15 @@ import { isPlainWirePod } from '../plain-wire-pod.js';
 import { validateBody } from '../validate-body.js';
 import {
   ExtenderArgsSchema, ExtenderBindingArgsSchema, ExtenderPreemptionArgsSchema,
-  type ExtenderArgs, type ExtenderBindingArgs, type ExtenderPreemptionArgs,
+  type ExtenderArgs, type ExtenderBindingArgs, type ExtenderPreemptionArgs, type WirePod,
 } from '../wire-schemas.js';
 import type { BindRequest, FilterRequest, PreemptRequest, PrioritizeRequest } from './gen/tessera/v1/scheduler_pb.js';
+import type { NamesOnlyRequest } from './names-request-reader.js';
 
-/** Validated Filter/Prioritize arguments; `candidates` is set for the names-only form, else null. */
-export interface GrpcExtenderArgs {
-  readonly args: ExtenderArgs;
-  readonly candidates: NameCandidates | null;
-}
+/** Validated Filter/Prioritize arguments: the names-only form as the pod and candidates, the full-node form as ExtenderArgs. */
+export type GrpcExtenderArgs =
+  | { readonly form: 'names'; readonly pod: WirePod; readonly candidates: NameCandidates }
+  | { readonly form: 'nodes'; readonly args: ExtenderArgs };
 
 /**
  * Turns gRPC requests into the extender's arguments and validates them exactly as the HTTP adapter validates
@@ -27,21 +27,26 @@ export class GrpcArgsReader {
   constructor(private readonly index: NodeNameIndex, private readonly keep = 4) {}
 
   /** Filter and Prioritize arguments (a RequestError names what is wrong). */
-  extenderArgs(request: FilterRequest | PrioritizeRequest, verb: string): GrpcExtenderArgs {
+  extenderArgs(request: FilterRequest | PrioritizeRequest | NamesOnlyRequest, verb: string): GrpcExtenderArgs {
     const pod = this.pod(request.podJson, verb);
+    if ('kind' in request) {
+      // Read from bytes: the names are non-empty and resolved already; only the pod is left to check.
+      const checked = isPlainWirePod(pod) ? pod : validateBody(ExtenderArgsSchema, { Pod: pod, Nodes: null, NodeNames: [] }, verb).Pod;
+      return { form: 'names', pod: checked, candidates: request.candidates };
+    }
     const c = request.candidates;
     if (c.case === 'nodeNames') {
       const names = c.value.names;
       // A well-formed pod and non-empty names (the usual case) are taken as they are; anything else goes through
       // the schema, which names the problem.
-      const args: ExtenderArgs = isPlainWirePod(pod) && names.every((n) => n !== '')
-        ? { Pod: pod, Nodes: null, NodeNames: names }
-        : validateBody(ExtenderArgsSchema, { Pod: pod, Nodes: null, NodeNames: names }, verb);
-      return { args, candidates: candidatesFromNames(names, this.index) };
+      const checked = isPlainWirePod(pod) && names.every((n) => n !== '')
+        ? pod
+        : validateBody(ExtenderArgsSchema, { Pod: pod, Nodes: null, NodeNames: names }, verb).Pod;
+      return { form: 'names', pod: checked, candidates: candidatesFromNames(names, this.index) };
     }
     const items = c.case === 'nodes' ? c.value.nodeJson.map((text, i) => parseJson(text, verb, `Nodes.items[${i}]`)) : undefined;
     const body = { Pod: pod, Nodes: items === undefined ? null : { items }, NodeNames: null };
-    return { args: validateBody(ExtenderArgsSchema, body, verb), candidates: null };
+    return { form: 'nodes', args: validateBody(ExtenderArgsSchema, body, verb) };
   }
 
   /** Bind arguments. */

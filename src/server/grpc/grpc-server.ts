@@ -13,9 +13,8 @@ import type { TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
 import { clientNameInterceptor } from './client-name-interceptor.js';
 import { file_tessera_v1_scheduler, SchedulerService } from './gen/tessera/v1/scheduler_pb.js';
-import { grpcServiceDefinition } from './grpc-service-definition.js';
 import { GrpcStatusError } from './grpc-status-error.js';
-import { schedulerHandlers } from './scheduler-handlers.js';
+import { schedulerService } from './scheduler-service.js';
 import type { Watch } from './watch-allocations.js';
 
 /** The health service name of tessera.v1.SchedulerService (SERVING once the cluster source has synced). */
@@ -59,7 +58,8 @@ export async function startGrpcServer(deps: GrpcServerDeps): Promise<GrpcEndpoin
     ...(allowed.length > 0 ? { interceptors: [clientNameInterceptor(allowed)] } : {}),
   });
   const watches = new Set<Watch>();
-  server.addService(grpcServiceDefinition(SchedulerService), schedulerHandlers(deps, watches));
+  const scheduler = schedulerService(deps, watches);
+  server.addService(scheduler.definition, scheduler.implementation);
   const health = new HealthImplementation({ '': 'SERVING', [SCHEDULER_SERVICE_NAME]: cache.synced ? 'SERVING' : 'NOT_SERVING' });
   health.addToServer(server);
   new ReflectionService(reflectedPackages() as never).addToServer(server);

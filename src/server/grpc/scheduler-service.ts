@@ -1,25 +1,28 @@
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import {
   status, type handleServerStreamingCall, type handleUnaryCall, type ServerUnaryCall, type StatusObject,
-  type UntypedServiceImplementation,
+  type ServiceDefinition, type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { AllocationFeed } from '../../cluster/cache/allocation-feed.js';
 import type { ClusterCache } from '../../cluster/cache/cluster-cache.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { TesseraMetrics } from '../../telemetry/metrics.js';
 import type { ExtenderService } from '../extender-service.js';
-import { toFilterResult } from '../names-filter-answer.js';
+import { RequestError } from '../request-error.js';
 import type { WireNode } from '../wire-schemas.js';
 import {
-  BindResponseSchema, FilterResponseSchema, PreemptResponseSchema, PrioritizeResponseSchema, type HostPrioritySchema,
+  BindResponseSchema, FilterResponseSchema, PreemptResponseSchema, PrioritizeResponseSchema, SchedulerService,
   type BindRequest, type BindResponse, type FilterRequest, type FilterResponse, type InventoryRequest,
   type InventoryResponse, type PreemptRequest, type PreemptResponse, type PrioritizeRequest,
   type PrioritizeResponse, type WatchAllocationsRequest, type WatchAllocationsResponse,
 } from './gen/tessera/v1/scheduler_pb.js';
 import { GrpcArgsReader } from './grpc-extender-args.js';
+import { grpcServiceDefinition, MalformedMessage } from './grpc-service-definition.js';
 import { GrpcStatusError } from './grpc-status-error.js';
 import { inventoryResponse } from './inventory-response.js';
 import { mapGrpcError } from './map-grpc-error.js';
+import { NamesAnswerEncoder } from './names-answer-encoder.js';
+import { NamesRequestReader, type NamesOnlyRequest } from './names-request-reader.js';
 import { serveWatch, type Watch } from './watch-allocations.js';
 
 /** What the SchedulerService handlers need. */
@@ -34,22 +37,26 @@ export interface SchedulerHandlerDeps {
 }
 
 /**
- * The gRPC adapter of tessera.v1.SchedulerService: each RPC validates its request as the HTTP verb validates its
- * body (GrpcArgsReader), calls the same ExtenderService method, and answers its result as protobuf messages; every
- * error goes through mapGrpcError. Names-only Filter and Prioritize resolve the names through the service's
- * NodeNameIndex and call filterCandidates / prioritizeCandidates, as the HTTP names path does. `watches` holds the
- * open WatchAllocations streams (the server ends them on shutdown).
+ * The gRPC adapter of tessera.v1.SchedulerService, as its grpc-js definition and implementation: each RPC
+ * validates its request as the HTTP verb validates its body (GrpcArgsReader), calls the same ExtenderService
+ * method, and answers its result as protobuf; every error goes through mapGrpcError. Names-only Filter and
+ * Prioritize are read from their bytes (NamesRequestReader: names resolved to NodeNameIndex ids), answered by
+ * filterCandidates / prioritizeCandidates and written as bytes (NamesAnswerEncoder), as the HTTP names path does.
+ * `watches` holds the open WatchAllocations streams (the server ends them on shutdown).
  */
-export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch>): UntypedServiceImplementation {
+export function schedulerService(deps: SchedulerHandlerDeps, watches: Set<Watch>): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
   const { service, cache, metrics, log } = deps;
   const reader = new GrpcArgsReader(service.names);
+  // Names-only Filter and Prioritize are read from and written as bytes, as over HTTP.
+  const names = new NamesRequestReader(service.names);
+  const encoder = new NamesAnswerEncoder(service.names, names);
   const observe = (method: string, started: bigint, code: status): void => {
     metrics.grpcRequestDuration.observe({ method, code: status[code] ?? String(code) }, Number(process.hrtime.bigint() - started) / 1e9);
   };
 
   /** A unary handler: `run`'s answer, or its error mapped; timed into tessera_grpc_request_duration_seconds. */
-  function unary<Req, Res>(method: string, run: (request: Req) => Res | Promise<Res>): handleUnaryCall<Req, Res> {
-    return (call: ServerUnaryCall<Req, Res>, callback) => {
+  function unary<Req, Res>(method: string, verb: string, run: (request: Req) => Res | Promise<Res>): handleUnaryCall<Req | MalformedMessage, Res> {
+    return (call: ServerUnaryCall<Req | MalformedMessage, Res>, callback) => {
       const started = process.hrtime.bigint();
       const failed = (err: unknown): void => {
         const mapped = mapGrpcError(err, log, { method, peer: call.getPeer() });
@@ -58,7 +65,11 @@ export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch
       };
       let answer: Res | Promise<Res>;
       try {
-        answer = run(call.request);
+        const request = call.request;
+        if (request instanceof MalformedMessage) {
+          throw new RequestError('TESSERA_BAD_REQUEST', `cannot ${verb}: invalid request: not a valid ${request.typeName} message: ${request.reason}`);
+        }
+        answer = run(request);
       } catch (err) {
         failed(err);
         return;
@@ -76,17 +87,14 @@ export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch
     };
   }
 
-  const filter = unary<FilterRequest, FilterResponse>('Filter', (request) => {
-    const { args, candidates } = reader.extenderArgs(request, 'filter');
-    if (candidates !== null) {
-      const answer = service.filterCandidates(args.Pod, candidates);
+  const filter = unary<FilterRequest | NamesOnlyRequest, FilterResponse | Buffer>('Filter', 'filter', (request) => {
+    const read = reader.extenderArgs(request, 'filter');
+    if (read.form === 'names') {
+      const answer = service.filterCandidates(read.pod, read.candidates);
       if (answer.error !== '') throw new GrpcStatusError(status.UNAVAILABLE, answer.error);
-      const result = toFilterResult(answer);
-      return create(FilterResponseSchema, {
-        nodeNames: result.NodeNames ?? [], failedNodes: result.FailedNodes, failedAndUnresolvableNodes: result.FailedAndUnresolvableNodes,
-      });
+      return encoder.filter(answer);
     }
-    const result = service.filter(args);
+    const result = service.filter(read.args);
     if (result.Error !== '') throw new GrpcStatusError(status.UNAVAILABLE, result.Error);
     return create(FilterResponseSchema, {
       nodeNames: (result.Nodes?.items ?? []).map((node) => (node as WireNode).metadata.name),
@@ -95,23 +103,18 @@ export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch
     });
   });
 
-  const prioritize = unary<PrioritizeRequest, PrioritizeResponse>('Prioritize', (request) => {
-    const { args, candidates } = reader.extenderArgs(request, 'prioritize');
-    if (candidates !== null) {
-      const scores = service.prioritizeCandidates(args.Pod, candidates);
-      const hostPriorities = new Array<MessageInitShape<typeof HostPrioritySchema>>(candidates.count);
-      for (let i = 0; i < candidates.count; i += 1) hostPriorities[i] = { host: candidates.name(i), score: scores[i] as number };
-      return create(PrioritizeResponseSchema, { hostPriorities });
-    }
-    return create(PrioritizeResponseSchema, { hostPriorities: service.prioritize(args).map((h) => ({ host: h.Host, score: h.Score })) });
+  const prioritize = unary<PrioritizeRequest | NamesOnlyRequest, PrioritizeResponse | Buffer>('Prioritize', 'prioritize', (request) => {
+    const read = reader.extenderArgs(request, 'prioritize');
+    if (read.form === 'names') return encoder.priorities(read.candidates, service.prioritizeCandidates(read.pod, read.candidates));
+    return create(PrioritizeResponseSchema, { hostPriorities: service.prioritize(read.args).map((h) => ({ host: h.Host, score: h.Score })) });
   });
 
-  const bind = unary<BindRequest, BindResponse>('Bind', async (request) => {
+  const bind = unary<BindRequest, BindResponse>('Bind', 'bind', async (request) => {
     const result = await service.bind(reader.bindingArgs(request));
     return create(BindResponseSchema, { error: result.Error });
   });
 
-  const preempt = unary<PreemptRequest, PreemptResponse>('Preempt', (request) => {
+  const preempt = unary<PreemptRequest, PreemptResponse>('Preempt', 'preempt', (request) => {
     const result = service.preempt(reader.preemptionArgs(request));
     const victims = Object.fromEntries(Object.entries(result.NodeNameToMetaVictims).map(([node, v]) => [node, {
       pods: v.Pods.map((p) => ({ uid: p.UID })), numPdbViolations: v.NumPDBViolations,
@@ -119,7 +122,7 @@ export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch
     return create(PreemptResponseSchema, { nodeNameToMetaVictims: victims });
   });
 
-  const inventory = unary<InventoryRequest, InventoryResponse>('Inventory', () => inventoryResponse(cache.nodeViews(), {
+  const inventory = unary<InventoryRequest, InventoryResponse>('Inventory', 'list the inventory', () => inventoryResponse(cache.nodeViews(), {
     cluster: deps.cluster, synced: cache.synced, version: cache.version, incarnation: deps.feed.incarnation,
   }));
 
@@ -134,5 +137,9 @@ export function schedulerHandlers(deps: SchedulerHandlerDeps, watches: Set<Watch
     if (!watch.finished) watches.add(watch);
   };
 
-  return { filter, prioritize, bind, preempt, inventory, watchAllocations } as UntypedServiceImplementation;
+  const readNames = (bytes: Buffer): NamesOnlyRequest | null => names.read(bytes);
+  return {
+    definition: grpcServiceDefinition(SchedulerService, { filter: readNames, prioritize: readNames }),
+    implementation: { filter, prioritize, bind, preempt, inventory, watchAllocations } as UntypedServiceImplementation,
+  };
 }
