@@ -1,0 +1,213 @@
+/**
+ * gRPC load on tessera.v1.SchedulerService with a driver on @grpc/grpc-js, against a server this script starts on a
+ * simulated fleet (load-server.ts, in its own process). The scenario file states the concurrency, the duration,
+ * the request mix and the thresholds; the run fails (exit 1) when a threshold is missed.
+ *
+ *   npm run load:grpc -- [bench/load/grpc.scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep 1,2,4]
+ *
+ * The same mix as load-http.ts: each connection (its own channel, so its own HTTP/2 connection) loops over the
+ * scenario's cycle: per pair, Filter with a fresh pod and the candidates' names, Prioritize with the names Filter
+ * passed, then Bind to the best-scored node. Like autocannon, the driver sends prepared bytes (a request is the pod
+ * field followed by the prepared names field) and reads only what it needs from the answers' bytes (the names
+ * Filter passed, the best score), so that the client's own work is about what it is over HTTP. Latency is taken per
+ * call, from the call to its answer. Ends with the line `requests N, errors E, rps R, p50 X ms, p99 Y ms` (the
+ * chosen run's, with --sweep).
+ */
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
+import { fileURLToPath } from 'node:url';
+import { BindRequestSchema, BindResponseSchema } from '../../src/server/grpc/gen/tessera/v1/scheduler_pb.js';
+import {
+  cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoad, startLoadServer, type LoadResult, type LoadServer,
+  type LoadVerb,
+} from './load-run.js';
+import { loadFlags, type Scenario } from './scenario.js';
+
+const SERVICE = '/tessera.v1.SchedulerService';
+const same = (b: Buffer): Buffer => b;
+const ms = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6;
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** A length-delimited field: its tag byte (field number << 3 | 2), the length, the bytes. */
+export function lengthDelimited(tag: number, bytes: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), varint(bytes.length), bytes]);
+}
+
+/** NodeNames' payload: each name as field 1. */
+export function namesPayload(names: readonly string[]): Buffer {
+  return Buffer.concat(names.map((n) => lengthDelimited(0x0a, Buffer.from(n))));
+}
+
+/** Reads the varint at `at`: [value, end]. */
+function readVarint(b: Buffer, at: number): [number, number] {
+  let value = 0;
+  let shift = 0;
+  let i = at;
+  for (;;) {
+    const byte = b[i] as number;
+    i += 1;
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return [value, i];
+    shift += 7;
+  }
+}
+
+/** The `node_names` entries (field 1) of FilterResponse bytes, as NodeNames' payload (the same bytes). */
+export function passedNames(answer: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i < answer.length) {
+    const [tag, afterTag] = readVarint(answer, i);
+    const [length, from] = readVarint(answer, afterTag);
+    if ((tag & 7) !== 2) throw new Error(`unexpected wire type in a FilterResponse: tag ${tag}`);
+    const end = from + length;
+    if (tag === 0x0a) {
+      const last = parts[parts.length - 1];
+      // The entries usually stand together: extend the last slice instead of copying.
+      if (last !== undefined && last.byteOffset + last.length === answer.byteOffset + i) parts[parts.length - 1] = answer.subarray(last.byteOffset - answer.byteOffset, end);
+      else parts.push(answer.subarray(i, end));
+    }
+    i = end;
+  }
+  return parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
+}
+
+/** The first host with the highest score in PrioritizeResponse bytes ('' when none scores above 0). */
+export function bestHost(answer: Buffer): string {
+  let best = '';
+  let bestScore = 0;
+  let i = 0;
+  while (i < answer.length) {
+    const [, afterTag] = readVarint(answer, i);
+    const [length, from] = readVarint(answer, afterTag);
+    const end = from + length;
+    let host: [number, number] = [0, 0];
+    let score = 0;
+    let j = from;
+    while (j < end) {
+      const [tag, afterInner] = readVarint(answer, j);
+      if (tag === 0x0a) {
+        const [n, start] = readVarint(answer, afterInner);
+        host = [start, start + n];
+        j = start + n;
+      } else {
+        const [value, next] = readVarint(answer, afterInner);
+        if (tag === 0x10) score = value;
+        j = next;
+      }
+    }
+    if (score > bestScore) {
+      bestScore = score;
+      best = answer.toString('utf8', host[0], host[1]);
+    }
+    i = end;
+  }
+  return best;
+}
+
+/** One connection's loop until `running()` turns false. */
+async function connectionLoop(scenario: Scenario, client: Client, rec: LoadRecorder, running: () => boolean, prepared: {
+  readonly cycle: readonly number[]; readonly lists: readonly (readonly Buffer[])[]; readonly turns: number[]; readonly pods: LoadPods;
+}): Promise<void> {
+  const call = (verb: LoadVerb, method: string, request: Buffer): Promise<Buffer | null> => new Promise((resolve) => {
+    const sent = process.hrtime.bigint();
+    client.makeUnaryRequest(`${SERVICE}/${method}`, same, same, request, (err: ServiceError | null, answer?: Buffer) => {
+      const took = ms(sent);
+      if (err !== null || answer === undefined) {
+        rec.request(verb, took, err === null ? 'no answer' : `${err.code} ${err.details}`);
+        resolve(null);
+        return;
+      }
+      rec.request(verb, took);
+      resolve(answer);
+    });
+  });
+  while (running()) {
+    for (const k of prepared.cycle) {
+      if (!running()) return;
+      const { uid, json } = prepared.pods.next(0);
+      const pod = lengthDelimited(0x0a, Buffer.from(json));
+      const lists = prepared.lists[k] as readonly Buffer[];
+      const turn = prepared.turns[k] as number;
+      prepared.turns[k] = turn + 1;
+      const started = process.hrtime.bigint();
+      const filtered = await call('filter', 'Filter', Buffer.concat([pod, lists[turn % lists.length] as Buffer]));
+      if (filtered === null) continue;
+      const passed = passedNames(filtered);
+      if (passed.length === 0) {
+        rec.infeasible();
+        continue;
+      }
+      const scored = await call('prioritize', 'Prioritize', Buffer.concat([pod, Buffer.from([0x12]), varint(passed.length), passed]));
+      if (scored === null) continue;
+      rec.pair(ms(started));
+      const best = bestHost(scored);
+      if (!scenario.mix.bindAfterPair || best === '') continue;
+      const request = toBinary(BindRequestSchema, create(BindRequestSchema, { podName: uid, podNamespace: 'default', podUid: uid, node: best }));
+      const bound = await call('bind', 'Bind', Buffer.from(request));
+      if (bound !== null && fromBinary(BindResponseSchema, bound).error !== '') rec.bindRefused();
+    }
+  }
+}
+
+/** One measured run at `connections` against `server`. */
+async function runOnce(scenario: Scenario, server: LoadServer, connections: number): Promise<LoadResult> {
+  const rec = new LoadRecorder();
+  const kinds = pairKinds(scenario);
+  const prepared = {
+    cycle: cycleOf(kinds),
+    lists: kinds.map((kind) => kind.windows.map((w) => lengthDelimited(0x12, namesPayload(w)))),
+    turns: kinds.map(() => 0),
+    pods: new LoadPods(7),
+  };
+  // One channel per connection; a local subchannel pool keeps grpc-js from sharing one connection among them.
+  const clients = Array.from({ length: connections }, () => new Client(server.grpc, credentials.createInsecure(), {
+    'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': -1,
+  }));
+  const before = await server.stats();
+  let running = true;
+  const { warmupSeconds, durationSeconds } = scenario.load;
+  const warm = setTimeout(() => rec.start(), warmupSeconds * 1000);
+  const end = setTimeout(() => {
+    running = false;
+    rec.stop();
+  }, (warmupSeconds + durationSeconds) * 1000);
+  try {
+    await Promise.all(clients.map((client) => connectionLoop(scenario, client, rec, () => running, prepared)));
+  } finally {
+    clearTimeout(warm);
+    clearTimeout(end);
+    for (const client of clients) client.close();
+  }
+  const after = await server.stats();
+  return report(scenario, connections, rec, { binds: after.binds - before.binds, releases: after.releases - before.releases });
+}
+
+async function main(): Promise<void> {
+  const defaultScenario = fileURLToPath(new URL('./grpc.scenario.yaml', import.meta.url));
+  const { scenario, connections } = loadFlags(process.argv.slice(2), defaultScenario);
+  if (scenario.transport !== 'grpc') throw new Error(`load-grpc runs grpc scenarios, got transport ${scenario.transport}`);
+  const server = await startLoadServer(scenario);
+  try {
+    await runLoad(connections, (c) => runOnce(scenario, server, c));
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}

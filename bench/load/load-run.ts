@@ -1,0 +1,241 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fleetNodes } from '../../src/sim/simulated-cluster-fleet.js';
+import { kubePod } from '../../test/server/kube-fixtures.js';
+import { mixedGpuRequests, scaledFleet, seededRng } from './load-fleet.js';
+import type { Scenario } from './scenario.js';
+
+/** What the load server tells its parent. */
+export type FromLoadServer =
+  | { readonly type: 'ready'; readonly http: string; readonly grpc: string; readonly seeded: number }
+  | { readonly type: 'stats'; readonly binds: number; readonly releases: number };
+/** What the parent tells the load server. */
+export type ToLoadServer = { readonly type: 'stats' } | { readonly type: 'stop' };
+
+/** The prefix of the UIDs of the load's pods (the ones the server releases). */
+export const LOAD_POD_PREFIX = 'load-';
+
+/** A running load server (load-server.ts in a child process). */
+export interface LoadServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly http: string;
+  /** `127.0.0.1:<port>` for gRPC. */
+  readonly grpc: string;
+  readonly seeded: number;
+  /** Binds of load pods and releases so far. */
+  stats(): Promise<{ binds: number; releases: number }>;
+  stop(): Promise<void>;
+}
+
+/** Starts load-server.ts for `scenario` and waits until it serves. */
+export async function startLoadServer(scenario: Scenario): Promise<LoadServer> {
+  const script = fileURLToPath(new URL('./load-server.ts', import.meta.url));
+  const child: ChildProcess = fork(script, [
+    '--nodes', String(scenario.fleet.nodes), '--seed-pods-per-node', String(scenario.fleet.seedPodsPerNode),
+    '--keep-bound', String(scenario.mix.keepBoundPods),
+  ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<FromLoadServer> => new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`load server exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as FromLoadServer);
+    });
+  });
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error(`unexpected message from the load server: ${JSON.stringify(ready)}`);
+  return {
+    http: ready.http,
+    grpc: ready.grpc,
+    seeded: ready.seeded,
+    async stats() {
+      child.send({ type: 'stats' } satisfies ToLoadServer);
+      const m = await next();
+      return m.type === 'stats' ? { binds: m.binds, releases: m.releases } : { binds: 0, releases: 0 };
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' } satisfies ToLoadServer);
+      await exited;
+    },
+  };
+}
+
+/** One pair kind of a cycle: the candidate windows it uses in turn. */
+export interface PairKind {
+  readonly names: number;
+  readonly perCycle: number;
+  /** Candidate lists used in turn: disjoint windows of the fleet's node order (just the fleet when names >= it). */
+  readonly windows: readonly (readonly string[])[];
+}
+
+/** The pair kinds of the scenario's cycle over its fleet's node names. */
+export function pairKinds(scenario: Scenario): PairKind[] {
+  const names = fleetNodes(scaledFleet(scenario.fleet.nodes)).map((n) => n.metadata?.name as string);
+  return scenario.mix.pairs.map(({ names: size, perCycle }) => {
+    const count = Math.max(1, Math.floor(names.length / size));
+    const windows = Array.from({ length: count }, (_, k) => names.slice(k * size, k * size + size));
+    return { names: size, perCycle, windows };
+  });
+}
+
+/** The steps of one cycle, in order: which pair kind each pair is. */
+export function cycleOf(kinds: readonly PairKind[]): number[] {
+  const steps: number[] = [];
+  kinds.forEach((kind, k) => {
+    for (let i = 0; i < kind.perCycle; i += 1) steps.push(k);
+  });
+  return steps;
+}
+
+/** Fresh pods for the load: a unique uid per pair and the mixed GPU request shapes, as core/v1 JSON. */
+export class LoadPods {
+  private readonly random: () => number;
+  private counter = 0;
+
+  constructor(seed: number) {
+    this.random = seededRng(seed);
+  }
+
+  /** The next pod's uid (`load-<connection>-<n>`) and its JSON. */
+  next(connection: number): { uid: string; json: string } {
+    const uid = `${LOAD_POD_PREFIX}${connection}-${this.counter}`;
+    this.counter += 1;
+    const pod = kubePod({ name: uid, uid, requests: mixedGpuRequests(this.random()), annotations: { 'tessera.io/interruptible': 'true' } });
+    return { uid, json: JSON.stringify(pod) };
+  }
+}
+
+/** The verbs the load sends. */
+export type LoadVerb = 'filter' | 'prioritize' | 'bind';
+
+/** Latencies and outcomes of the measured part of a run (requests answered before `start()` are not kept). */
+export class LoadRecorder {
+  private measuring = false;
+  private startedAt = 0n;
+  private stoppedAt = 0n;
+  readonly latencies: Record<LoadVerb, number[]> = { filter: [], prioritize: [], bind: [] };
+  readonly pairs: number[] = [];
+  errors = 0;
+  bindRefusals = 0;
+  noFeasibleNode = 0;
+  firstError = '';
+
+  /** Starts the measured part. */
+  start(): void {
+    this.measuring = true;
+    this.startedAt = process.hrtime.bigint();
+  }
+
+  /** Ends the measured part. */
+  stop(): void {
+    if (this.measuring) this.stoppedAt = process.hrtime.bigint();
+    this.measuring = false;
+  }
+
+  /** Seconds measured. */
+  get seconds(): number {
+    return Number((this.stoppedAt === 0n ? process.hrtime.bigint() : this.stoppedAt) - this.startedAt) / 1e9;
+  }
+
+  /** A request answered in `ms`; `error` set when it failed. */
+  request(verb: LoadVerb, ms: number, error?: string): void {
+    if (!this.measuring) return;
+    if (error !== undefined) {
+      this.errors += 1;
+      if (this.firstError === '') this.firstError = `${verb}: ${error}`;
+      return;
+    }
+    this.latencies[verb].push(ms);
+  }
+
+  /** A filter+prioritize pair completed in `ms` (both answered OK). */
+  pair(ms: number): void {
+    if (this.measuring) this.pairs.push(ms);
+  }
+
+  /** Bind answered with an error (devices taken by a concurrent bind): the service's answer, not a failed request. */
+  bindRefused(): void {
+    if (this.measuring) this.bindRefusals += 1;
+  }
+
+  /** Filter passed no node (nothing to prioritize or bind). */
+  infeasible(): void {
+    if (this.measuring) this.noFeasibleNode += 1;
+  }
+}
+
+/** The p-th percentile of unsorted `values` (nearest rank), or NaN when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+/** The figures of one run. */
+export interface LoadResult {
+  readonly connections: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly rps: number;
+  readonly pairsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly passed: boolean;
+  /** The line every load run ends with. */
+  readonly line: string;
+}
+
+/**
+ * Prints the run's report (pairs, per-verb latencies, binds and releases, thresholds) and returns its figures; the
+ * last line printed is `requests N, errors E, rps R, p50 X ms, p99 Y ms`.
+ */
+export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number }): LoadResult {
+  const all = [...rec.latencies.filter, ...rec.latencies.prioritize, ...rec.latencies.bind];
+  const answered = all.length;
+  const requests = answered + rec.errors;
+  const seconds = rec.seconds;
+  const rps = requests / seconds;
+  const p50 = percentile(all, 50);
+  const p99 = percentile(all, 99);
+  const errorRate = requests === 0 ? 1 : rec.errors / requests;
+  const ms = (v: number): string => v.toFixed(2);
+  const verb = (v: LoadVerb): string => {
+    const l = rec.latencies[v];
+    return `${v} ${l.length} p50 ${ms(percentile(l, 50))} p99 ${ms(percentile(l, 99))} ms`;
+  };
+  const { p99Ms, maxErrorRate } = scenario.thresholds;
+  const p99Ok = p99 <= p99Ms;
+  const errorsOk = errorRate <= maxErrorRate && requests > 0;
+  console.log(`${scenario.name} (${scenario.transport}): ${connections} connection(s), ${seconds.toFixed(1)} s measured after ${scenario.load.warmupSeconds} s warm-up, fleet ${scenario.fleet.nodes} nodes`);
+  console.log(`  pairs ${rec.pairs.length} (${(rec.pairs.length / seconds).toFixed(1)}/s), pair p50 ${ms(percentile(rec.pairs, 50))} p99 ${ms(percentile(rec.pairs, 99))} ms; no feasible node ${rec.noFeasibleNode}`);
+  console.log(`  ${verb('filter')}; ${verb('prioritize')}; ${verb('bind')}`);
+  console.log(`  binds refused (devices taken by a concurrent bind) ${rec.bindRefusals}; server: load pods bound ${server.binds}, released ${server.releases}`);
+  if (rec.firstError !== '') console.log(`  first error: ${rec.firstError}`);
+  console.log(`  thresholds: p99 ${ms(p99)} ms <= ${p99Ms} ms ${p99Ok ? 'ok' : 'FAILED'}; error rate ${errorRate.toFixed(4)} <= ${maxErrorRate} ${errorsOk ? 'ok' : 'FAILED'}`);
+  const line = `requests ${requests}, errors ${rec.errors}, rps ${rps.toFixed(1)}, p50 ${ms(p50)} ms, p99 ${ms(p99)} ms`;
+  return { connections, requests, errors: rec.errors, rps, pairsPerSecond: rec.pairs.length / seconds, p50, p99, passed: p99Ok && errorsOk, line };
+}
+
+/**
+ * Runs `runOnce` for each connection count; with several, prints a summary and picks the run with the most pairs per
+ * second among those that met the thresholds. Prints the chosen run's line last and sets the exit code (1 when no
+ * run met the thresholds).
+ */
+export async function runLoad(connections: readonly number[], runOnce: (connections: number) => Promise<LoadResult>): Promise<void> {
+  const results: LoadResult[] = [];
+  for (const c of connections) {
+    const r = await runOnce(c);
+    results.push(r);
+    if (connections.length > 1) console.log(`  ${r.line}`);
+  }
+  const passing = results.filter((r) => r.passed);
+  const chosen = passing.length === 0 ? results[results.length - 1] as LoadResult
+    : passing.reduce((a, b) => (b.pairsPerSecond > a.pairsPerSecond ? b : a));
+  if (connections.length > 1) {
+    console.log(`sweep: ${results.map((r) => `${r.connections}: ${r.pairsPerSecond.toFixed(1)} pairs/s p99 ${r.p99.toFixed(2)} ms${r.passed ? '' : ' (failed)'}`).join('; ')}`);
+    console.log(passing.length === 0 ? 'no connection count met the thresholds' : `most pairs/s within the thresholds: ${chosen.pairsPerSecond.toFixed(1)} at ${chosen.connections} connection(s)`);
+  }
+  console.log(chosen.line);
+  process.exitCode = passing.length === 0 ? 1 : 0;
+}
