@@ -52,6 +52,8 @@ export interface TesseraServerOptions {
   readonly now?: () => number;
   /** Wait for the source's initial sync before resolving (tests); default false (readyz reports it). */
   readonly waitForSync?: boolean;
+  /** Allocation changes kept for gRPC WatchAllocations to resume from (default 10,000; tests set it low). */
+  readonly allocationHistory?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const metrics = createMetrics(registry);
   const nodeParser = createNodeParser(opts.parseNode);
   // Allocation changes are recorded only for gRPC's WatchAllocations.
-  const feed = config.grpcPort === null ? null : new AllocationFeed();
+  const feed = config.grpcPort === null ? null : new AllocationFeed(opts.allocationHistory);
   const cache = new ClusterCache({
     nodeParser,
     parseAllocation: opts.parseAllocation,

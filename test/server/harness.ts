@@ -45,6 +45,8 @@ export interface TestServerOptions {
   readonly now?: () => number;
   /** Scheduling options (default DEFAULT_SCHEDULING_OPTIONS). */
   readonly options?: SchedulingOptions;
+  /** Allocation changes kept for gRPC WatchAllocations (startTesseraServer's allocationHistory). */
+  readonly allocationHistory?: number;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -56,6 +58,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, ...o.config },
     source, options: o.options ?? DEFAULT_SCHEDULING_OPTIONS, parseNode: p.parseNode, parseAllocation: p.parseAllocation,
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
+    ...(o.allocationHistory === undefined ? {} : { allocationHistory: o.allocationHistory }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>
