@@ -61,8 +61,9 @@ export interface LoadFlags {
 }
 
 /**
- * `<script> [scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep N,M,...] [--nodes N]`: the
- * scenario with the overrides applied (a short run in tests, a sweep for the docs' figures).
+ * `<script> [scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep N,M,...] [--nodes N]
+ * [--keep-bound N] [--p99-ms X] [--max-error-rate X]`: the scenario with the overrides applied (a short run in
+ * tests, a sweep for the docs' figures).
  */
 export function loadFlags(argv: readonly string[], defaultScenario: string): LoadFlags {
   const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -78,6 +79,8 @@ export function loadFlags(argv: readonly string[], defaultScenario: string): Loa
   const scenario = ScenarioSchema.parse({
     ...base,
     fleet: { ...base.fleet, nodes: number('--nodes') ?? base.fleet.nodes },
+    mix: { ...base.mix, keepBoundPods: number('--keep-bound') ?? base.mix.keepBoundPods },
+    thresholds: { p99Ms: number('--p99-ms') ?? base.thresholds.p99Ms, maxErrorRate: number('--max-error-rate') ?? base.thresholds.maxErrorRate },
     load: {
       connections: number('--connections') ?? base.load.connections,
       durationSeconds: number('--duration') ?? base.load.durationSeconds,
