@@ -34,6 +34,10 @@ serve flags (env in brackets; see docs/service.md):
   --topology-presets <dir>      preset directory               [TESSERA_TOPOLOGY_PRESETS]
   --tls-cert-file <pem>         serve HTTPS with this chain    [TESSERA_TLS_CERT_FILE]
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
+  --tls-client-ca-file <pem>    require client certs it signed [TESSERA_TLS_CLIENT_CA_FILE]
+  --tls-client-allowed-names <a,b>  ... with one of these names [TESSERA_TLS_CLIENT_ALLOWED_NAMES]
+  --grpc-port <n>               serve gRPC too, off by default [TESSERA_GRPC_PORT]
+  --grpc-host <addr>            gRPC address, default 127.0.0.1 [TESSERA_GRPC_HOST]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
 `;
 
@@ -55,7 +59,7 @@ async function serve(argv: readonly string[]): Promise<number> {
   } catch (err) {
     errors.push({ path: 'topologyPresetsDir', message: (err as Error).message });
   }
-  for (const key of ['tlsCertFile', 'tlsKeyFile'] as const) {
+  for (const key of ['tlsCertFile', 'tlsKeyFile', 'tlsClientCaFile'] as const) {
     const file = config[key];
     if (file === null) continue;
     try {
@@ -74,7 +78,7 @@ async function serve(argv: readonly string[]): Promise<number> {
     config, source: selected.source, options: options.value, log,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation,
   });
-  log.info('serving', { url: `${server.url}${config.urlPrefix}`, cluster: selected.description });
+  log.info('serving', { url: `${server.url}${config.urlPrefix}`, cluster: selected.description, ...(server.grpc === null ? {} : { grpc: server.grpc.address }) });
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
