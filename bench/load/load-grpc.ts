@@ -173,11 +173,16 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
   // One channel per connection; a local subchannel pool keeps grpc-js from sharing one connection among them.
   const clients = Array.from({ length: connections }, () => new Client(server.grpc, credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': -1,
+    // As a lean production client would set them: no channelz statistics, no buffering of requests for retries.
+    'grpc.enable_channelz': 0, 'grpc.enable_retries': 0,
   }));
   const before = await server.stats();
   let running = true;
   const { warmupSeconds, durationSeconds } = scenario.load;
-  const warm = setTimeout(() => rec.start(), warmupSeconds * 1000);
+  const warm = setTimeout(() => {
+    rec.start();
+    void server.stats(); // the server's own times count from here too
+  }, warmupSeconds * 1000);
   const end = setTimeout(() => {
     running = false;
     rec.stop();
@@ -190,7 +195,7 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     for (const client of clients) client.close();
   }
   const after = await server.stats();
-  return report(scenario, connections, rec, { binds: after.binds - before.binds, releases: after.releases - before.releases });
+  return report(scenario, connections, rec, { binds: after.binds - before.binds, releases: after.releases - before.releases, serverMs: after.serverMs });
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,10 @@ import type { Scenario } from './scenario.js';
 /** What the load server tells its parent. */
 export type FromLoadServer =
   | { readonly type: 'ready'; readonly http: string; readonly grpc: string; readonly seeded: number }
-  | { readonly type: 'stats'; readonly binds: number; readonly releases: number };
+  | { readonly type: 'stats'; readonly binds: number; readonly releases: number; readonly serverMs: ServerTimes };
+/** The server's own milliseconds per request since the last stats, per verb: [p50, mean]. */
+export type ServerTimes = Readonly<Record<string, readonly [number, number]>>;
+
 /** What the parent tells the load server. */
 export type ToLoadServer = { readonly type: 'stats' } | { readonly type: 'stop' };
 
@@ -22,8 +25,8 @@ export interface LoadServer {
   /** `127.0.0.1:<port>` for gRPC. */
   readonly grpc: string;
   readonly seeded: number;
-  /** Binds of load pods and releases so far. */
-  stats(): Promise<{ binds: number; releases: number }>;
+  /** Binds of load pods and releases so far, and the server's own time per verb since the last call. */
+  stats(): Promise<{ binds: number; releases: number; serverMs: ServerTimes }>;
   stop(): Promise<void>;
 }
 
@@ -51,7 +54,7 @@ export async function startLoadServer(scenario: Scenario): Promise<LoadServer> {
     async stats() {
       child.send({ type: 'stats' } satisfies ToLoadServer);
       const m = await next();
-      return m.type === 'stats' ? { binds: m.binds, releases: m.releases } : { binds: 0, releases: 0 };
+      return m.type === 'stats' ? { binds: m.binds, releases: m.releases, serverMs: m.serverMs } : { binds: 0, releases: 0, serverMs: {} };
     },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -190,7 +193,7 @@ export interface LoadResult {
  * Prints the run's report (pairs, per-verb latencies, binds and releases, thresholds) and returns its figures; the
  * last line printed is `requests N, errors E, rps R, p50 X ms, p99 Y ms`.
  */
-export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number }): LoadResult {
+export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number; serverMs?: ServerTimes }): LoadResult {
   const all = [...rec.latencies.filter, ...rec.latencies.prioritize, ...rec.latencies.bind];
   const answered = all.length;
   const requests = answered + rec.errors;
@@ -210,6 +213,8 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
   console.log(`${scenario.name} (${scenario.transport}): ${connections} connection(s), ${seconds.toFixed(1)} s measured after ${scenario.load.warmupSeconds} s warm-up, fleet ${scenario.fleet.nodes} nodes`);
   console.log(`  pairs ${rec.pairs.length} (${(rec.pairs.length / seconds).toFixed(1)}/s), pair p50 ${ms(percentile(rec.pairs, 50))} p99 ${ms(percentile(rec.pairs, 99))} ms; no feasible node ${rec.noFeasibleNode}`);
   console.log(`  ${verb('filter')}; ${verb('prioritize')}; ${verb('bind')}`);
+  const own = Object.entries(server.serverMs ?? {}).filter(([verb]) => ['filter', 'prioritize', 'bind'].includes(verb));
+  if (own.length > 0) console.log(`  server's own time per request (p50 / mean): ${own.map(([verb, [p50, mean]]) => `${verb} ${ms(p50)} / ${ms(mean)} ms`).join('; ')}`);
   console.log(`  binds refused (devices taken by a concurrent bind) ${rec.bindRefusals}; server: load pods bound ${server.binds}, released ${server.releases}`);
   if (rec.firstError !== '') console.log(`  first error: ${rec.firstError}`);
   console.log(`  thresholds: p99 ${ms(p99)} ms <= ${p99Ms} ms ${p99Ok ? 'ok' : 'FAILED'}; error rate ${errorRate.toFixed(4)} <= ${maxErrorRate} ${errorsOk ? 'ok' : 'FAILED'}`);
