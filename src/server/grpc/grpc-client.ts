@@ -34,7 +34,8 @@ export function createGrpcClient<T extends GenServiceMethods>(
   service: GenService<T>, address: string, credentials: ChannelCredentials, options: ChannelOptions = {},
 ): GrpcClient<T> {
   const Constructor = makeGenericClientConstructor(grpcServiceDefinition(service), service.name);
-  const raw = new Constructor(address, credentials, options);
+  // Inventory of a large cluster is several MiB: no receive limit unless the caller sets one.
+  const raw = new Constructor(address, credentials, { 'grpc.max_receive_message_length': -1, ...options });
   const client: Record<string, unknown> = { raw, close: () => raw.close() };
   for (const method of service.methods) {
     const call = (raw as unknown as Record<string, (...args: unknown[]) => unknown>)[method.localName] as (...args: unknown[]) => unknown;

@@ -67,6 +67,8 @@ describe('NamesRequestReader', () => {
     ['NodeNames given twice (protobuf merges them)', Buffer.concat([filterRequest('', ['gpu-node-1']), filterRequest('', ['gpu-node-2'])])],
     ['truncated bytes', filterRequest('{}', ['gpu-node-1']).subarray(0, 9)],
     ['a group (wire type 3)', Buffer.concat([Buffer.from([0x23]), filterRequest('{}', ['gpu-node-1'])])],
+    ['a name that is not UTF-8', Buffer.from([0x12, 0x04, 0x0a, 0x02, 0xc3, 0x28])],
+    ['a pod that is not UTF-8', Buffer.concat([Buffer.from([0x0a, 0x01, 0xff]), filterRequest('', ['gpu-node-1'])])],
   ])('leaves %s to the generic decoder (null)', (_name, bytes) => {
     expect(new NamesRequestReader(indexOf(KNOWN)).read(bytes)).toBeNull();
   });

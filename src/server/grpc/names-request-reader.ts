@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { NameCandidates } from '../name-candidates.js';
 import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
 
@@ -27,9 +28,9 @@ const MAX_KEPT_BYTES = 4 * 1024 * 1024;
  * HTTP adapter reads NodeNames from JSON bytes: each name is resolved to its NodeNameIndex id by hashing its bytes
  * (no string per name), and a list byte-identical to a recent one (Prioritize sends back Filter's answer, pods see
  * the same candidates) costs one memory compare. `read` answers null for anything else (the full-node form, a
- * field given twice, an empty name, groups, malformed bytes), and the caller decodes the message with protobuf-es,
- * whose generic path validates and reports it. When it answers, the generic decoding gives the same pod_json and
- * names.
+ * field given twice, an empty name, text that is not UTF-8, groups, malformed bytes), and the caller decodes the
+ * message with protobuf-es, whose generic path validates and reports it. When it answers, the generic decoding
+ * gives the same pod_json and names.
  */
 export class NamesRequestReader {
   private readonly recent: KnownList[] = [];
@@ -77,6 +78,8 @@ export class NamesRequestReader {
       if (i < 0) return null;
     }
     if (i !== end || listStart < 0) return null;
+    // proto3 strings are UTF-8; the generic decoder refuses anything else, and so does this one.
+    if (podStart >= 0 && !isUtf8(bytes.subarray(podStart, podEnd))) return null;
     let known = this.find(bytes, listStart, listEnd);
     if (known !== null) {
       this.touch(known);
@@ -155,7 +158,11 @@ export class NamesRequestReader {
       let h = HASH_START;
       for (let k = from; k < to; k += 1) h = Math.imul(h ^ (bytes[k] as number), FNV_PRIME);
       const id = index.find(bytes, from, to, h >>> 0);
-      if (id < 0) unknown.push(n, from - start, to - start);
+      if (id < 0) {
+        // Indexed names are UTF-8 by construction; others are checked.
+        if (!isUtf8(bytes.subarray(from, to))) return null;
+        unknown.push(n, from - start, to - start);
+      }
       ids[n] = id;
       n += 1;
       i = to;
