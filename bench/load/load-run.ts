@@ -35,7 +35,7 @@ export async function startLoadServer(scenario: Scenario): Promise<LoadServer> {
   const script = fileURLToPath(new URL('./load-server.ts', import.meta.url));
   const child: ChildProcess = fork(script, [
     '--nodes', String(scenario.fleet.nodes), '--seed-pods-per-node', String(scenario.fleet.seedPodsPerNode),
-    '--keep-bound', String(scenario.mix.keepBoundPods),
+    '--keep-bound', String(scenario.mix.keepBoundPods), ...(scenario.transport === 'grpc' ? ['--grpc'] : []),
   ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (): Promise<FromLoadServer> => new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`load server exited with ${code}`));

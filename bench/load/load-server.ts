@@ -1,13 +1,14 @@
 /**
  * The server side of the load scripts, run as a child process by load-http.ts and load-grpc.ts (so the load
- * generator's work does not land on the server's thread): Tessera with HTTP and gRPC on loopback over a simulated
- * fleet (scaledFleet), seeded with bound pods. Releases: once more pods of the load (uid `load-…`) are bound than
- * `--keep-bound`, each bind deletes the oldest, so the fleet never fills however long the run.
+ * generator's work does not land on the server's thread): Tessera on loopback, HTTP and, with `--grpc`, gRPC, over
+ * a simulated fleet (scaledFleet) seeded with bound pods. Releases: once more pods of the load (uid `load-…`) are
+ * bound than `--keep-bound`, each bind deletes the oldest, so the fleet never fills however long the run.
  *
- *   (forked) load-server.ts --nodes 5000 --seed-pods-per-node 1.5 --keep-bound 2000
+ *   (forked) load-server.ts --nodes 5000 --seed-pods-per-node 1.5 --keep-bound 2000 [--grpc]
  *
  * Messages: it sends `{type: 'ready', http, grpc, seeded}`; it answers `{type: 'stats'}` with
- * `{type: 'stats', binds, releases}` and exits 0 on `{type: 'stop'}`.
+ * `{type: 'stats', binds, releases, serverMs}` (the server's own time per verb since the last stats) and exits 0 on
+ * `{type: 'stop'}`.
  */
 import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
 import type { PodBinding } from '../../src/cluster/cache/cluster-source.js';
@@ -49,7 +50,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const cluster = new ReleasingCluster(nodes, flag('--keep-bound', 2000));
   const parsers = createModelParsers();
   const server = await startTesseraServer({
-    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, grpcHost: '127.0.0.1', grpcPort: 0 },
+    // gRPC only for the gRPC load: the HTTP figures are those of a server without it.
+    config: { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, grpcHost: '127.0.0.1', grpcPort: argv.includes('--grpc') ? 0 : null },
     source: cluster, options: DEFAULT_SCHEDULING_OPTIONS,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation, waitForSync: true,
   });
