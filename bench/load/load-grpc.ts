@@ -195,7 +195,7 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     for (const client of clients) client.close();
   }
   const after = await server.stats();
-  return report(scenario, connections, rec, { binds: after.binds - before.binds, releases: after.releases - before.releases, serverMs: after.serverMs });
+  return report(scenario, connections, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
 async function main(): Promise<void> {

@@ -147,7 +147,7 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     }, warmupSeconds * 1000);
   });
   const after = await server.stats();
-  return report(scenario, connections, rec, { binds: after.binds - before.binds, releases: after.releases - before.releases, serverMs: after.serverMs });
+  return report(scenario, connections, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
 async function main(): Promise<void> {

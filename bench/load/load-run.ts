@@ -8,7 +8,7 @@ import type { Scenario } from './scenario.js';
 /** What the load server tells its parent. */
 export type FromLoadServer =
   | { readonly type: 'ready'; readonly http: string; readonly grpc: string; readonly seeded: number }
-  | { readonly type: 'stats'; readonly binds: number; readonly releases: number; readonly serverMs: ServerTimes };
+  | { readonly type: 'stats'; readonly binds: number; readonly releases: number; readonly serverMs: ServerTimes; readonly cpuMs: number };
 /** The server's own milliseconds per request since the last stats, per verb: [p50, mean]. */
 export type ServerTimes = Readonly<Record<string, readonly [number, number]>>;
 
@@ -18,6 +18,15 @@ export type ToLoadServer = { readonly type: 'stats' } | { readonly type: 'stop' 
 /** The prefix of the UIDs of the load's pods (the ones the server releases). */
 export const LOAD_POD_PREFIX = 'load-';
 
+/** What the load server reports: load pods bound and released so far; its own time per verb and CPU since the last report. */
+export interface ServerStats {
+  readonly binds: number;
+  readonly releases: number;
+  readonly serverMs: ServerTimes;
+  /** The server process's CPU time (user + system) since the last report, in ms. */
+  readonly cpuMs: number;
+}
+
 /** A running load server (load-server.ts in a child process). */
 export interface LoadServer {
   /** `http://127.0.0.1:<port>`. */
@@ -26,7 +35,7 @@ export interface LoadServer {
   readonly grpc: string;
   readonly seeded: number;
   /** Binds of load pods and releases so far, and the server's own time per verb since the last call. */
-  stats(): Promise<{ binds: number; releases: number; serverMs: ServerTimes }>;
+  stats(): Promise<ServerStats>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +63,7 @@ export async function startLoadServer(scenario: Scenario): Promise<LoadServer> {
     async stats() {
       child.send({ type: 'stats' } satisfies ToLoadServer);
       const m = await next();
-      return m.type === 'stats' ? { binds: m.binds, releases: m.releases, serverMs: m.serverMs } : { binds: 0, releases: 0, serverMs: {} };
+      return m.type === 'stats' ? m : { binds: 0, releases: 0, serverMs: {}, cpuMs: 0 };
     },
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -193,7 +202,7 @@ export interface LoadResult {
  * Prints the run's report (pairs, per-verb latencies, binds and releases, thresholds) and returns its figures; the
  * last line printed is `requests N, errors E, rps R, p50 X ms, p99 Y ms`.
  */
-export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number; serverMs?: ServerTimes }): LoadResult {
+export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number; serverMs?: ServerTimes; cpuMs?: number }): LoadResult {
   const all = [...rec.latencies.filter, ...rec.latencies.prioritize, ...rec.latencies.bind];
   const answered = all.length;
   const requests = answered + rec.errors;
@@ -215,6 +224,10 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
   console.log(`  ${verb('filter')}; ${verb('prioritize')}; ${verb('bind')}`);
   const own = Object.entries(server.serverMs ?? {}).filter(([verb]) => ['filter', 'prioritize', 'bind'].includes(verb));
   if (own.length > 0) console.log(`  server's own time per request (p50 / mean): ${own.map(([verb, [p50, mean]]) => `${verb} ${ms(p50)} / ${ms(mean)} ms`).join('; ')}`);
+  if (server.cpuMs !== undefined && rec.pairs.length > 0) {
+    const perPair = server.cpuMs / rec.pairs.length;
+    console.log(`  server CPU ${(server.cpuMs / 1000 / seconds).toFixed(2)} cores, ${ms(perPair)} ms per pair with its bind (${(1000 / perPair).toFixed(0)} pairs/s per core)`);
+  }
   console.log(`  binds refused (devices taken by a concurrent bind) ${rec.bindRefusals}; server: load pods bound ${server.binds}, released ${server.releases}`);
   if (rec.firstError !== '') console.log(`  first error: ${rec.firstError}`);
   console.log(`  thresholds: p99 ${ms(p99)} ms <= ${p99Ms} ms ${p99Ok ? 'ok' : 'FAILED'}; error rate ${errorRate.toFixed(4)} <= ${maxErrorRate} ${errorsOk ? 'ok' : 'FAILED'}`);

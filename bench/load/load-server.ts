@@ -7,7 +7,8 @@
  *   (forked) load-server.ts --nodes 5000 --seed-pods-per-node 1.5 --keep-bound 2000 [--grpc]
  *
  * Messages: it sends `{type: 'ready', http, grpc, seeded}`; it answers `{type: 'stats'}` with
- * `{type: 'stats', binds, releases, serverMs}` (the server's own time per verb since the last stats) and exits 0 on
+ * `{type: 'stats', binds, releases, serverMs, cpuMs}` (the server's own time per verb and its CPU time since the last
+ * stats) and exits 0 on
  * `{type: 'stop'}`.
  */
 import { DEFAULT_SCHEDULING_OPTIONS } from '../../src/algorithm/scheduling-options.js';
@@ -69,6 +70,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   // The server's own time per request (read to answer written), as its histograms observe it, per verb.
   let times = new Map<string, number[]>();
+  let cpuMark = process.cpuUsage();
   const record = (verb: string, seconds: number): void => {
     const list = times.get(verb) ?? [];
     list.push(seconds * 1000);
@@ -90,7 +92,9 @@ async function main(argv: readonly string[]): Promise<void> {
         serverMs[verb] = [sorted[Math.floor(sorted.length / 2)] as number, sorted.reduce((a, b) => a + b, 0) / sorted.length];
       }
       times = new Map();
-      send({ type: 'stats', binds: cluster.binds, releases: cluster.releases, serverMs });
+      const cpu = process.cpuUsage(cpuMark);
+      cpuMark = process.cpuUsage();
+      send({ type: 'stats', binds: cluster.binds, releases: cluster.releases, serverMs, cpuMs: (cpu.user + cpu.system) / 1000 });
       return;
     }
     void server.close(200).then(() => process.exit(0));

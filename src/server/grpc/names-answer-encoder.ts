@@ -27,6 +27,7 @@ export class NamesAnswerEncoder {
     const { candidates, outcome, reasons } = answer;
     const count = candidates.count;
     const keys = this.index.keyText();
+    const keyBytes = asBuffer(keys.bytes);
     const ids = candidates.ids;
     // Names the index does not know (rare: unknown nodes) are encoded once here.
     let own: (Buffer | undefined)[] | null = null;
@@ -59,14 +60,11 @@ export class NamesAnswerEncoder {
       if (id >= 0) {
         const length = keys.length[id] as number;
         at = writeVarint(out, at, length);
-        const start = keys.start[id] as number;
-        out.set(keys.bytes.subarray(start, start + length), at);
-        at += length;
+        at = copy(keyBytes, keys.start[id] as number, length, out, at);
       } else {
         const bytes = (own as Buffer[])[i] as Buffer;
         at = writeVarint(out, at, bytes.length);
-        out.set(bytes, at);
-        at += bytes.length;
+        at = copy(bytes, 0, bytes.length, out, at);
       }
     };
     for (let i = 0; i < count; i += 1) {
@@ -88,8 +86,7 @@ export class NamesAnswerEncoder {
       writeName(i);
       out[at] = 0x12;
       at = writeVarint(out, at + 1, reason.length);
-      out.set(reason, at);
-      at += reason.length;
+      at = copy(reason, 0, reason.length, out, at);
     }
     if (this.lists !== undefined && answer.passed > 0 && allPassedIndexed) {
       const passedIds = new Int32Array(answer.passed);
@@ -104,6 +101,7 @@ export class NamesAnswerEncoder {
   priorities(candidates: NameCandidates, scores: Uint8Array): Buffer {
     const count = candidates.count;
     const keys = this.index.keyText();
+    const keyBytes = asBuffer(keys.bytes);
     const ids = candidates.ids;
     const own: (Buffer | undefined)[] = [];
     let size = 0;
@@ -130,13 +128,7 @@ export class NamesAnswerEncoder {
       at = writeVarint(out, at + 1, 1 + varintSize(n) + n + (score === 0 ? 0 : 2));
       out[at] = 0x0a;
       at = writeVarint(out, at + 1, n);
-      if (bytes === null) {
-        const start = keys.start[id] as number;
-        out.set(keys.bytes.subarray(start, start + n), at);
-      } else {
-        out.set(bytes, at);
-      }
-      at += n;
+      at = bytes === null ? copy(keyBytes, keys.start[id] as number, n, out, at) : copy(bytes, 0, n, out, at);
       if (score !== 0) {
         // field 2 (int32 score), a one-byte varint: scores are 0..10.
         out[at] = 0x10;
@@ -156,6 +148,17 @@ export class NamesAnswerEncoder {
     }
     return bytes;
   }
+}
+
+/** Copies `length` bytes from `from[start]` to `to[at]`; returns the end. Short runs by a loop, longer ones natively. */
+function copy(from: Buffer, start: number, length: number, to: Buffer, at: number): number {
+  if (length > 24) return at + from.copy(to, at, start, start + length);
+  for (let k = 0; k < length; k += 1) to[at + k] = from[start + k] as number;
+  return at + length;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Bytes of a map<string,string> entry: key (field 1) and value (field 2). */
