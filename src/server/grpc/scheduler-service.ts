@@ -25,8 +25,8 @@ import { NamesAnswerEncoder } from './names-answer-encoder.js';
 import { NamesRequestReader, type NamesOnlyRequest } from './names-request-reader.js';
 import { serveWatch, type Watch } from './watch-allocations.js';
 
-/** What the SchedulerService handlers need. */
-export interface SchedulerHandlerDeps {
+/** What the SchedulerService adapter needs. */
+export interface SchedulerServiceDeps {
   readonly service: ExtenderService;
   readonly cache: ClusterCache;
   readonly feed: AllocationFeed;
@@ -44,7 +44,7 @@ export interface SchedulerHandlerDeps {
  * filterCandidates / prioritizeCandidates and written as bytes (NamesAnswerEncoder), as the HTTP names path does.
  * `watches` holds the open WatchAllocations streams (the server ends them on shutdown).
  */
-export function schedulerService(deps: SchedulerHandlerDeps, watches: Set<Watch>): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
+export function schedulerService(deps: SchedulerServiceDeps, watches: Set<Watch>): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
   const { service, cache, metrics, log } = deps;
   const reader = new GrpcArgsReader(service.names);
   // Names-only Filter and Prioritize are read from and written as bytes, as over HTTP.
