@@ -34,9 +34,9 @@ export const ConfigSchema = z.strictObject({
    */
   tlsCertFile: z.string().min(1).nullable(),
   tlsKeyFile: z.string().min(1).nullable(),
-  /** PEM CA bundle: when set, clients must present a certificate it signed (mutual TLS). */
+  /** PEM CA bundle: when set (with HTTPS), a client certificate signed by it is required (mutual TLS). */
   tlsClientCaFile: z.string().min(1).nullable(),
-  /** With tlsClientCaFile: client certificate names (subject CN, DNS or URI SAN) admitted; [] = any the CA signed. */
+  /** Client identities allowed to call the verbs (subject CN or a DNS/URI SAN); [] = any client the CA signed. */
   tlsClientAllowedNames: z.array(z.string().min(1)),
   /** gRPC listen address (docs/service.md, "gRPC"). */
   grpcHost: z.string().min(1),
@@ -78,6 +78,9 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
 export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
   'port', 'grpcPort', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
 ]);
+
+/** Keys whose environment / flag strings are comma-separated lists. */
+export const LIST_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>(['tlsClientAllowedNames']);
 
 /** Environment variables and the key each sets. */
 export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { ConfigSchema, DEFAULT_CONFIG, ENV_VARS, FLAGS, NUMERIC_KEYS, type Config } from './config-schema.js';
+import { ConfigSchema, DEFAULT_CONFIG, ENV_VARS, FLAGS, LIST_KEYS, NUMERIC_KEYS, type Config } from './config-schema.js';
 import { valueAt } from '../util/value-at.js';
 
 /** One bad configuration field: where it came from, its path and what is wrong. */
@@ -89,10 +89,10 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     errors.push({ path: missing, message: 'HTTPS needs both tlsCertFile and tlsKeyFile: set both or neither' });
   }
   if (result.success && result.data.tlsClientCaFile !== null && result.data.tlsCertFile === null) {
-    errors.push({ path: 'tlsClientCaFile', message: 'mutual TLS needs TLS: set tlsCertFile and tlsKeyFile too' });
+    errors.push({ path: 'tlsClientCaFile', message: 'mutual TLS needs HTTPS: set tlsCertFile and tlsKeyFile too' });
   }
   if (result.success && result.data.tlsClientAllowedNames.length > 0 && result.data.tlsClientCaFile === null) {
-    errors.push({ path: 'tlsClientAllowedNames', message: 'client names are checked only with mutual TLS: set tlsClientCaFile too' });
+    errors.push({ path: 'tlsClientAllowedNames', message: 'allowed client names need mutual TLS: set tlsClientCaFile too' });
   }
   if (errors.length > 0 || !result.success) return { ok: false, errors };
   const config = { ...result.data, urlPrefix: normalizePrefix(result.data.urlPrefix) };
@@ -128,7 +128,7 @@ function readConfigFile(path: string, read: (p: string) => string):
 /** Numeric fields arrive as strings from env and flags; convert only clean numbers so bad text is reported. */
 function coerce(key: keyof Config, value: string): unknown {
   if (key === 'kubeconfig' || key === 'topologyPresetsDir' || key === 'tlsCertFile' || key === 'tlsKeyFile' || key === 'tlsClientCaFile') return value;
-  if (key === 'tlsClientAllowedNames') return value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (LIST_KEYS.has(key)) return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (NUMERIC_KEYS.has(key) && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
   return value;
 }

@@ -6,8 +6,11 @@ export function clientCertificateNames(cert: PeerCertificate): string[] {
   const cn: unknown = cert.subject?.CN;
   if (typeof cn === 'string') names.push(cn);
   else if (Array.isArray(cn)) for (const n of cn) if (typeof n === 'string') names.push(n);
-  for (const entry of (cert.subjectaltname ?? '').split(', ')) {
-    for (const prefix of ['DNS:', 'URI:']) if (entry.startsWith(prefix)) names.push(entry.slice(prefix.length));
+  // `DNS:a, URI:b, IP Address:c`; Node quotes (as JSON) a value that holds a comma or a quote.
+  for (const m of (cert.subjectaltname ?? '').matchAll(/([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/g)) {
+    const [, kind, raw = ''] = m;
+    if (kind !== 'DNS' && kind !== 'URI') continue;
+    names.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw);
   }
   return names;
 }

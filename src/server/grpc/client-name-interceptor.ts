@@ -17,7 +17,8 @@ export function clientNameInterceptor(allowed: readonly string[]): ServerInterce
             return;
           }
           const names = cert === undefined ? [] : clientCertificateNames(cert);
-          call.sendStatus({ code: status.PERMISSION_DENIED, details: `client certificate ${JSON.stringify(names)} is not allowed: none of its names (subject CN, DNS or URI SAN) is in tlsClientAllowedNames` });
+          // The message the HTTP side answers (403 TESSERA_FORBIDDEN) for the same client.
+          call.sendStatus({ code: status.PERMISSION_DENIED, details: `client ${names.length === 0 ? 'without a verified certificate' : `certificate ${JSON.stringify(names)}`} is not in tlsClientAllowedNames` });
         },
       });
     },
