@@ -24,6 +24,8 @@ import {
 import { loadFlags, type Scenario } from './scenario.js';
 
 const SERVICE = '/tessera.v1.SchedulerService';
+/** The client's HTTP/2 flow-control window (connection and streams): 16 MiB, as gRPC-Go's largest. */
+const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
 const same = (b: Buffer): Buffer => b;
 const ms = (since: bigint): number => Number(process.hrtime.bigint() - since) / 1e6;
 
@@ -48,8 +50,11 @@ export function namesPayload(names: readonly string[]): Buffer {
   return Buffer.concat(names.map((n) => lengthDelimited(0x0a, Buffer.from(n))));
 }
 
-/** Reads the varint at `at`: [value, end]. */
-function readVarint(b: Buffer, at: number): [number, number] {
+/** Where the last readVarint stopped (scratch, so that scanning an answer allocates nothing per field). */
+let varintEnd = 0;
+
+/** The varint at `at` (sets varintEnd). */
+function readVarint(b: Buffer, at: number): number {
   let value = 0;
   let shift = 0;
   let i = at;
@@ -57,7 +62,10 @@ function readVarint(b: Buffer, at: number): [number, number] {
     const byte = b[i] as number;
     i += 1;
     value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return [value, i];
+    if (byte < 0x80) {
+      varintEnd = i;
+      return value;
+    }
     shift += 7;
   }
 }
@@ -65,54 +73,63 @@ function readVarint(b: Buffer, at: number): [number, number] {
 /** The `node_names` entries (field 1) of FilterResponse bytes, as NodeNames' payload (the same bytes). */
 export function passedNames(answer: Buffer): Buffer {
   const parts: Buffer[] = [];
+  let runStart = -1;
+  let runEnd = -1;
   let i = 0;
   while (i < answer.length) {
-    const [tag, afterTag] = readVarint(answer, i);
-    const [length, from] = readVarint(answer, afterTag);
+    const tag = readVarint(answer, i);
+    const length = readVarint(answer, varintEnd);
     if ((tag & 7) !== 2) throw new Error(`unexpected wire type in a FilterResponse: tag ${tag}`);
-    const end = from + length;
+    const end = varintEnd + length;
     if (tag === 0x0a) {
-      const last = parts[parts.length - 1];
-      // The entries usually stand together: extend the last slice instead of copying.
-      if (last !== undefined && last.byteOffset + last.length === answer.byteOffset + i) parts[parts.length - 1] = answer.subarray(last.byteOffset - answer.byteOffset, end);
-      else parts.push(answer.subarray(i, end));
+      // The entries usually stand together: one slice per run, not one per name.
+      if (runEnd !== i) {
+        if (runStart >= 0) parts.push(answer.subarray(runStart, runEnd));
+        runStart = i;
+      }
+      runEnd = end;
     }
     i = end;
   }
+  if (runStart >= 0) parts.push(answer.subarray(runStart, runEnd));
   return parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts);
 }
 
 /** The first host with the highest score in PrioritizeResponse bytes ('' when none scores above 0). */
 export function bestHost(answer: Buffer): string {
-  let best = '';
+  let bestStart = 0;
+  let bestEnd = 0;
   let bestScore = 0;
   let i = 0;
   while (i < answer.length) {
-    const [, afterTag] = readVarint(answer, i);
-    const [length, from] = readVarint(answer, afterTag);
-    const end = from + length;
-    let host: [number, number] = [0, 0];
+    readVarint(answer, i);
+    const length = readVarint(answer, varintEnd);
+    const end = varintEnd + length;
+    let hostStart = 0;
+    let hostEnd = 0;
     let score = 0;
-    let j = from;
+    let j = varintEnd;
     while (j < end) {
-      const [tag, afterInner] = readVarint(answer, j);
+      const tag = readVarint(answer, j);
       if (tag === 0x0a) {
-        const [n, start] = readVarint(answer, afterInner);
-        host = [start, start + n];
-        j = start + n;
+        const n = readVarint(answer, varintEnd);
+        hostStart = varintEnd;
+        hostEnd = hostStart + n;
+        j = hostEnd;
       } else {
-        const [value, next] = readVarint(answer, afterInner);
+        const value = readVarint(answer, varintEnd);
         if (tag === 0x10) score = value;
-        j = next;
+        j = varintEnd;
       }
     }
     if (score > bestScore) {
       bestScore = score;
-      best = answer.toString('utf8', host[0], host[1]);
+      bestStart = hostStart;
+      bestEnd = hostEnd;
     }
     i = end;
   }
-  return best;
+  return bestScore === 0 ? '' : answer.toString('utf8', bestStart, bestEnd);
 }
 
 /** One connection's loop until `running()` turns false. */
@@ -173,8 +190,9 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
   // One channel per connection; a local subchannel pool keeps grpc-js from sharing one connection among them.
   const clients = Array.from({ length: connections }, () => new Client(server.grpc, credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': -1,
-    // As a lean production client would set them: no channelz statistics, no buffering of requests for retries.
-    'grpc.enable_channelz': 0, 'grpc.enable_retries': 0,
+    // As a lean production client would set them: no channelz statistics, no buffering of requests for retries,
+    // and an HTTP/2 window that takes a 5,000-node answer (about 250 KB) without waiting for window updates.
+    'grpc.enable_channelz': 0, 'grpc.enable_retries': 0, 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
   }));
   const before = await server.stats();
   let running = true;
