@@ -27,7 +27,7 @@ async function sweep(transport: 'http' | 'grpc'): Promise<{ pairs: number; line:
   const after = load();
   const best = /most pairs\/s within the thresholds: (\d+\.\d) at (\d+) connection/.exec(output);
   const lines = output.trim().split('\n');
-  const summary = lines.filter((l) => l.startsWith('sweep:') || l.includes('server\'s own time') || l.includes('server CPU') || l.includes('pairs ')).join('\n    ');
+  const summary = lines.filter((l) => l.startsWith('sweep:') || l.includes('server\'s own time') || l.includes('server CPU') || l.includes('load generator CPU') || l.includes('pairs ')).join('\n    ');
   console.log(`${transport.padEnd(4)} load average ${before} -> ${after}: ${best === null ? 'no level met the thresholds' : `${best[1]} pairs/s at ${best[2]} connection(s)`}`);
   console.log(`    ${summary}`);
   console.log(`    ${lines[lines.length - 1] ?? ''}`);

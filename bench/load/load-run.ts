@@ -126,6 +126,9 @@ export class LoadRecorder {
   private measuring = false;
   private startedAt = 0n;
   private stoppedAt = 0n;
+  private cpuAtStart: NodeJS.CpuUsage | null = null;
+  /** CPU time (ms) this process (the load generator) spent in the measured part. */
+  clientCpuMs = 0;
   readonly latencies: Record<LoadVerb, number[]> = { filter: [], prioritize: [], bind: [] };
   readonly pairs: number[] = [];
   errors = 0;
@@ -137,11 +140,16 @@ export class LoadRecorder {
   start(): void {
     this.measuring = true;
     this.startedAt = process.hrtime.bigint();
+    this.cpuAtStart = process.cpuUsage();
   }
 
   /** Ends the measured part. */
   stop(): void {
-    if (this.measuring) this.stoppedAt = process.hrtime.bigint();
+    if (this.measuring) {
+      this.stoppedAt = process.hrtime.bigint();
+      const used = process.cpuUsage(this.cpuAtStart ?? undefined);
+      this.clientCpuMs = (used.user + used.system) / 1000;
+    }
     this.measuring = false;
   }
 
@@ -228,6 +236,7 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
     const perPair = server.cpuMs / rec.pairs.length;
     console.log(`  server CPU ${(server.cpuMs / 1000 / seconds).toFixed(2)} cores, ${ms(perPair)} ms per pair with its bind (${(1000 / perPair).toFixed(0)} pairs/s per core)`);
   }
+  if (rec.pairs.length > 0) console.log(`  load generator CPU ${(rec.clientCpuMs / 1000 / seconds).toFixed(2)} cores, ${ms(rec.clientCpuMs / rec.pairs.length)} ms per pair with its bind`);
   console.log(`  binds refused (devices taken by a concurrent bind) ${rec.bindRefusals}; server: load pods bound ${server.binds}, released ${server.releases}`);
   if (rec.firstError !== '') console.log(`  first error: ${rec.firstError}`);
   console.log(`  thresholds: p99 ${ms(p99)} ms <= ${p99Ms} ms ${p99Ok ? 'ok' : 'FAILED'}; error rate ${errorRate.toFixed(4)} <= ${maxErrorRate} ${errorsOk ? 'ok' : 'FAILED'}`);
