@@ -34,7 +34,7 @@ export function createGrpcClient<T extends GenServiceMethods>(
   service: GenService<T>, address: string, credentials: ChannelCredentials, options: ChannelOptions = {},
 ): GrpcClient<T> {
   const Constructor = makeGenericClientConstructor(grpcServiceDefinition(service), service.name);
-  // Inventory of a large cluster is several MiB: no receive limit unless the caller sets one, and an HTTP/2 window
+  // Inventory of 5,000 nodes is 3 MB before pods: no receive limit unless the caller sets one, and an HTTP/2 window
   // that takes a 5,000-node Filter answer (about 250 KB) without waiting for window updates.
   const raw = new Constructor(address, credentials, {
     'grpc.max_receive_message_length': -1, 'grpc-node.flow_control_window': 16 * 1024 * 1024, ...options,
