@@ -4,7 +4,7 @@
  * the thresholds (p99 and error rate of bench/load/*.scenario.yaml), with the load average around it, then the
  * gRPC/HTTP ratio per round. Asserts nothing (a sweep where no level passes shows 0).
  *
- *   npx tsx bench/load/compare.ts [--rounds 2] [--sweep 1,2,3,4] [--duration 20] [--warmup 5]
+ *   npx tsx bench/load/compare.ts [--rounds 2] [--sweep 1,2,3,4] [--rates R,S,...] [--duration 20] [--warmup 5]
  */
 import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -15,7 +15,8 @@ const run = promisify(execFile);
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => (argv.includes(name) ? argv[argv.indexOf(name) + 1] ?? fallback : fallback);
 const rounds = Number(flag('--rounds', '2'));
-const passThrough = ['--sweep', flag('--sweep', '1,2,3,4'), '--duration', flag('--duration', '20'), '--warmup', flag('--warmup', '5')];
+const passThrough = ['--sweep', flag('--sweep', '1,2,3,4'), '--duration', flag('--duration', '20'), '--warmup', flag('--warmup', '5'),
+  ...(argv.includes('--rates') ? ['--rates', flag('--rates', '')] : [])];
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** One sweep's best level: pairs/s, its connections and its last line; the whole output for the record. */
@@ -25,10 +26,10 @@ async function sweep(transport: 'http' | 'grpc'): Promise<{ pairs: number; line:
   const output = await run(process.execPath, [...process.execArgv, script, ...passThrough], { maxBuffer: 64 * 1024 * 1024 })
     .then((r) => r.stdout, (err: { stdout?: string }) => err.stdout ?? '');
   const after = load();
-  const best = /most pairs\/s within the thresholds: (\d+\.\d) at (\d+) connection/.exec(output);
+  const best = /most pairs\/s within the thresholds: (\d+\.\d) at (.*)$/m.exec(output);
   const lines = output.trim().split('\n');
   const summary = lines.filter((l) => l.startsWith('sweep:') || l.includes('server\'s own time') || l.includes('server CPU') || l.includes('load generator CPU') || l.includes('pairs ')).join('\n    ');
-  console.log(`${transport.padEnd(4)} load average ${before} -> ${after}: ${best === null ? 'no level met the thresholds' : `${best[1]} pairs/s at ${best[2]} connection(s)`}`);
+  console.log(`${transport.padEnd(4)} load average ${before} -> ${after}: ${best === null ? 'no run met the thresholds' : `${best[1]} pairs/s at ${best[2]}`}`);
   console.log(`    ${summary}`);
   console.log(`    ${lines[lines.length - 1] ?? ''}`);
   return { pairs: best === null ? 0 : Number(best[1]), line: lines[lines.length - 1] ?? '' };

@@ -4,6 +4,7 @@
  * the request mix and the thresholds; the run fails (exit 1) when a threshold is missed.
  *
  *   npm run load:grpc -- [bench/load/grpc.scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep 1,2,4]
+ *                        [--rate R | --rates R,S]
  *
  * The same mix as load-http.ts: each connection (its own channel, so its own HTTP/2 connection) loops over the
  * scenario's cycle: per pair, Filter with a fresh pod and the candidates' names, Prioritize with the names Filter
@@ -21,7 +22,7 @@ import {
   cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoad, startLoadServer, type LoadResult, type LoadServer,
   type LoadVerb,
 } from './load-run.js';
-import { loadFlags, type Scenario } from './scenario.js';
+import { loadFlags, type LoadLevel, type Scenario } from './scenario.js';
 
 const SERVICE = '/tessera.v1.SchedulerService';
 /** The client's HTTP/2 flow-control window (connection and streams): 16 MiB, as gRPC-Go's largest. */
@@ -135,6 +136,8 @@ export function bestHost(answer: Buffer): string {
 /** One connection's loop until `running()` turns false. */
 async function connectionLoop(scenario: Scenario, client: Client, rec: LoadRecorder, running: () => boolean, prepared: {
   readonly cycle: readonly number[]; readonly lists: readonly (readonly Buffer[])[]; readonly turns: number[]; readonly pods: LoadPods;
+  /** Paced: waits until the next pair may start (shared by the connections), else null. */
+  readonly pace: (() => Promise<void>) | null;
 }): Promise<void> {
   const call = (verb: LoadVerb, method: string, request: Buffer): Promise<Buffer | null> => new Promise((resolve) => {
     const sent = process.hrtime.bigint();
@@ -151,6 +154,7 @@ async function connectionLoop(scenario: Scenario, client: Client, rec: LoadRecor
   });
   while (running()) {
     for (const k of prepared.cycle) {
+      if (prepared.pace !== null) await prepared.pace();
       if (!running()) return;
       const { uid, json } = prepared.pods.next(0);
       const pod = lengthDelimited(0x0a, Buffer.from(json));
@@ -177,8 +181,21 @@ async function connectionLoop(scenario: Scenario, client: Client, rec: LoadRecor
   }
 }
 
-/** One measured run at `connections` against `server`. */
-async function runOnce(scenario: Scenario, server: LoadServer, connections: number): Promise<LoadResult> {
+/** Evenly spaced pair starts at `pairsPerSecond` over all connections (no catching up after a slow pair). */
+function pacer(pairsPerSecond: number): () => Promise<void> {
+  const gapMs = 1000 / pairsPerSecond;
+  let next = performance.now();
+  return () => {
+    const now = performance.now();
+    const at = Math.max(next, now);
+    next = at + gapMs;
+    return at <= now ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, at - now));
+  };
+}
+
+/** One measured run at `level` against `server`. */
+async function runOnce(scenario: Scenario, server: LoadServer, level: LoadLevel): Promise<LoadResult> {
+  const { connections, pairsPerSecond } = level;
   const rec = new LoadRecorder();
   const kinds = pairKinds(scenario);
   const prepared = {
@@ -186,6 +203,7 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     lists: kinds.map((kind) => kind.windows.map((w) => lengthDelimited(0x12, namesPayload(w)))),
     turns: kinds.map(() => 0),
     pods: new LoadPods(7),
+    pace: pairsPerSecond === null ? null : pacer(pairsPerSecond),
   };
   // One channel per connection; a local subchannel pool keeps grpc-js from sharing one connection among them.
   const clients = Array.from({ length: connections }, () => new Client(server.grpc, credentials.createInsecure(), {
@@ -213,16 +231,16 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     for (const client of clients) client.close();
   }
   const after = await server.stats();
-  return report(scenario, connections, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
+  return report(scenario, level, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
 async function main(): Promise<void> {
   const defaultScenario = fileURLToPath(new URL('./grpc.scenario.yaml', import.meta.url));
-  const { scenario, connections } = loadFlags(process.argv.slice(2), defaultScenario);
+  const { scenario, levels } = loadFlags(process.argv.slice(2), defaultScenario);
   if (scenario.transport !== 'grpc') throw new Error(`load-grpc runs grpc scenarios, got transport ${scenario.transport}`);
   const server = await startLoadServer(scenario);
   try {
-    await runLoad(connections, (c) => runOnce(scenario, server, c));
+    await runLoad(levels, (level) => runOnce(scenario, server, level));
   } finally {
     await server.stop();
   }

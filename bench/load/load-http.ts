@@ -4,6 +4,7 @@
  * the request mix and the thresholds; the run fails (exit 1) when a threshold is missed.
  *
  *   npm run load:http -- [bench/load/http.scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep 1,2,4]
+ *                        [--rate R | --rates R,S]
  *
  * Each autocannon connection loops over the scenario's cycle: per pair, POST /scheduler/filter with a fresh pod
  * and the candidates' NodeNames (compact JSON, NodeNames last, as kube-scheduler sends it), POST
@@ -17,7 +18,7 @@ import {
   cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoad, startLoadServer, type LoadResult, type LoadServer,
   type PairKind,
 } from './load-run.js';
-import { loadFlags, type Scenario } from './scenario.js';
+import { loadFlags, type LoadLevel, type Scenario } from './scenario.js';
 
 type RequestStep = NonNullable<Parameters<typeof autocannon>[0]['requests']>[number];
 
@@ -124,8 +125,11 @@ function steps(scenario: Scenario, kinds: readonly PairKind[], rec: LoadRecorder
   return out;
 }
 
-/** One measured run at `connections` against `server`. */
-async function runOnce(scenario: Scenario, server: LoadServer, connections: number): Promise<LoadResult> {
+/** One measured run at `level` against `server`. */
+async function runOnce(scenario: Scenario, server: LoadServer, level: LoadLevel): Promise<LoadResult> {
+  const { connections, pairsPerSecond } = level;
+  // autocannon paces requests, capping each connection's per second: a pair is filter, prioritize and (maybe) bind.
+  const overallRate = pairsPerSecond === null ? undefined : Math.max(connections, Math.round(pairsPerSecond * (scenario.mix.bindAfterPair ? 3 : 2)));
   const rec = new LoadRecorder();
   const kinds = pairKinds(scenario);
   const { warmupSeconds, durationSeconds } = scenario.load;
@@ -133,6 +137,7 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon({
       url: server.http, connections, pipelining: 1, timeout: 10, duration: warmupSeconds + durationSeconds,
+      ...(overallRate === undefined ? {} : { overallRate }),
       requests: steps(scenario, kinds, rec),
     }, (err) => {
       clearTimeout(warm);
@@ -147,16 +152,16 @@ async function runOnce(scenario: Scenario, server: LoadServer, connections: numb
     }, warmupSeconds * 1000);
   });
   const after = await server.stats();
-  return report(scenario, connections, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
+  return report(scenario, level, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
 async function main(): Promise<void> {
   const defaultScenario = fileURLToPath(new URL('./http.scenario.yaml', import.meta.url));
-  const { scenario, connections } = loadFlags(process.argv.slice(2), defaultScenario);
+  const { scenario, levels } = loadFlags(process.argv.slice(2), defaultScenario);
   if (scenario.transport !== 'http') throw new Error(`load-http runs http scenarios, got transport ${scenario.transport}`);
   const server = await startLoadServer(scenario);
   try {
-    await runLoad(connections, (c) => runOnce(scenario, server, c));
+    await runLoad(levels, (level) => runOnce(scenario, server, level));
   } finally {
     await server.stop();
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { fleetNodes } from '../../src/sim/simulated-cluster-fleet.js';
 import { kubePod } from '../../test/server/kube-fixtures.js';
 import { mixedGpuRequests, scaledFleet, seededRng } from './load-fleet.js';
-import type { Scenario } from './scenario.js';
+import type { LoadLevel, Scenario } from './scenario.js';
 
 /** What the load server tells its parent. */
 export type FromLoadServer =
@@ -185,6 +185,11 @@ export class LoadRecorder {
   }
 }
 
+/** `3 connection(s)` or `1 connection(s) paced at 150 pairs/s`. */
+export function describeLevel(level: LoadLevel): string {
+  return `${level.connections} connection(s)${level.pairsPerSecond === null ? '' : ` paced at ${level.pairsPerSecond} pairs/s`}`;
+}
+
 /** The p-th percentile of unsorted `values` (nearest rank), or NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
@@ -194,7 +199,7 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** The figures of one run. */
 export interface LoadResult {
-  readonly connections: number;
+  readonly level: LoadLevel;
   readonly requests: number;
   readonly errors: number;
   readonly rps: number;
@@ -210,7 +215,7 @@ export interface LoadResult {
  * Prints the run's report (pairs, per-verb latencies, binds and releases, thresholds) and returns its figures; the
  * last line printed is `requests N, errors E, rps R, p50 X ms, p99 Y ms`.
  */
-export function report(scenario: Scenario, connections: number, rec: LoadRecorder, server: { binds: number; releases: number; serverMs?: ServerTimes; cpuMs?: number }): LoadResult {
+export function report(scenario: Scenario, level: LoadLevel, rec: LoadRecorder, server: { binds: number; releases: number; serverMs?: ServerTimes; cpuMs?: number }): LoadResult {
   const all = [...rec.latencies.filter, ...rec.latencies.prioritize, ...rec.latencies.bind];
   const answered = all.length;
   const requests = answered + rec.errors;
@@ -227,7 +232,7 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
   const { p99Ms, maxErrorRate } = scenario.thresholds;
   const p99Ok = p99 <= p99Ms;
   const errorsOk = errorRate <= maxErrorRate && requests > 0;
-  console.log(`${scenario.name} (${scenario.transport}): ${connections} connection(s), ${seconds.toFixed(1)} s measured after ${scenario.load.warmupSeconds} s warm-up, fleet ${scenario.fleet.nodes} nodes`);
+  console.log(`${scenario.name} (${scenario.transport}): ${describeLevel(level)}, ${seconds.toFixed(1)} s measured after ${scenario.load.warmupSeconds} s warm-up, fleet ${scenario.fleet.nodes} nodes`);
   console.log(`  pairs ${rec.pairs.length} (${(rec.pairs.length / seconds).toFixed(1)}/s), pair p50 ${ms(percentile(rec.pairs, 50))} p99 ${ms(percentile(rec.pairs, 99))} ms; no feasible node ${rec.noFeasibleNode}`);
   console.log(`  ${verb('filter')}; ${verb('prioritize')}; ${verb('bind')}`);
   const own = Object.entries(server.serverMs ?? {}).filter(([verb]) => ['filter', 'prioritize', 'bind'].includes(verb));
@@ -241,7 +246,7 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
   if (rec.firstError !== '') console.log(`  first error: ${rec.firstError}`);
   console.log(`  thresholds: p99 ${ms(p99)} ms <= ${p99Ms} ms ${p99Ok ? 'ok' : 'FAILED'}; error rate ${errorRate.toFixed(4)} <= ${maxErrorRate} ${errorsOk ? 'ok' : 'FAILED'}`);
   const line = `requests ${requests}, errors ${rec.errors}, rps ${rps.toFixed(1)}, p50 ${ms(p50)} ms, p99 ${ms(p99)} ms`;
-  return { connections, requests, errors: rec.errors, rps, pairsPerSecond: rec.pairs.length / seconds, p50, p99, passed: p99Ok && errorsOk, line };
+  return { level, requests, errors: rec.errors, rps, pairsPerSecond: rec.pairs.length / seconds, p50, p99, passed: p99Ok && errorsOk, line };
 }
 
 /**
@@ -249,19 +254,19 @@ export function report(scenario: Scenario, connections: number, rec: LoadRecorde
  * second among those that met the thresholds. Prints the chosen run's line last and sets the exit code (1 when no
  * run met the thresholds).
  */
-export async function runLoad(connections: readonly number[], runOnce: (connections: number) => Promise<LoadResult>): Promise<void> {
+export async function runLoad(levels: readonly LoadLevel[], runOnce: (level: LoadLevel) => Promise<LoadResult>): Promise<void> {
   const results: LoadResult[] = [];
-  for (const c of connections) {
-    const r = await runOnce(c);
+  for (const level of levels) {
+    const r = await runOnce(level);
     results.push(r);
-    if (connections.length > 1) console.log(`  ${r.line}`);
+    if (levels.length > 1) console.log(`  ${r.line}`);
   }
   const passing = results.filter((r) => r.passed);
   const chosen = passing.length === 0 ? results[results.length - 1] as LoadResult
     : passing.reduce((a, b) => (b.pairsPerSecond > a.pairsPerSecond ? b : a));
-  if (connections.length > 1) {
-    console.log(`sweep: ${results.map((r) => `${r.connections}: ${r.pairsPerSecond.toFixed(1)} pairs/s p99 ${r.p99.toFixed(2)} ms${r.passed ? '' : ' (failed)'}`).join('; ')}`);
-    console.log(passing.length === 0 ? 'no connection count met the thresholds' : `most pairs/s within the thresholds: ${chosen.pairsPerSecond.toFixed(1)} at ${chosen.connections} connection(s)`);
+  if (levels.length > 1) {
+    console.log(`sweep: ${results.map((r) => `${describeLevel(r.level)}: ${r.pairsPerSecond.toFixed(1)} pairs/s p99 ${r.p99.toFixed(2)} ms${r.passed ? '' : ' (failed)'}`).join('; ')}`);
+    console.log(passing.length === 0 ? 'no run met the thresholds' : `most pairs/s within the thresholds: ${chosen.pairsPerSecond.toFixed(1)} at ${describeLevel(chosen.level)}`);
   }
   console.log(chosen.line);
   process.exitCode = passing.length === 0 ? 1 : 0;

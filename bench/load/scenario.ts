@@ -18,6 +18,11 @@ export const ScenarioSchema = z.strictObject({
   load: z.strictObject({
     /** Closed loop: this many connections, each sending its next request as soon as the last is answered. */
     connections: z.int().min(1).max(256),
+    /**
+     * Pacing: at most this many pairs per second over all connections (null: as fast as the connections go). gRPC
+     * spaces the pairs evenly; autocannon (HTTP) caps each connection's requests per second.
+     */
+    pairsPerSecond: z.number().positive().nullable().default(null),
     durationSeconds: z.number().positive(),
     /** Run before the measured part (not counted). */
     warmupSeconds: z.number().min(0),
@@ -53,17 +58,23 @@ export function loadScenario(path: string): Scenario {
   throw new Error(`invalid load scenario ${path}: ${problems}`);
 }
 
+/** One run of a sweep: how many connections, paced at how many pairs per second (null: not paced). */
+export interface LoadLevel {
+  readonly connections: number;
+  readonly pairsPerSecond: number | null;
+}
+
 /** Command-line overrides shared by both load scripts. */
 export interface LoadFlags {
   readonly scenario: Scenario;
-  /** Connection counts to run one after the other (`--sweep 1,2,4`), or just the scenario's. */
-  readonly connections: readonly number[];
+  /** The runs, one after the other: every connection count of `--sweep` at every rate of `--rates` (else the scenario's). */
+  readonly levels: readonly LoadLevel[];
 }
 
 /**
- * `<script> [scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep N,M,...] [--nodes N]
- * [--keep-bound N] [--p99-ms X] [--max-error-rate X]`: the scenario with the overrides applied (a short run in
- * tests, a sweep for the docs' figures).
+ * `<script> [scenario.yaml] [--duration S] [--warmup S] [--connections N | --sweep N,M,...] [--rate R | --rates R,S,...]
+ * [--nodes N] [--keep-bound N] [--p99-ms X] [--max-error-rate X]`: the scenario with the overrides applied (a short
+ * run in tests, a sweep for the docs' figures).
  */
 export function loadFlags(argv: readonly string[], defaultScenario: string): LoadFlags {
   const flag = (name: string): string | undefined => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -83,11 +94,14 @@ export function loadFlags(argv: readonly string[], defaultScenario: string): Loa
     thresholds: { p99Ms: number('--p99-ms') ?? base.thresholds.p99Ms, maxErrorRate: number('--max-error-rate') ?? base.thresholds.maxErrorRate },
     load: {
       connections: number('--connections') ?? base.load.connections,
+      pairsPerSecond: number('--rate') ?? base.load.pairsPerSecond,
       durationSeconds: number('--duration') ?? base.load.durationSeconds,
       warmupSeconds: number('--warmup') ?? base.load.warmupSeconds,
     },
   });
   const sweep = flag('--sweep');
+  const rates = flag('--rates');
   const connections = sweep === undefined ? [scenario.load.connections] : sweep.split(',').map((s) => z.int().min(1).parse(Number(s)));
-  return { scenario, connections };
+  const paces = rates === undefined ? [scenario.load.pairsPerSecond] : rates.split(',').map((s) => z.number().positive().parse(Number(s)));
+  return { scenario, levels: connections.flatMap((c) => paces.map((pairsPerSecond) => ({ connections: c, pairsPerSecond }))) };
 }

@@ -47,7 +47,7 @@ describe('load scripts (short runs)', () => {
     const log = console.log;
     console.log = (line: string) => void logged.push(line);
     try {
-      const r = report(scenario, 1, rec, { binds: 0, releases: 0 });
+      const r = report(scenario, { connections: 1, pairsPerSecond: null }, rec, { binds: 0, releases: 0 });
       expect(r.passed).toBe(false);
       expect(r.line).toMatch(/^requests 101, errors 1, rps \d+\.\d, p50 2\.00 ms, p99 25\.00 ms$/);
     } finally {
