@@ -29,7 +29,9 @@ const moduleState = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.e2e/**', 'out/**', 'bench/k6/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.e2e/**', 'out/**', 'bench/k6/**',
+    // Generated from proto/ by `npm run proto:generate` (test/server/grpc-proto.test.ts checks it is current).
+    'src/server/grpc/gen/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

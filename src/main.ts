@@ -44,6 +44,8 @@ serve flags (env in brackets; see docs/service.md):
   --tls-key-file <pem>          ... and this private key       [TESSERA_TLS_KEY_FILE]
   --tls-client-ca-file <pem>    require client certs (mTLS)    [TESSERA_TLS_CLIENT_CA_FILE]
   --tls-client-allowed-names <a,b>  client CN/SANs allowed      [TESSERA_TLS_CLIENT_ALLOWED_NAMES]
+  --grpc-port <n>               serve gRPC too, off by default [TESSERA_GRPC_PORT]
+  --grpc-host <addr>            gRPC address, default 127.0.0.1 [TESSERA_GRPC_HOST]
   --shutdown-grace-seconds <s>  drain time on SIGTERM          [TESSERA_SHUTDOWN_GRACE_SECONDS]
   --node-capacity <publish|node-agent>  who advertises GPU totals [TESSERA_NODE_CAPACITY]
   --preemption-hold-seconds <s> victims' devices kept for the preemptor [TESSERA_PREEMPTION_HOLD_SECONDS]
@@ -89,7 +91,7 @@ async function serve(argv: readonly string[]): Promise<number> {
     config, source: selected.source, options: options.value, log,
     parseNode: parsers.parseNode, parseAllocation: parsers.parseAllocation,
   });
-  log.info('serving', { url: `${server.url}${config.urlPrefix}`, ops: server.opsUrl, cluster: selected.description });
+  log.info('serving', { url: `${server.url}${config.urlPrefix}`, ops: server.opsUrl, cluster: selected.description, ...(server.grpc === null ? {} : { grpc: server.grpc.address }) });
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

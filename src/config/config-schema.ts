@@ -60,6 +60,10 @@ export const ConfigSchema = z.strictObject({
   opsHost: z.string().min(1),
   /** Port of the ops server; 0 picks a free one (tests). */
   opsPort: z.int().min(0).max(65535),
+  /** gRPC listen address (docs/service.md, "gRPC"). */
+  grpcHost: z.string().min(1),
+  /** gRPC port; null = no gRPC server, 0 = any free port. */
+  grpcPort: z.int().min(0).max(65535).nullable(),
   /** Time allowed for requests in flight on SIGTERM/SIGINT before the process exits. */
   shutdownGraceSeconds: z.number().min(0).max(600),
   /**
@@ -115,6 +119,8 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
   tlsClientAllowedNames: [],
   opsHost: '0.0.0.0',
   opsPort: 8889,
+  grpcHost: '127.0.0.1',
+  grpcPort: null,
   shutdownGraceSeconds: 10,
   nodeCapacity: 'publish',
   preemptionHoldSeconds: 60,
@@ -126,7 +132,7 @@ export const DEFAULT_CONFIG: Config = Object.freeze({
 
 /** Keys whose environment / flag strings are converted to numbers before validation. */
 export const NUMERIC_KEYS: ReadonlySet<keyof Config> = new Set<keyof Config>([
-  'port', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
+  'port', 'grpcPort', 'maxBodyBytes', 'assumeTtlSeconds', 'evaluationCacheSize', 'shutdownGraceSeconds',
   'bodyBaseBytes', 'bodyBytesPerNode', 'maxNodeNames', 'headersTimeoutSeconds', 'requestTimeoutSeconds', 'idleTimeoutSeconds',
   'opsPort',
   'preemptionHoldSeconds', 'groupWaitSeconds',
@@ -160,6 +166,8 @@ export const ENV_VARS: Readonly<Record<string, keyof Config>> = Object.freeze({
   TESSERA_TLS_CLIENT_ALLOWED_NAMES: 'tlsClientAllowedNames',
   TESSERA_OPS_HOST: 'opsHost',
   TESSERA_OPS_PORT: 'opsPort',
+  TESSERA_GRPC_HOST: 'grpcHost',
+  TESSERA_GRPC_PORT: 'grpcPort',
   TESSERA_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
   TESSERA_NODE_CAPACITY: 'nodeCapacity',
   TESSERA_PREEMPTION_HOLD_SECONDS: 'preemptionHoldSeconds',
@@ -193,6 +201,8 @@ export const FLAGS: Readonly<Record<string, keyof Config>> = Object.freeze({
   'tls-client-allowed-names': 'tlsClientAllowedNames',
   'ops-host': 'opsHost',
   'ops-port': 'opsPort',
+  'grpc-host': 'grpcHost',
+  'grpc-port': 'grpcPort',
   'shutdown-grace-seconds': 'shutdownGraceSeconds',
   'node-capacity': 'nodeCapacity',
   'preemption-hold-seconds': 'preemptionHoldSeconds',

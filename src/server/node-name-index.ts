@@ -112,6 +112,14 @@ export class NodeNameIndex {
     return { bytes: this.jsonBytes, start: this.jsonStart, length: this.jsonLength };
   }
 
+  /**
+   * The UTF-8 bytes of every name, unescaped: name `id`'s is `bytes[start[id], start[id] + length[id])`. Valid until
+   * the next `intern`; the gRPC answer encoders copy from them.
+   */
+  keyText(): { readonly bytes: Uint8Array; readonly start: Int32Array; readonly length: Int32Array } {
+    return { bytes: this.keyBytes, start: this.keyStart, length: this.keyLength };
+  }
+
   private place(id: number): void {
     const mask = this.table.length - 1;
     const at = this.keyStart[id] as number;

@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { SchedulingOptions, TargetTask } from '../algorithm/scheduling-options.js';
+import { AllocationFeed } from '../cluster/cache/allocation-feed.js';
 import { ClusterCache } from '../cluster/cache/cluster-cache.js';
 import { observeSink } from '../cluster/cache/observed-sink.js';
 import type { ClusterSource } from '../cluster/cache/cluster-source.js';
@@ -18,6 +19,7 @@ import { tesseraTracer } from '../telemetry/tracing.js';
 import { EvaluationCache } from './evaluation-cache.js';
 import { ExtenderService } from './extender-service.js';
 import { clientAuthorizer } from './http/client-identity.js';
+import type { GrpcEndpoint } from './grpc/grpc-server.js';
 import { createHttpHandler } from './http/http-handler.js';
 import { createOpsHandler } from './http/ops-handler.js';
 import { RequestLimits } from './http/request-limits.js';
@@ -44,6 +46,8 @@ export interface TesseraServer {
   readonly nodeParser: NodeParser;
   /** Showback, the dashboard's data and their routes. */
   readonly views: OperatorViews;
+  /** The gRPC server (docs/service.md, "gRPC"), or null when config.grpcPort is null. */
+  readonly grpc: GrpcEndpoint | null;
   /** Stops accepting, waits up to `graceMs` for requests in flight, then stops the cluster source. */
   close(graceMs?: number): Promise<void>;
 }
@@ -71,6 +75,8 @@ export interface TesseraServerOptions {
   readonly historyIntervalMs?: number;
   /** Clock and timers of preemption and job-group assembly (tests); the real ones by default. */
   readonly timers?: Timers;
+  /** Allocation changes kept for gRPC WatchAllocations to resume from (default 10,000; tests set it low). */
+  readonly allocationHistory?: number;
 }
 
 /**
@@ -84,6 +90,8 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const metrics = createMetrics(registry);
   registerProcessMetrics(registry);
   const nodeParser = createNodeParser(opts.parseNode);
+  // Allocation changes are recorded only for gRPC's WatchAllocations.
+  const feed = config.grpcPort === null ? null : new AllocationFeed(opts.allocationHistory);
   const cache = new ClusterCache({
     nodeParser,
     parseAllocation: opts.parseAllocation,
@@ -92,6 +100,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
     log,
     onNodeParseError: () => metrics.nodeParseErrors.inc(),
     onExpired: () => metrics.assumeExpired.inc(),
+    ...(feed === null ? {} : { onAllocationChange: (change) => feed.record(change) }),
   });
   metrics.observeCache(() => cache.stats());
   // The service is built after the views (it binds through them); the workload is read from it on each use.
@@ -151,6 +160,13 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const opsPort = (opsServer.address() as AddressInfo).port;
   const host = loopbackFor(config.host);
   const opsHost = loopbackFor(config.opsHost);
+  // Loaded only when configured: an HTTP-only server never loads grpc-js and the protobuf code.
+  const grpc = feed === null ? null : await import('./grpc/grpc-server.js')
+    .then(({ startGrpcServer }) => startGrpcServer({ config, service, cache, feed, cluster: source.kind, metrics, log, namesLimit: () => limits.names() }))
+    .catch(async (err: unknown) => {
+      await Promise.all([server, opsServer].map((srv) => new Promise((resolve) => srv.close(resolve))));
+      throw err;
+    });
   const expiry = setInterval(() => cache.expire(), 1000);
   expiry.unref();
   const started = source.start(sink).catch((err: unknown) => {
@@ -166,7 +182,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   return {
     url: `${tls === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     opsUrl: `http://${opsHost.includes(':') ? `[${opsHost}]` : opsHost}:${opsPort}`,
-    port, opsPort, cache, service, registry, metrics, nodeParser, views,
+    port, opsPort, cache, service, registry, metrics, nodeParser, views, grpc,
     close(graceMs = config.shutdownGraceSeconds * 1000) {
       closing ??= (async () => {
         clearInterval(expiry);
@@ -180,7 +196,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
           server.closeAllConnections();
           opsServer.closeAllConnections();
         }, graceMs);
-        await closed;
+        await Promise.all([closed, grpc?.close(graceMs)]);
         clearTimeout(timer);
         await source.stop();
       })();

@@ -42,6 +42,8 @@ export interface TesseraMetrics {
   readonly requestsAborted: Counter<'verb'>;
   /** Nominations of pending pods (pod-nominator.ts) by result. */
   readonly nominations: Counter<'result'>;
+  /** gRPC calls (src/server/grpc): time to answer, by method and status code name. */
+  readonly grpcRequestDuration: Histogram<'method' | 'code'>;
   /** Connects the scrape-time gauges to the cluster cache. */
   observeCache(stats: () => CacheStats): void;
   /** Connects the showback and stranded-GPU gauges to the operator views. */
@@ -117,6 +119,13 @@ export function createMetrics(registry: Registry): TesseraMetrics {
       name: 'tessera_nominations_total',
       help: 'Nominations of pending pods, by result: nominated (written), write_failed, no_node, taken (the filter answered the nominated node), dropped (kube-scheduler filtered the node out).',
       labelNames: ['result'],
+      registers,
+    }),
+    grpcRequestDuration: new Histogram({
+      name: 'tessera_grpc_request_duration_seconds',
+      help: 'Time to answer one gRPC call (a stream: until it ends), by method (Filter, ...) and status code (OK, INVALID_ARGUMENT, ...).',
+      labelNames: ['method', 'code'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
     observeCache(fn) {

@@ -53,6 +53,8 @@ export interface TestServerOptions {
   readonly historyIntervalMs?: number;
   /** Clock and timers of preemption and job groups (default the real ones). */
   readonly timers?: Timers;
+  /** Allocation changes kept for gRPC WatchAllocations (startTesseraServer's allocationHistory). */
+  readonly allocationHistory?: number;
 }
 
 /** Starts the real server (real HTTP, real core and parsers) on a loopback port. */
@@ -68,6 +70,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
     waitForSync: true, ...(o.now === undefined ? {} : { now: o.now }),
     ...(o.historyIntervalMs === undefined ? {} : { historyIntervalMs: o.historyIntervalMs }),
     ...(o.timers === undefined ? {} : { timers: o.timers }),
+    ...(o.allocationHistory === undefined ? {} : { allocationHistory: o.allocationHistory }),
   });
   const agent = new Agent({ keepAlive: true });
   const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<HttpReply> =>

@@ -12,6 +12,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { CacheStats } from '../../telemetry/metrics.js';
 import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-source.js';
 import type { NodeParser } from './node-parser.js';
+import type { AllocationChange, AllocationChangeKind } from './allocation-feed.js';
 import { ChangeJournal } from './change-journal.js';
 import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
 
@@ -131,6 +132,8 @@ export interface ClusterCacheDeps {
   readonly log: Logger;
   readonly onNodeParseError?: () => void;
   readonly onExpired?: (pod: PodRef) => void;
+  /** Told every allocation change (assumed, bound, released) after its version bump (AllocationFeed.record). */
+  readonly onAllocationChange?: (change: AllocationChange) => void;
 }
 
 /** Node view for `GET /api/v1/nodes`. */
@@ -294,6 +297,7 @@ export class ClusterCache implements ClusterSink {
         existing.deadline = null;
         this.assumed.delete(uid);
         this.bump();
+        this.tellAllocation('bound', existing);
       }
       return;
     }
@@ -322,6 +326,7 @@ export class ClusterCache implements ClusterSink {
       this.count(node, entry);
     }
     this.bump();
+    this.tellAllocation('bound', entry);
   }
 
   /** @inheritdoc */
@@ -369,6 +374,7 @@ export class ClusterCache implements ClusterSink {
     this.trackGroup(entry, 1);
     this.assumed.add(ref.uid);
     this.bump();
+    this.tellAllocation('assumed', entry);
     return r.status;
   }
 
@@ -804,6 +810,11 @@ export class ClusterCache implements ClusterSink {
     }
     if (pod.counted) this.trackGroup(pod, -1);
     this.bump();
+    this.tellAllocation('released', pod);
+  }
+
+  private tellAllocation(kind: AllocationChangeKind, pod: PodEntry): void {
+    this.deps.onAllocationChange?.({ version: this.versionCounter, kind, pod: pod.ref, node: pod.node, allocation: pod.allocation });
   }
 }
 

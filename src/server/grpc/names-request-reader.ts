@@ -1,0 +1,222 @@
+import { isUtf8 } from 'node:buffer';
+import type { NameCandidates } from '../name-candidates.js';
+import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
+
+/** A names-only Filter/Prioritize request read from its bytes: the pod JSON and the candidates resolved to ids. */
+export interface NamesOnlyRequest {
+  readonly kind: 'names';
+  readonly podJson: string;
+  readonly candidates: NameCandidates;
+}
+
+/** A name list seen before: its bytes (NodeNames' payload), ids, and where unknown names sit in it. */
+interface KnownList {
+  readonly bytes: Buffer;
+  readonly ids: Int32Array;
+  /** [candidate, start, end] triples, offsets in `bytes`, of the names the index did not know. */
+  unknown: Int32Array;
+}
+
+/** Lists remembered: a few pods' candidate lists and filter answers cover a scheduler's pattern. */
+const DEFAULT_RECENT = 8;
+/** Longer lists are read but not kept (5,000 names are about 50 KB). */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads names-only Filter and Prioritize requests (tessera.v1.FilterRequest / PrioritizeRequest: field 1
+ * `pod_json`, field 2 `node_names` = NodeNames{field 1 repeated `names`}) straight from the protobuf bytes, as the
+ * HTTP adapter reads NodeNames from JSON bytes: each name is resolved to its NodeNameIndex id by hashing its bytes
+ * (no string per name), and a list byte-identical to a recent one (Prioritize sends back Filter's answer, pods see
+ * the same candidates) costs one memory compare. `read` answers null for anything else (the full-node form, a
+ * field given twice, an empty name, text that is not UTF-8, groups, malformed bytes), and the caller decodes the
+ * message with protobuf-es, whose generic path validates and reports it. When it answers, the generic decoding
+ * gives the same pod_json and names.
+ */
+export class NamesRequestReader {
+  private readonly recent: KnownList[] = [];
+
+  constructor(private readonly index: NodeNameIndex, private readonly capacity = DEFAULT_RECENT) {}
+
+  /** The request's pod JSON and candidates, or null when it must be decoded generically. */
+  read(bytes: Buffer): NamesOnlyRequest | null {
+    let podStart = -1;
+    let podEnd = -1;
+    let listStart = -1;
+    let listEnd = -1;
+    let i = 0;
+    const end = bytes.length;
+    while (i < end) {
+      const tag = readVarint(bytes, i);
+      if (tag < 0) return null;
+      i = varintEnd;
+      const wire = tag & 7;
+      const field = tag >>> 3;
+      if (wire === 2) {
+        const length = readVarint(bytes, i);
+        if (length < 0 || varintEnd + length > end) return null;
+        const from = varintEnd;
+        i = from + length;
+        if (field === 1) {
+          if (podStart >= 0) return null;
+          podStart = from;
+          podEnd = i;
+        } else if (field === 2) {
+          if (listStart >= 0) return null;
+          listStart = from;
+          listEnd = i;
+        } else if (field === 3) {
+          return null;
+        }
+        continue;
+      }
+      // Fields 1-3 are length-delimited; anything else here is an unknown field, skipped as proto3 does.
+      if (field <= 3) return null;
+      if (wire === 0) i = skipVarint(bytes, i);
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return null;
+      if (i < 0) return null;
+    }
+    if (i !== end || listStart < 0) return null;
+    // proto3 strings are UTF-8; the generic decoder refuses anything else, and so does this one.
+    if (podStart >= 0 && !isUtf8(bytes.subarray(podStart, podEnd))) return null;
+    let known = this.find(bytes, listStart, listEnd);
+    if (known !== null) {
+      this.touch(known);
+      if (known.unknown.length > 0) this.resolveUnknown(known);
+    } else {
+      known = this.scan(bytes, listStart, listEnd);
+      if (known === null) return null;
+      this.keep(known);
+    }
+    const podJson = podStart < 0 ? '' : bytes.toString('utf8', podStart, podEnd);
+    return { kind: 'names', podJson, candidates: candidatesOf(known, this.index) };
+  }
+
+  /**
+   * Remembers a name list this server sends (the `node_names` entries of a Filter answer, which are exactly the
+   * NodeNames payload of a Prioritize that echoes them), so that Prioritize is read by one compare.
+   */
+  remember(bytes: Uint8Array, ids: Int32Array): void {
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const same = this.find(view, 0, view.length);
+    if (same !== null) {
+      this.touch(same);
+      return;
+    }
+    this.keep({ bytes: Buffer.from(view), ids: ids.slice(), unknown: new Int32Array(0) });
+  }
+
+  private find(bytes: Buffer, start: number, end: number): KnownList | null {
+    const length = end - start;
+    for (let k = this.recent.length - 1; k >= 0; k -= 1) {
+      const list = this.recent[k] as KnownList;
+      if (list.bytes.length === length && bytes.compare(list.bytes, 0, length, start, end) === 0) return list;
+    }
+    return null;
+  }
+
+  /** Gives ids to the list's names that the index has learnt since the list was read. */
+  private resolveUnknown(list: KnownList): void {
+    const still: number[] = [];
+    const u = list.unknown;
+    for (let k = 0; k < u.length; k += 3) {
+      const id = this.index.idOf(list.bytes.toString('utf8', u[k + 1], u[k + 2]));
+      if (id >= 0) list.ids[u[k] as number] = id;
+      else still.push(u[k] as number, u[k + 1] as number, u[k + 2] as number);
+    }
+    if (still.length < u.length) list.unknown = Int32Array.from(still);
+  }
+
+  private touch(list: KnownList): void {
+    const at = this.recent.indexOf(list);
+    if (at === this.recent.length - 1) return;
+    this.recent.splice(at, 1);
+    this.recent.push(list);
+  }
+
+  private keep(list: KnownList): void {
+    if (this.capacity === 0 || list.bytes.length > MAX_KEPT_BYTES) return;
+    this.recent.push(list);
+    if (this.recent.length > this.capacity) this.recent.shift();
+  }
+
+  /** Resolves every name of the NodeNames payload `bytes[start, end)`; null when it holds anything but names. */
+  private scan(bytes: Buffer, start: number, end: number): KnownList | null {
+    const index = this.index;
+    // Each name takes at least 3 bytes (tag, length, one byte): an upper bound on the count.
+    const ids = new Int32Array(Math.floor((end - start) / 3) + 1);
+    const unknown: number[] = [];
+    let n = 0;
+    let i = start;
+    while (i < end) {
+      if (bytes[i] !== 0x0a) return null; // field 1, length-delimited
+      const length = readVarint(bytes, i + 1);
+      if (length <= 0 || varintEnd + length > end) return null;
+      const from = varintEnd;
+      const to = from + length;
+      let h = HASH_START;
+      for (let k = from; k < to; k += 1) h = Math.imul(h ^ (bytes[k] as number), FNV_PRIME);
+      const id = index.find(bytes, from, to, h >>> 0);
+      if (id < 0) {
+        // Indexed names are UTF-8 by construction; others are checked.
+        if (!isUtf8(bytes.subarray(from, to))) return null;
+        unknown.push(n, from - start, to - start);
+      }
+      ids[n] = id;
+      n += 1;
+      i = to;
+    }
+    return { bytes: Buffer.from(bytes.subarray(start, end)), ids: ids.slice(0, n), unknown: Int32Array.from(unknown) };
+  }
+}
+
+/** Where the last readVarint stopped (module scratch, so the reader allocates nothing per varint). */
+let varintEnd = 0;
+
+/** The varint at `bytes[at]` (up to 31 bits; sets varintEnd), or -1 when it is longer, truncated or too large. */
+function readVarint(bytes: Buffer, at: number): number {
+  let value = 0;
+  let shift = 0;
+  let i = at;
+  while (i < bytes.length && shift <= 28) {
+    const b = bytes[i] as number;
+    i += 1;
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintEnd = i;
+      return value < 0 ? -1 : value;
+    }
+    shift += 7;
+  }
+  return -1;
+}
+
+/** The end of the varint at `bytes[at]` (up to 10 bytes), or -1 when it is truncated or too long. */
+function skipVarint(bytes: Buffer, at: number): number {
+  for (let i = at; i < bytes.length && i < at + 10; i += 1) if ((bytes[i] as number) < 0x80) return i + 1;
+  return -1;
+}
+
+/** Candidates over a known list; their ids are the request's own wherever the service may fill one in. */
+function candidatesOf(list: KnownList, index: NodeNameIndex): NameCandidates {
+  // The service writes an id only where it is -1 (a name it learns): a list without such names is shared as is.
+  const ids = list.unknown.length === 0 ? list.ids : list.ids.slice();
+  const unknown = list.unknown;
+  let spans: Map<number, number> | null = null;
+  return {
+    count: ids.length,
+    ids,
+    list,
+    name: (i) => {
+      const id = list.ids[i] as number;
+      if (id >= 0) return index.name(id);
+      if (spans === null) {
+        spans = new Map();
+        for (let k = 0; k < unknown.length; k += 3) spans.set(unknown[k] as number, k);
+      }
+      const k = spans.get(i) as number;
+      return list.bytes.toString('utf8', unknown[k + 1] as number, unknown[k + 2] as number);
+    },
+  };
+}
