@@ -45,7 +45,7 @@ export async function startLoadServer(scenario: Scenario): Promise<LoadServer> {
   const child: ChildProcess = fork(script, [
     '--nodes', String(scenario.fleet.nodes), '--seed-pods-per-node', String(scenario.fleet.seedPodsPerNode),
     '--keep-bound', String(scenario.mix.keepBoundPods), ...(scenario.transport === 'grpc' ? ['--grpc'] : []),
-  ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...(process.env['LOAD_SERVER_PROF'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env['LOAD_SERVER_PROF']}`])] });
   const next = (): Promise<FromLoadServer> => new Promise((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`load server exited with ${code}`));
     child.once('exit', onExit);
