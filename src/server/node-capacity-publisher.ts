@@ -75,7 +75,7 @@ export class NodeCapacityPublisher {
       writes.push((this.source.publishNodeCapacity as NonNullable<ClusterSource['publishNodeCapacity']>).call(this.source, name, patch)
         .then(() => {
           this.published += 1;
-          this.log.info('advertised GPU totals on node', { node: name, ...patch });
+          this.log.debug('advertised GPU totals on node', { node: name, ...patch });
         }, (err: unknown) => {
           this.retry.add(name);
           this.log.warn('cannot advertise GPU totals on node: retrying', { node: name, error: err instanceof Error ? err.message : String(err) });
@@ -83,6 +83,8 @@ export class NodeCapacityPublisher {
         .finally(() => this.inFlight.delete(name)));
     }
     await Promise.all(writes);
+    // One line per look, not per node: a first look at a large fleet writes every node.
+    if (writes.length > 0) this.log.info('advertised GPU totals', { nodes: writes.length, published: this.published });
   }
 
   /** The entries of `name`'s capacity to write, or null when it advertises the right totals already. */
