@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { NameCandidates } from '../name-candidates.js';
 import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
+import { RecentNameLists, type KnownList } from '../recent-name-lists.js';
 
 /** A names-only Filter/Prioritize request read from its bytes: the pod JSON and the candidates resolved to ids. */
 export interface NamesOnlyRequest {
@@ -9,18 +10,6 @@ export interface NamesOnlyRequest {
   readonly candidates: NameCandidates;
 }
 
-/** A name list seen before: its bytes (NodeNames' payload), ids, and where unknown names sit in it. */
-interface KnownList {
-  readonly bytes: Buffer;
-  readonly ids: Int32Array;
-  /** [candidate, start, end] triples, offsets in `bytes`, of the names the index did not know. */
-  unknown: Int32Array;
-}
-
-/** Lists remembered: a few pods' candidate lists and filter answers cover a scheduler's pattern. */
-const DEFAULT_RECENT = 8;
-/** Longer lists are read but not kept (5,000 names are about 50 KB). */
-const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads names-only Filter and Prioritize requests (tessera.v1.FilterRequest / PrioritizeRequest: field 1
@@ -33,9 +22,11 @@ const MAX_KEPT_BYTES = 4 * 1024 * 1024;
  * gives the same pod_json and names.
  */
 export class NamesRequestReader {
-  private readonly recent: KnownList[] = [];
+  private readonly recent: RecentNameLists;
 
-  constructor(private readonly index: NodeNameIndex, private readonly capacity = DEFAULT_RECENT) {}
+  constructor(private readonly index: NodeNameIndex, capacity?: number) {
+    this.recent = new RecentNameLists(index, capacity);
+  }
 
   /** The request's pod JSON and candidates, or null when it must be decoded generically. */
   read(bytes: Buffer): NamesOnlyRequest | null {
@@ -80,14 +71,11 @@ export class NamesRequestReader {
     if (i !== end || listStart < 0) return null;
     // proto3 strings are UTF-8; the generic decoder refuses anything else, and so does this one.
     if (podStart >= 0 && !isUtf8(bytes.subarray(podStart, podEnd))) return null;
-    let known = this.find(bytes, listStart, listEnd);
-    if (known !== null) {
-      this.touch(known);
-      if (known.unknown.length > 0) this.resolveUnknown(known);
-    } else {
+    let known = this.recent.lookup(bytes, listStart, listEnd);
+    if (known === null) {
       known = this.scan(bytes, listStart, listEnd);
       if (known === null) return null;
-      this.keep(known);
+      this.recent.keep(known);
     }
     const podJson = podStart < 0 ? '' : bytes.toString('utf8', podStart, podEnd);
     return { kind: 'names', podJson, candidates: candidatesOf(known, this.index) };
@@ -98,47 +86,7 @@ export class NamesRequestReader {
    * NodeNames payload of a Prioritize that echoes them), so that Prioritize is read by one compare.
    */
   remember(bytes: Uint8Array, ids: Int32Array): void {
-    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const same = this.find(view, 0, view.length);
-    if (same !== null) {
-      this.touch(same);
-      return;
-    }
-    this.keep({ bytes: Buffer.from(view), ids: ids.slice(), unknown: new Int32Array(0) });
-  }
-
-  private find(bytes: Buffer, start: number, end: number): KnownList | null {
-    const length = end - start;
-    for (let k = this.recent.length - 1; k >= 0; k -= 1) {
-      const list = this.recent[k] as KnownList;
-      if (list.bytes.length === length && bytes.compare(list.bytes, 0, length, start, end) === 0) return list;
-    }
-    return null;
-  }
-
-  /** Gives ids to the list's names that the index has learnt since the list was read. */
-  private resolveUnknown(list: KnownList): void {
-    const still: number[] = [];
-    const u = list.unknown;
-    for (let k = 0; k < u.length; k += 3) {
-      const id = this.index.idOf(list.bytes.toString('utf8', u[k + 1], u[k + 2]));
-      if (id >= 0) list.ids[u[k] as number] = id;
-      else still.push(u[k] as number, u[k + 1] as number, u[k + 2] as number);
-    }
-    if (still.length < u.length) list.unknown = Int32Array.from(still);
-  }
-
-  private touch(list: KnownList): void {
-    const at = this.recent.indexOf(list);
-    if (at === this.recent.length - 1) return;
-    this.recent.splice(at, 1);
-    this.recent.push(list);
-  }
-
-  private keep(list: KnownList): void {
-    if (this.capacity === 0 || list.bytes.length > MAX_KEPT_BYTES) return;
-    this.recent.push(list);
-    if (this.recent.length > this.capacity) this.recent.shift();
+    this.recent.remember(bytes, ids);
   }
 
   /** Resolves every name of the NodeNames payload `bytes[start, end)`; null when it holds anything but names. */

@@ -1,5 +1,6 @@
 import type { NameCandidates } from '../name-candidates.js';
 import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
+import { RecentNameLists, type KnownList } from '../recent-name-lists.js';
 
 const MARKER = Buffer.from(',"NodeNames":[');
 const QUOTE = 0x22;
@@ -7,10 +8,6 @@ const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
 const CLOSE_BRACE = 0x7d;
-/** Name lists remembered (a few pods' filter requests and answers cover kube-scheduler's pattern). */
-const DEFAULT_RECENT = 8;
-/** Longer lists are read but not kept (5,000 names are about 50 KB; this bounds what 8 kept lists can hold). */
-const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 /** A body split before its trailing NodeNames: the head (to JSON.parse) and the names resolved from bytes. */
 export interface TrailingNodeNames {
@@ -22,13 +19,6 @@ export interface TrailingNodeNames {
   readonly recent: boolean;
 }
 
-/** A name list seen before: its bytes (the text between `[` and `]`), ids, and where unknown names sit in it. */
-interface KnownList {
-  readonly bytes: Buffer;
-  readonly ids: Int32Array;
-  /** Offsets in `bytes` of the names the index did not know: [candidate, start, end] triples. */
-  unknown: Int32Array;
-}
 
 /** `scan`'s answer for a list longer than allowed. */
 const TOO_MANY = Symbol('too many names');
@@ -48,9 +38,11 @@ const isSpace = (b: number): boolean => b === 0x20 || b === 0x0a || b === 0x0d |
  * JSON.parse, as here).
  */
 export class NodeNamesReader {
-  private readonly recent: KnownList[] = [];
+  private readonly recent: RecentNameLists;
 
-  constructor(private readonly index: NodeNameIndex, private readonly capacity = DEFAULT_RECENT) {}
+  constructor(private readonly index: NodeNameIndex, capacity?: number) {
+    this.recent = new RecentNameLists(index, capacity);
+  }
 
   /**
    * The body's trailing NodeNames, or null when the body must be parsed whole. A list of more than `maxNames`
@@ -64,18 +56,16 @@ export class NodeNamesReader {
     if (at <= 0) return null;
     const listStart = at + MARKER.length;
     const listEnd = end - 2;
-    let known = this.find(body, listStart, listEnd);
+    let known = this.recent.lookup(body, listStart, listEnd);
     const recent = known !== null;
     if (known !== null) {
       if (known.ids.length > maxNames) return { headEnd: at, candidates: null, recent };
-      this.touch(known);
-      if (known.unknown.length > 0) this.resolveUnknown(known);
     } else {
       const scanned = this.scan(body, listStart, listEnd, maxNames);
       if (scanned === null) return null;
       if (scanned === TOO_MANY) return { headEnd: at, candidates: null, recent };
       known = scanned;
-      this.keep(known);
+      this.recent.keep(known);
     }
     return { headEnd: at, candidates: candidatesOf(known, body, listStart, this.index), recent };
   }
@@ -85,48 +75,7 @@ export class NodeNamesReader {
    * name known to the index), so the prioritize that echoes it is recognised by one compare.
    */
   remember(bytes: Uint8Array, ids: Int32Array): void {
-    const same = this.find(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 0, bytes.length);
-    if (same !== null) {
-      // The same list again (the same survivors as a recent pod): it keeps its identity.
-      this.touch(same);
-      return;
-    }
-    this.keep({ bytes: Buffer.from(bytes), ids: ids.slice(), unknown: new Int32Array(0) });
-  }
-
-  private find(body: Buffer, start: number, end: number): KnownList | null {
-    const length = end - start;
-    for (let k = this.recent.length - 1; k >= 0; k -= 1) {
-      const list = this.recent[k] as KnownList;
-      if (list.bytes.length === length && body.compare(list.bytes, 0, length, start, end) === 0) return list;
-    }
-    return null;
-  }
-
-  /** Gives ids to the list's names that the index has learnt since the list was scanned. */
-  private resolveUnknown(list: KnownList): void {
-    const still: number[] = [];
-    const u = list.unknown;
-    for (let k = 0; k < u.length; k += 3) {
-      const id = this.index.idOf(list.bytes.toString('utf8', u[k + 1], u[k + 2]));
-      if (id >= 0) list.ids[u[k] as number] = id;
-      else still.push(u[k] as number, u[k + 1] as number, u[k + 2] as number);
-    }
-    if (still.length < u.length) list.unknown = Int32Array.from(still);
-  }
-
-  /** Marks `list` most recently used. */
-  private touch(list: KnownList): void {
-    const at = this.recent.indexOf(list);
-    if (at === this.recent.length - 1) return;
-    this.recent.splice(at, 1);
-    this.recent.push(list);
-  }
-
-  private keep(list: KnownList): void {
-    if (this.capacity === 0 || list.bytes.length > MAX_KEPT_BYTES) return;
-    this.recent.push(list);
-    if (this.recent.length > this.capacity) this.recent.shift();
+    this.recent.remember(bytes, ids);
   }
 
   /**
