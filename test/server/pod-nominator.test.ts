@@ -120,6 +120,23 @@ describe('nominateFor: Tessera nominates a node for each new pending pod', () =>
     expect(t.server.cache.pod(b.uid)?.node).toBe(again.NodeNames?.[0]);
   });
 
+  it('refuses a bind that names the nominated pod\'s UID under another pod, keeping the nomination; skips members of all-or-nothing groups', async () => {
+    const { t, cluster } = await start({ nominate: true });
+    for (let k = 0; k < 5; k += 1) cluster.arrive(pod(k));
+    await settle();
+    const [a] = cluster.nominated as unknown as [{ uid: string; node: string }];
+    expect(a.uid).toBe('uid-n-4');
+    const forged = { ...bindArgs(pod(4), a.node), PodName: 'someone-else' };
+    const answer = (await t.post('/scheduler/bind', forged)).json as { Error: string };
+    expect(answer.Error).toMatch(/^cannot bind pod "default\/someone-else": the pod does not match the cluster's: .*UID "uid-n-4" is pod "default\/n-4" in the cluster$/);
+    expect(cluster.binds).toEqual([]);
+    expect(t.server.cache.pod(a.uid)?.phase).toBe('nominated');
+    expect((await t.post('/scheduler/bind', bindArgs(pod(4), a.node))).json).toEqual({ Error: '' });
+    cluster.arrive(pod(5, { annotations: { 'tessera.io/group': 'train', 'tessera.io/group-min-size': '2' } }));
+    await settle();
+    expect(cluster.nominated.map((n) => n.uid)).toEqual(['uid-n-4']);
+  });
+
   it('gives the devices back when the write is refused, and never nominates pods with soft preferences, of other schedulers, or already nominated', async () => {
     const { t, cluster } = await start({ nominate: true });
     for (let k = 0; k < 4; k += 1) cluster.arrive(pod(k));

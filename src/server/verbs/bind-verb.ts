@@ -21,7 +21,7 @@ export async function bindPod(ctx: ExtenderContext, args: ExtenderBindingArgs): 
     const ref: PodRef = { namespace: args.PodNamespace, name: args.PodName, uid: args.PodUID };
     const who = `pod "${ref.namespace}/${ref.name}"`;
     span.setAttribute('tessera.node', args.Node);
-    const nominated = bindNominated(ctx, ref, args.Node);
+    const nominated = await bindNominated(ctx, ref, args.Node);
     if (nominated !== null) return nominated;
     const held = ctx.deps.cache.pod(ref.uid);
     if (held !== undefined) {
