@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
 import {
-  applyObjects, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
+  applyObjects, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
   type TesseraProcessRunner, tesseraProcessRunner,
 } from './components.js';
 import { allocationOf, allocationViolations, type FleetNode } from './gpu-fleet.js';
@@ -134,6 +134,8 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
     await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }]);
     const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
     const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+    // As deploy/ runs them: Tessera with its own identity (it advertises node GPU totals, which kube-scheduler's may not).
+    const extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
     const adminToken = kc.getCurrentUser()?.token ?? '';
     const api = new RawApi(cluster.server, adminToken);
     const fleet = throughputFleet(options.nodes);
@@ -148,7 +150,7 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
     const fleetLine = `${String(fleet.length)} KWOK nodes (${[...kinds].map(([k, c]) => `${String(c)} ${k}`).join(', ')}; 8 GPUs each${advertise === 'all-gpu-resources' ? ', advertising GPU totals' : ''})`;
     log(`fleet ready in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${fleetLine}`);
     const ctx: RoundContext = {
-      options, cluster, api, fleet, binDir, saKubeconfig, token, kwok,
+      options, cluster, api, fleet, binDir, saKubeconfig, extenderKubeconfig, token, kwok,
       apiserverPids: pidsWithCommandLine(`--cert-dir=${join(cluster.dir, 'pki')}`),
       etcdPids: pidsWithCommandLine(`--data-dir=${join(cluster.dir, 'etcd')}`),
     };
@@ -176,6 +178,8 @@ interface RoundContext {
   readonly fleet: readonly FleetNode[];
   readonly binDir: string;
   readonly saKubeconfig: string;
+  /** The tessera-extender ServiceAccount's kubeconfig: Tessera's identity in deploy/. */
+  readonly extenderKubeconfig: string;
   readonly token: string;
   readonly kwok: ManagedProcess;
   readonly apiserverPids: readonly number[];
@@ -199,7 +203,7 @@ async function startExtender(ctx: RoundContext, setup: BenchSetup, tag: string):
       '--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`,
       '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.profileDir}`,
     ]);
-    const tessera = await tesseraProcessRunner(cluster, ctx.saKubeconfig, {
+    const tessera = await tesseraProcessRunner(cluster, ctx.extenderKubeconfig, {
       entry: options.tesseraEntry, name: `tessera-${tag}`, nodeArgs: profile, serveArgs: setup.tesseraArgs ?? [], readyTimeoutMs: 900_000,
       env: setup.tesseraEnv?.() ?? {},
     });
