@@ -118,7 +118,7 @@ export async function startTesseraServer(opts: TesseraServerOptions): Promise<Te
   const sink = nominator === null ? views.sink : observeSink(views.sink, [nominator], log);
   placedAgainst = () => service.engine.options.targetWorkload;
   const ready = (): boolean => cache.synced;
-  const limits = new RequestLimits(config, () => cache.stats().nodes);
+  const limits = new RequestLimits(config, () => cache.nodeCount);
   const tls = config.tlsCertFile !== null && config.tlsKeyFile !== null
     ? {
       cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile),

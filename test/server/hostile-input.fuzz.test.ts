@@ -33,7 +33,7 @@ beforeAll(async () => {
   t = await startTestServer();
   const { service, cache, metrics } = t.server;
   const deps = {
-    service, urlPrefix: '/scheduler', limits: new RequestLimits(DEFAULT_CONFIG, () => cache.stats().nodes),
+    service, urlPrefix: '/scheduler', limits: new RequestLimits(DEFAULT_CONFIG, () => cache.nodeCount),
     requestTimeoutMs: ANSWER_WITHIN_MS, metrics, log: SILENT_LOGGER, ready: () => cache.synced,
   };
   auto = createHttpHandler(deps);

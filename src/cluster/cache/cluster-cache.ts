@@ -185,6 +185,11 @@ export class ClusterCache implements ClusterSink {
     return this.versionCounter;
   }
 
+  /** Nodes in the cache (constant time: request limits read it on every request). */
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
   /** True once the source has listed everything (readiness). */
   get synced(): boolean {
     return this.syncedFlag;
