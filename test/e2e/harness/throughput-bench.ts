@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
 import {
-  applyObjects, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
+  applyObjects, deployedTesseraEnv, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
   type TesseraProcessRunner, tesseraProcessRunner,
 } from './components.js';
 import { allocationOf, allocationViolations, type FleetNode } from './gpu-fleet.js';
@@ -154,6 +154,7 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
       apiserverPids: pidsWithCommandLine(`--cert-dir=${join(cluster.dir, 'pki')}`),
       etcdPids: pidsWithCommandLine(`--data-dir=${join(cluster.dir, 'etcd')}`),
     };
+    if (setups.some((s) => s.extender !== 'none')) await primeNodeTotals(ctx);
     const rounds: RoundResult[] = [];
     for (let r = 1; r <= options.rounds; r += 1) {
       const order = r % 2 === 1 ? setups : [...setups].reverse();
@@ -192,6 +193,41 @@ export function buildTessera(log: (line: string) => void): void {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed: ${r.stdout}${r.stderr}`);
   log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+
+/**
+ * Runs Tessera as deployed once, before any round, until the nodes advertise the GPU totals it publishes
+ * (`tessera.io/gpu-compute` and the rest, which deploy/'s NodeResourcesFit counts), then stops it. A running
+ * deployment's nodes carry them already (they outlive Tessera's restarts); without this the first round with an
+ * extender would also measure one node status write per node, and the do-nothing extender's pods would find no
+ * node with totals.
+ */
+async function primeNodeTotals(ctx: RoundContext): Promise<void> {
+  const t = performance.now();
+  const tessera = await tesseraProcessRunner(ctx.cluster, ctx.extenderKubeconfig, {
+    entry: ctx.options.tesseraEntry, name: 'tessera-prime', readyTimeoutMs: 900_000, env: deployedTesseraEnv(),
+  });
+  await tessera.start();
+  let advertised = 0;
+  try {
+    // Tessera writes only the totals a node lacks (a node without fractional GPUs gets none), each node once: done
+    // when the count of nodes advertising tessera.io/gpu-compute is above zero and stands still for 15 s.
+    let last = -1;
+    let stillSince = performance.now();
+    await waitFor(`Tessera to advertise GPU totals on the ${String(ctx.fleet.length)} nodes`, async () => {
+      const list = JSON.parse((await ctx.api.must('GET', '/api/v1/nodes')).body.toString('utf8')) as { items: { status?: { allocatable?: Record<string, string> } }[] };
+      const count = list.items.filter((n) => n.status?.allocatable?.['tessera.io/gpu-compute'] !== undefined).length;
+      if (count !== last) {
+        last = count;
+        stillSince = performance.now();
+      }
+      return count > 0 && performance.now() - stillSince >= 15_000;
+    }, { timeoutMs: 1_800_000, intervalMs: 5_000, process: tessera.current() ?? undefined });
+    advertised = last;
+  } finally {
+    await tessera.stop();
+  }
+  ctx.options.log(`Tessera advertised GPU totals on ${String(advertised)} of ${String(ctx.fleet.length)} nodes in ${((performance.now() - t) / 1000).toFixed(0)} s (before the rounds, as on a running cluster)`);
 }
 
 /** The extender process of a round: Tessera, the do-nothing floor, or none. */
