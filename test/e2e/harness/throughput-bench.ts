@@ -362,7 +362,8 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         createdAt[i] = performance.now();
         if (setup.benchNominates === true) {
           const node = ctx.fleet[i % ctx.fleet.length]?.name ?? '';
-          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409]);
+          // 422: kube-scheduler bound the pod first (a bound pod may carry no nomination).
+          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409, 422]);
         }
       });
       const created = performance.now();
