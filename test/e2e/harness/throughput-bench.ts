@@ -98,6 +98,9 @@ export interface RoundResult {
   readonly tessera: {
     readonly rssPeakMiB: number;
     readonly rssEndMiB: number;
+    /** V8's heap at the end of the round (nodejs_heap_size_used_bytes / _total_bytes): how much of the RSS is live. */
+    readonly heapUsedMiB: number;
+    readonly heapTotalMiB: number;
     readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number };
     readonly verbs: Readonly<Record<string, LatencyFigures>>;
     /** tessera_nominations_total over the round, by result. */
@@ -555,6 +558,8 @@ function tesseraFigures(before: PromSample[], after: PromSample[], peakRss: numb
     nominations,
     rssPeakMiB: peakRss / MIB,
     rssEndMiB: rssEnd / MIB,
+    heapUsedMiB: gaugeValue(after, 'nodejs_heap_size_used_bytes') / MIB,
+    heapTotalMiB: gaugeValue(after, 'nodejs_heap_size_total_bytes') / MIB,
     eventLoopDelayMs: { p50: lag('p50'), p99: lag('p99'), max: lag('max'), mean: lag('mean') },
     verbs,
   };
@@ -606,7 +611,7 @@ export function formatRound(r: RoundResult): string[] {
   if (r.tessera !== null) {
     const t = r.tessera;
     lines.push(
-      `  tessera: RSS peak ${f0(t.rssPeakMiB)} MiB, end ${f0(t.rssEndMiB)} MiB; event-loop delay p50 ${f1(t.eventLoopDelayMs.p50)} ms, p99 ${f1(t.eventLoopDelayMs.p99)} ms, max ${f0(t.eventLoopDelayMs.max)} ms; ` +
+      `  tessera: RSS peak ${f0(t.rssPeakMiB)} MiB, end ${f0(t.rssEndMiB)} MiB (V8 heap used ${f0(t.heapUsedMiB)} of ${f0(t.heapTotalMiB)} MiB); event-loop delay p50 ${f1(t.eventLoopDelayMs.p50)} ms, p99 ${f1(t.eventLoopDelayMs.p99)} ms, max ${f0(t.eventLoopDelayMs.max)} ms; ` +
         Object.entries(t.verbs).map(([v, x]) => `${v} mean ${f1(x.meanMs)} ms p99 ${f1(x.p99Ms)} ms (${String(x.count)})`).join(', ') +
         (Object.keys(t.nominations).length > 0 ? `; nominations ${Object.entries(t.nominations).map(([k, v]) => `${k} ${String(v)}`).join(', ')}` : ''),
     );
