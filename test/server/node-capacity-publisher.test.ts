@@ -68,6 +68,31 @@ describe('NodeCapacityPublisher', () => {
     expect(publisher.patches).toBe(2);
   });
 
+  it('keeps at most maxInFlight patches in flight, and still patches every node in one look', async () => {
+    const many = FleetSchema.parse({
+      apiVersion: 'tessera.io/v1alpha1', kind: 'SimulatedFleet',
+      pools: [{ name: 'frac', count: 40, gpuProduct: 'NVIDIA-H100-80GB-HBM3', gpuCount: 2, gpuMemoryMiB: 81559, sharing: 'fractional' }],
+    });
+    const sim = new SimulatedCluster(fleetNodes(many));
+    const p = modelParsers();
+    const cache = new ClusterCache({ nodeParser: createNodeParser(p.parseNode), parseAllocation: p.parseAllocation, now: () => 0, assumeTtlMs: 1000, log: SILENT_LOGGER });
+    await sim.start(cache);
+    const real = sim.publishNodeCapacity.bind(sim);
+    let inFlight = 0;
+    let most = 0;
+    sim.publishNodeCapacity = async (node, resources) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight -= 1;
+      return real(node, resources);
+    };
+    const publisher = new NodeCapacityPublisher(cache, sim, SILENT_LOGGER, 1_000, undefined, 5);
+    await publisher.tick();
+    expect(publisher.patches).toBe(40);
+    expect(most).toBe(5);
+  });
+
   it('runs in the server by default (config nodeCapacity: publish)', async () => {
     const t = await startTestServer({ fleet: FLEET, config: { nodeCapacity: 'publish' } });
     try {

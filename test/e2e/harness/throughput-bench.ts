@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { request as httpsRequest } from 'node:https';
 import {
-  applyObjects, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
+  applyObjects, deployedTesseraEnv, EXTENDER_SERVICE_ACCOUNT, kustomizeObjects, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT, serviceAccountToken, startKubeSchedulerWithConfig, startKwok,
   type TesseraProcessRunner, tesseraProcessRunner,
 } from './components.js';
 import { allocationOf, allocationViolations, type FleetNode } from './gpu-fleet.js';
@@ -98,6 +98,9 @@ export interface RoundResult {
   readonly tessera: {
     readonly rssPeakMiB: number;
     readonly rssEndMiB: number;
+    /** V8's heap at the end of the round (nodejs_heap_size_used_bytes / _total_bytes): how much of the RSS is live. */
+    readonly heapUsedMiB: number;
+    readonly heapTotalMiB: number;
     readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number; readonly mean: number };
     readonly verbs: Readonly<Record<string, LatencyFigures>>;
     /** tessera_nominations_total over the round, by result. */
@@ -134,6 +137,8 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
     await applyObjects(kc, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } }]);
     const token = await serviceAccountToken(kc, SCHEDULER_NAMESPACE, SCHEDULER_SERVICE_ACCOUNT);
     const saKubeconfig = cluster.writeKubeconfig('tessera-scheduler', token);
+    // As deploy/ runs them: Tessera with its own identity (it advertises node GPU totals, which kube-scheduler's may not).
+    const extenderKubeconfig = cluster.writeKubeconfig('tessera-extender', await serviceAccountToken(kc, SCHEDULER_NAMESPACE, EXTENDER_SERVICE_ACCOUNT));
     const adminToken = kc.getCurrentUser()?.token ?? '';
     const api = new RawApi(cluster.server, adminToken);
     const fleet = throughputFleet(options.nodes);
@@ -148,10 +153,11 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
     const fleetLine = `${String(fleet.length)} KWOK nodes (${[...kinds].map(([k, c]) => `${String(c)} ${k}`).join(', ')}; 8 GPUs each${advertise === 'all-gpu-resources' ? ', advertising GPU totals' : ''})`;
     log(`fleet ready in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${fleetLine}`);
     const ctx: RoundContext = {
-      options, cluster, api, fleet, binDir, saKubeconfig, token, kwok,
+      options, cluster, api, fleet, binDir, saKubeconfig, extenderKubeconfig, token, kwok,
       apiserverPids: pidsWithCommandLine(`--cert-dir=${join(cluster.dir, 'pki')}`),
       etcdPids: pidsWithCommandLine(`--data-dir=${join(cluster.dir, 'etcd')}`),
     };
+    if (setups.some((s) => s.extender !== 'none')) await primeNodeTotals(ctx);
     const rounds: RoundResult[] = [];
     for (let r = 1; r <= options.rounds; r += 1) {
       const order = r % 2 === 1 ? setups : [...setups].reverse();
@@ -176,6 +182,8 @@ interface RoundContext {
   readonly fleet: readonly FleetNode[];
   readonly binDir: string;
   readonly saKubeconfig: string;
+  /** The tessera-extender ServiceAccount's kubeconfig: Tessera's identity in deploy/. */
+  readonly extenderKubeconfig: string;
   readonly token: string;
   readonly kwok: ManagedProcess;
   readonly apiserverPids: readonly number[];
@@ -190,6 +198,41 @@ export function buildTessera(log: (line: string) => void): void {
   log(`built dist/ in ${((performance.now() - t) / 1000).toFixed(0)} s`);
 }
 
+/**
+ * Runs Tessera as deployed once, before any round, until the nodes advertise the GPU totals it publishes
+ * (`tessera.io/gpu-compute` and the rest, which deploy/'s NodeResourcesFit counts), then stops it. A running
+ * deployment's nodes carry them already (they outlive Tessera's restarts); without this the first round with an
+ * extender would also measure one node status write per node, and the do-nothing extender's pods would find no
+ * node with totals.
+ */
+async function primeNodeTotals(ctx: RoundContext): Promise<void> {
+  const t = performance.now();
+  const tessera = await tesseraProcessRunner(ctx.cluster, ctx.extenderKubeconfig, {
+    entry: ctx.options.tesseraEntry, name: 'tessera-prime', readyTimeoutMs: 900_000, env: deployedTesseraEnv(),
+  });
+  await tessera.start();
+  let advertised = 0;
+  try {
+    // Tessera writes only the totals a node lacks (a node without fractional GPUs gets none), each node once: done
+    // when the count of nodes advertising tessera.io/gpu-compute is above zero and stands still for 15 s.
+    let last = -1;
+    let stillSince = performance.now();
+    await waitFor(`Tessera to advertise GPU totals on the ${String(ctx.fleet.length)} nodes`, async () => {
+      const list = JSON.parse((await ctx.api.must('GET', '/api/v1/nodes')).body.toString('utf8')) as { items: { status?: { allocatable?: Record<string, string> } }[] };
+      const count = list.items.filter((n) => n.status?.allocatable?.['tessera.io/gpu-compute'] !== undefined).length;
+      if (count !== last) {
+        last = count;
+        stillSince = performance.now();
+      }
+      return count > 0 && performance.now() - stillSince >= 15_000;
+    }, { timeoutMs: 1_800_000, intervalMs: 5_000, process: tessera.current() ?? undefined });
+    advertised = last;
+  } finally {
+    await tessera.stop();
+  }
+  ctx.options.log(`Tessera advertised GPU totals on ${String(advertised)} of ${String(ctx.fleet.length)} nodes in ${((performance.now() - t) / 1000).toFixed(0)} s (before the rounds, as on a running cluster)`);
+}
+
 /** The extender process of a round: Tessera, the do-nothing floor, or none. */
 async function startExtender(ctx: RoundContext, setup: BenchSetup, tag: string): Promise<{ tessera: TesseraProcessRunner | null; floor: ManagedProcess | null; port: number | null }> {
   const { options, cluster } = ctx;
@@ -199,7 +242,7 @@ async function startExtender(ctx: RoundContext, setup: BenchSetup, tag: string):
       '--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=tessera-${tag}.cpuprofile`,
       '--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${options.profileDir}`,
     ]);
-    const tessera = await tesseraProcessRunner(cluster, ctx.saKubeconfig, {
+    const tessera = await tesseraProcessRunner(cluster, ctx.extenderKubeconfig, {
       entry: options.tesseraEntry, name: `tessera-${tag}`, nodeArgs: profile, serveArgs: setup.tesseraArgs ?? [], readyTimeoutMs: 900_000,
       env: setup.tesseraEnv?.() ?? {},
     });
@@ -322,7 +365,8 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         createdAt[i] = performance.now();
         if (setup.benchNominates === true) {
           const node = ctx.fleet[i % ctx.fleet.length]?.name ?? '';
-          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409]);
+          // 422: kube-scheduler bound the pod first (a bound pod may carry no nomination).
+          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409, 422]);
         }
       });
       const created = performance.now();
@@ -514,6 +558,8 @@ function tesseraFigures(before: PromSample[], after: PromSample[], peakRss: numb
     nominations,
     rssPeakMiB: peakRss / MIB,
     rssEndMiB: rssEnd / MIB,
+    heapUsedMiB: gaugeValue(after, 'nodejs_heap_size_used_bytes') / MIB,
+    heapTotalMiB: gaugeValue(after, 'nodejs_heap_size_total_bytes') / MIB,
     eventLoopDelayMs: { p50: lag('p50'), p99: lag('p99'), max: lag('max'), mean: lag('mean') },
     verbs,
   };
@@ -565,7 +611,7 @@ export function formatRound(r: RoundResult): string[] {
   if (r.tessera !== null) {
     const t = r.tessera;
     lines.push(
-      `  tessera: RSS peak ${f0(t.rssPeakMiB)} MiB, end ${f0(t.rssEndMiB)} MiB; event-loop delay p50 ${f1(t.eventLoopDelayMs.p50)} ms, p99 ${f1(t.eventLoopDelayMs.p99)} ms, max ${f0(t.eventLoopDelayMs.max)} ms; ` +
+      `  tessera: RSS peak ${f0(t.rssPeakMiB)} MiB, end ${f0(t.rssEndMiB)} MiB (V8 heap used ${f0(t.heapUsedMiB)} of ${f0(t.heapTotalMiB)} MiB); event-loop delay p50 ${f1(t.eventLoopDelayMs.p50)} ms, p99 ${f1(t.eventLoopDelayMs.p99)} ms, max ${f0(t.eventLoopDelayMs.max)} ms; ` +
         Object.entries(t.verbs).map(([v, x]) => `${v} mean ${f1(x.meanMs)} ms p99 ${f1(x.p99Ms)} ms (${String(x.count)})`).join(', ') +
         (Object.keys(t.nominations).length > 0 ? `; nominations ${Object.entries(t.nominations).map(([k, v]) => `${k} ${String(v)}`).join(', ')}` : ''),
     );
