@@ -132,19 +132,6 @@ const SETUPS: readonly BenchSetup[] = [
       return config;
     },
   },
-  {
-    id: 'tessera-advertised',
-    description: 'as tessera, with nodes advertising GPU totals and NodeResourcesFit counting them (no ignoredResourceGroups): in-tree pre-filtering by capacity',
-    extender: 'tessera',
-    pods: 'tessera',
-    needsAdvertisedTotals: true,
-    config: (ctx) => {
-      const config = deployed(ctx);
-      const fit = tesseraProfile(config).pluginConfig?.find((c) => c.name === 'NodeResourcesFit');
-      if (fit?.args !== undefined) delete fit.args['ignoredResourceGroups'];
-      return config;
-    },
-  },
   ...[10, 25, 50].map((pct): BenchSetup => ({
     id: `tessera-pct${String(pct)}`,
     description: `as tessera, with percentageOfNodesToScore ${String(pct)} (kube-scheduler sends Tessera a rotating sample of the feasible nodes)`,
