@@ -1,3 +1,4 @@
+import type { NameCandidates } from './name-candidates.js';
 import type { NodeNameIndex } from './node-name-index.js';
 
 /** A name list seen before: its bytes (the list's payload as the transport wrote it), ids, and where unknown names sit. */
@@ -73,4 +74,27 @@ export class RecentNameLists {
     }
     if (still.length < u.length) list.unknown = Int32Array.from(still);
   }
+}
+
+/** Candidates over a known list; their ids are the request's own wherever the service may fill one in. */
+export function candidatesOfList(list: KnownList, index: NodeNameIndex): NameCandidates {
+  // The service writes an id only where it is -1 (a name it learns): a list without such names is shared as is.
+  const ids = list.unknown.length === 0 ? list.ids : list.ids.slice();
+  const unknown = list.unknown;
+  let spans: Map<number, number> | null = null;
+  return {
+    count: ids.length,
+    ids,
+    list,
+    name: (i) => {
+      const id = list.ids[i] as number;
+      if (id >= 0) return index.name(id);
+      if (spans === null) {
+        spans = new Map();
+        for (let k = 0; k < unknown.length; k += 3) spans.set(unknown[k] as number, k);
+      }
+      const k = spans.get(i) as number;
+      return list.bytes.toString('utf8', unknown[k + 1] as number, unknown[k + 2] as number);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { NameCandidates } from '../name-candidates.js';
 import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
-import { RecentNameLists, type KnownList } from '../recent-name-lists.js';
+import { candidatesOfList, RecentNameLists, type KnownList } from '../recent-name-lists.js';
 
 /** A names-only Filter/Prioritize request read from its bytes: the pod JSON and the candidates resolved to ids. */
 export interface NamesOnlyRequest {
@@ -78,7 +78,7 @@ export class NamesRequestReader {
       this.recent.keep(known);
     }
     const podJson = podStart < 0 ? '' : bytes.toString('utf8', podStart, podEnd);
-    return { kind: 'names', podJson, candidates: candidatesOf(known, this.index) };
+    return { kind: 'names', podJson, candidates: candidatesOfList(known, this.index) };
   }
 
   /**
@@ -144,27 +144,4 @@ function readVarint(bytes: Buffer, at: number): number {
 function skipVarint(bytes: Buffer, at: number): number {
   for (let i = at; i < bytes.length && i < at + 10; i += 1) if ((bytes[i] as number) < 0x80) return i + 1;
   return -1;
-}
-
-/** Candidates over a known list; their ids are the request's own wherever the service may fill one in. */
-function candidatesOf(list: KnownList, index: NodeNameIndex): NameCandidates {
-  // The service writes an id only where it is -1 (a name it learns): a list without such names is shared as is.
-  const ids = list.unknown.length === 0 ? list.ids : list.ids.slice();
-  const unknown = list.unknown;
-  let spans: Map<number, number> | null = null;
-  return {
-    count: ids.length,
-    ids,
-    list,
-    name: (i) => {
-      const id = list.ids[i] as number;
-      if (id >= 0) return index.name(id);
-      if (spans === null) {
-        spans = new Map();
-        for (let k = 0; k < unknown.length; k += 3) spans.set(unknown[k] as number, k);
-      }
-      const k = spans.get(i) as number;
-      return list.bytes.toString('utf8', unknown[k + 1] as number, unknown[k + 2] as number);
-    },
-  };
 }

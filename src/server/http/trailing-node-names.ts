@@ -1,6 +1,6 @@
 import type { NameCandidates } from '../name-candidates.js';
 import { FNV_PRIME, HASH_START, type NodeNameIndex } from '../node-name-index.js';
-import { RecentNameLists, type KnownList } from '../recent-name-lists.js';
+import { candidatesOfList, RecentNameLists, type KnownList } from '../recent-name-lists.js';
 
 const MARKER = Buffer.from(',"NodeNames":[');
 const QUOTE = 0x22;
@@ -67,7 +67,7 @@ export class NodeNamesReader {
       known = scanned;
       this.recent.keep(known);
     }
-    return { headEnd: at, candidates: candidatesOf(known, body, listStart, this.index), recent };
+    return { headEnd: at, candidates: candidatesOfList(known, this.index), recent };
   }
 
   /**
@@ -118,27 +118,4 @@ export class NodeNamesReader {
     if (n > maxNames) return TOO_MANY;
     return { bytes: Buffer.from(body.subarray(start, end)), ids: ids.slice(0, n), unknown: Int32Array.from(unknown) };
   }
-}
-
-/** Candidates over a known list; their ids are the request's own wherever the service may fill one in. */
-function candidatesOf(list: KnownList, body: Buffer, listStart: number, index: NodeNameIndex): NameCandidates {
-  // The service writes an id only where it is -1 (a name it learns): a list without such names is shared as is.
-  const ids = list.unknown.length === 0 ? list.ids : list.ids.slice();
-  const unknown = list.unknown;
-  let spans: Map<number, number> | null = null;
-  return {
-    count: ids.length,
-    ids,
-    list,
-    name: (i) => {
-      const id = list.ids[i] as number;
-      if (id >= 0) return index.name(id);
-      if (spans === null) {
-        spans = new Map();
-        for (let k = 0; k < unknown.length; k += 3) spans.set(unknown[k] as number, k);
-      }
-      const k = spans.get(i) as number;
-      return body.toString('utf8', listStart + (unknown[k + 1] as number), listStart + (unknown[k + 2] as number));
-    },
-  };
 }
