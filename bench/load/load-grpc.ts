@@ -19,10 +19,10 @@ import { Client, credentials, type ServiceError } from '@grpc/grpc-js';
 import { fileURLToPath } from 'node:url';
 import { BindRequestSchema, BindResponseSchema } from '../../src/server/grpc/gen/tessera/v1/scheduler_pb.js';
 import {
-  cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoad, startLoadServer, type LoadResult, type LoadServer,
+  cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoadScript, type LoadResult, type LoadServer,
   type LoadVerb,
 } from './load-run.js';
-import { loadFlags, type LoadLevel, type Scenario } from './scenario.js';
+import type { LoadLevel, Scenario } from './scenario.js';
 
 const SERVICE = '/tessera.v1.SchedulerService';
 /** The client's HTTP/2 flow-control window (connection and streams): 16 MiB, as gRPC-Go's largest. */
@@ -234,21 +234,6 @@ async function runOnce(scenario: Scenario, server: LoadServer, level: LoadLevel)
   return report(scenario, level, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
-async function main(): Promise<void> {
-  const defaultScenario = fileURLToPath(new URL('./grpc.scenario.yaml', import.meta.url));
-  const { scenario, levels } = loadFlags(process.argv.slice(2), defaultScenario);
-  if (scenario.transport !== 'grpc') throw new Error(`load-grpc runs grpc scenarios, got transport ${scenario.transport}`);
-  const server = await startLoadServer(scenario);
-  try {
-    await runLoad(levels, (level) => runOnce(scenario, server, level));
-  } finally {
-    await server.stop();
-  }
-}
-
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  });
+  runLoadScript('grpc', fileURLToPath(new URL('./grpc.scenario.yaml', import.meta.url)), runOnce);
 }

@@ -15,10 +15,10 @@
 import autocannon from 'autocannon';
 import { fileURLToPath } from 'node:url';
 import {
-  cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoad, startLoadServer, type LoadResult, type LoadServer,
+  cycleOf, LoadPods, LoadRecorder, pairKinds, report, runLoadScript, type LoadResult, type LoadServer,
   type PairKind,
 } from './load-run.js';
-import { loadFlags, type LoadLevel, type Scenario } from './scenario.js';
+import type { LoadLevel, Scenario } from './scenario.js';
 
 type RequestStep = NonNullable<Parameters<typeof autocannon>[0]['requests']>[number];
 
@@ -155,21 +155,6 @@ async function runOnce(scenario: Scenario, server: LoadServer, level: LoadLevel)
   return report(scenario, level, rec, { ...after, binds: after.binds - before.binds, releases: after.releases - before.releases });
 }
 
-async function main(): Promise<void> {
-  const defaultScenario = fileURLToPath(new URL('./http.scenario.yaml', import.meta.url));
-  const { scenario, levels } = loadFlags(process.argv.slice(2), defaultScenario);
-  if (scenario.transport !== 'http') throw new Error(`load-http runs http scenarios, got transport ${scenario.transport}`);
-  const server = await startLoadServer(scenario);
-  try {
-    await runLoad(levels, (level) => runOnce(scenario, server, level));
-  } finally {
-    await server.stop();
-  }
-}
-
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  });
+  runLoadScript('http', fileURLToPath(new URL('./http.scenario.yaml', import.meta.url)), runOnce);
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { fleetNodes } from '../../src/sim/simulated-cluster-fleet.js';
 import { kubePod } from '../../test/server/kube-fixtures.js';
 import { mixedGpuRequests, scaledFleet, seededRng } from './load-fleet.js';
-import type { LoadLevel, Scenario } from './scenario.js';
+import { loadFlags, type LoadLevel, type Scenario } from './scenario.js';
 
 /** What the load server tells its parent. */
 export type FromLoadServer =
@@ -270,4 +270,29 @@ export async function runLoad(levels: readonly LoadLevel[], runOnce: (level: Loa
   }
   console.log(chosen.line);
   process.exitCode = passing.length === 0 ? 1 : 0;
+}
+
+/**
+ * The main of a load script: reads the scenario (`defaultScenario` unless one is named) and the flags, checks its
+ * transport, starts the load server, runs each level with `runOnce`, and stops the server; exits 1 on an error.
+ */
+export function runLoadScript(
+  transport: Scenario['transport'],
+  defaultScenario: string,
+  runOnce: (scenario: Scenario, server: LoadServer, level: LoadLevel) => Promise<LoadResult>,
+): void {
+  const main = async (): Promise<void> => {
+    const { scenario, levels } = loadFlags(process.argv.slice(2), defaultScenario);
+    if (scenario.transport !== transport) throw new Error(`load-${transport} runs ${transport} scenarios, got transport ${scenario.transport}`);
+    const server = await startLoadServer(scenario);
+    try {
+      await runLoad(levels, (level) => runOnce(scenario, server, level));
+    } finally {
+      await server.stop();
+    }
+  };
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
 }
