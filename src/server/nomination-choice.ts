@@ -29,20 +29,31 @@ export function chooseNomination(ctx: ExtenderContext, pod: WirePod, nodeIds: In
   let best = -1;
   let bestRank = -Infinity;
   let bestKey = Infinity;
+  // Read once: judge() writes into these arrays but never replaces them (fit() above already sized them).
+  const codes = table.code;
+  const ranks = table.rank;
+  const names = ctx.names;
   for (let k = 0; k < nodeIds.length; k += 1) {
     const id = nodeIds[k] as number;
-    let code = table.code[id] as number;
+    let code = codes[id] as number;
     if (code === STALE) {
-      const state = snapshot.nodes.get(ctx.names.name(id));
+      const state = snapshot.nodes.get(names.name(id));
       if (state === undefined) continue;
       code = table.judge(id, state, cycle);
     }
     if (code !== PASS) continue;
-    const rank = table.rank[id] as number;
-    const key = ctx.names.tieKey(id);
-    if (rank > bestRank || (rank === bestRank && key < bestKey)) {
+    const rank = ranks[id] as number;
+    if (!(rank >= bestRank)) continue; // also skips NaN
+    // The tie key is read only on a tie: most nodes rank below the best so far.
+    if (rank > bestRank) {
       best = id;
       bestRank = rank;
+      bestKey = names.tieKey(id);
+      continue;
+    }
+    const key = names.tieKey(id);
+    if (key < bestKey) {
+      best = id;
       bestKey = key;
     }
   }

@@ -1,8 +1,8 @@
 import type { SinkObserver } from '../cluster/cache/observed-sink.js';
-import type { PodObject, PodRef } from '../cluster/cache/cluster-source.js';
+import type { ClusterSource, PodObject, PodRef } from '../cluster/cache/cluster-source.js';
 import type { ExtenderContext } from './extender-context.js';
 import { parseJobGroup, type GroupPodLike } from '../model/job-group.js';
-import { chooseNomination } from './nomination-choice.js';
+import { chooseNomination, type Nomination } from './nomination-choice.js';
 import { hasSoftPreferences } from './soft-preferences.js';
 import type { WirePod } from './wire-schemas.js';
 
@@ -106,7 +106,8 @@ export class PodNominator implements SinkObserver {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // After the current batch of watch events: arrivals of one read are nominated together, in order.
+    // After the current batch of watch events, and one nomination per turn of the event loop: a filter or bind
+    // request that arrives meanwhile waits for one nomination (about a millisecond), not for a burst of them.
     setImmediate(() => {
       this.flushScheduled = false;
       this.flush();
@@ -114,39 +115,46 @@ export class PodNominator implements SinkObserver {
   }
 
   private flush(): void {
-    const { cache, source, metrics, log } = this.ctx.deps;
+    const { cache, source, metrics } = this.ctx.deps;
     const nominate = source.nominate;
     if (nominate === undefined) {
       this.queue.length = 0;
       return;
     }
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight && !this.stopped) {
-      const uid = this.queue.shift() as string;
-      const pod = cache.pendingPod(uid);
+    let chosen: Nomination | null = null;
+    let uid = '';
+    let pod: PodObject | undefined;
+    while (chosen === null && this.queue.length > 0 && this.inFlight < this.maxInFlight && !this.stopped) {
+      uid = this.queue.shift() as string;
+      pod = cache.pendingPod(uid);
       // Bound, deleted, or already holding devices since it was queued.
       if (pod === undefined || cache.pod(uid) !== undefined) continue;
-      const chosen = chooseNomination(this.ctx, pod as WirePod, this.allNodeIds());
-      if (chosen === null) {
-        metrics.nominations.inc({ result: 'no_node' });
-        continue;
-      }
-      const ref: PodRef = { uid, namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' };
-      const held = cache.nominate(ref, chosen.allocation, chosen.annotation, chosen.request.priority, chosen.request.group, this.ttlMs);
-      if (held.code !== 'success') continue;
-      this.inFlight += 1;
-      nominate.call(source, ref, chosen.node, pod.metadata?.resourceVersion ?? '').then(
-        () => metrics.nominations.inc({ result: 'nominated' }),
-        (err: unknown) => {
-          // The pod changed (bound, deleted, nominated by preemption) or this replica may not write: give the devices back.
-          if (cache.pod(uid)?.phase === 'nominated') cache.forget(uid);
-          metrics.nominations.inc({ result: 'write_failed' });
-          log.debug('nomination not written', { pod: `${ref.namespace}/${ref.name}`, node: chosen.node, error: err instanceof Error ? err.message : String(err) });
-        },
-      ).finally(() => {
-        this.inFlight -= 1;
-        if (this.queue.length > 0) this.scheduleFlush();
-      });
+      chosen = chooseNomination(this.ctx, pod as WirePod, this.allNodeIds());
+      if (chosen === null) metrics.nominations.inc({ result: 'no_node' });
     }
+    if (chosen !== null && pod !== undefined) this.write(uid, pod, chosen, nominate);
+    if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.scheduleFlush();
+  }
+
+  /** Holds the chosen devices for the pod and writes the nomination; gives them back when the write fails. */
+  private write(uid: string, pod: PodObject, chosen: Nomination, nominate: NonNullable<ClusterSource['nominate']>): void {
+    const { cache, source, metrics, log } = this.ctx.deps;
+    const ref: PodRef = { uid, namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' };
+    const held = cache.nominate(ref, chosen.allocation, chosen.annotation, chosen.request.priority, chosen.request.group, this.ttlMs);
+    if (held.code !== 'success') return;
+    this.inFlight += 1;
+    nominate.call(source, ref, chosen.node, pod.metadata?.resourceVersion ?? '').then(
+      () => metrics.nominations.inc({ result: 'nominated' }),
+      (err: unknown) => {
+        // The pod changed (bound, deleted, nominated by preemption) or this replica may not write: give the devices back.
+        if (cache.pod(uid)?.phase === 'nominated') cache.forget(uid);
+        metrics.nominations.inc({ result: 'write_failed' });
+        log.debug('nomination not written', { pod: `${ref.namespace}/${ref.name}`, node: chosen.node, error: err instanceof Error ? err.message : String(err) });
+      },
+    ).finally(() => {
+      this.inFlight -= 1;
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
   }
 
   /** Ids (in the service's name index) of every node of the cache, refreshed when the node count changes. */

@@ -8,6 +8,15 @@ export interface KubeHttpResponse {
   readonly body: string;
 }
 
+/** What a request takes from the kubeconfig, as last read. */
+interface Credentials {
+  readonly server: string;
+  readonly secure: boolean;
+  readonly headers: OutgoingHttpHeaders;
+  readonly auth: string | undefined;
+  readonly readAt: number;
+}
+
 /** TLS settings of an agent, compared to tell when the kubeconfig's credentials changed. */
 type TlsKey = readonly unknown[];
 
@@ -20,16 +29,22 @@ type TlsKey = readonly unknown[];
  * handshake on both sides, and they (de)serialize every body through ObjectSerializer. Under a burst of binds that
  * was most of Tessera's CPU and tripled kube-apiserver's (bench/throughput.ts, docs/throughput.md).
  *
- * Authentication is read from the KubeConfig on every request (tokens and exec credentials rotate); the TLS
- * material (CA, client certificate) is reused until it changes, then a new pool is made.
+ * Authentication is read from the KubeConfig again every `credentialsTtlMs` (tokens and exec credentials
+ * rotate); the TLS material (CA, client certificate) is reused until it changes, then a new pool is made.
  */
 export class KubeHttp {
   #agent: HttpAgent | HttpsAgent | null = null;
   #streamAgent: HttpAgent | HttpsAgent | null = null;
   #agentKey: TlsKey = [];
 
-  /** `maxSockets`: connections kept to the API server (binds run concurrently). */
-  constructor(private readonly kc: KubeConfig, private readonly maxSockets = 16) {}
+  #credentials: Credentials | null = null;
+
+  /**
+   * `maxSockets`: connections kept to the API server (binds run concurrently). `credentialsTtlMs`: how long the
+   * kubeconfig's credentials are reused before they are read again (client-go's in-cluster token source also
+   * rereads its file once a minute); reading them on every request cost a quarter of a millisecond each.
+   */
+  constructor(private readonly kc: KubeConfig, private readonly maxSockets = 16, private readonly credentialsTtlMs = 10_000, private readonly now: () => number = Date.now) {}
 
   /**
    * Sends `body` (JSON-serialized; `contentType` defaults to application/json, patches name their kind) and
@@ -76,6 +91,7 @@ export class KubeHttp {
 
   /** Closes the pool's idle connections (the source stops). */
   close(): void {
+    this.#credentials = null;
     this.#agent?.destroy();
     this.#streamAgent?.destroy();
     this.#agent = null;
@@ -84,22 +100,32 @@ export class KubeHttp {
 
   /** URL, transport, agent and headers of a request to `path`, with the kubeconfig's current credentials. */
   private async prepare(path: string, kind: 'pool' | 'stream') {
+    const now = this.now();
+    let c = this.#credentials;
+    if (c === null || now - c.readAt >= this.credentialsTtlMs) {
+      c = await this.readCredentials(now);
+      this.#credentials = c;
+    }
+    return {
+      url: new URL(c.server + path),
+      send: c.secure ? httpsRequest : httpRequest,
+      agent: (kind === 'pool' ? this.#agent : this.#streamAgent) as HttpAgent | HttpsAgent,
+      headers: { ...c.headers },
+      auth: c.auth,
+    };
+  }
+
+  /** The kubeconfig's server, headers and TLS material as of now (client-node reads files and runs exec plugins). */
+  private async readCredentials(now: number): Promise<Credentials> {
     const cluster = this.kc.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
     const opts: RequestOptions = { headers: {} };
     await this.kc.applyToHTTPSOptions(opts);
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
-    const secure = url.protocol === 'https:';
+    const server = cluster.server.replace(/\/+$/, '');
+    const secure = new URL(server).protocol === 'https:';
     this.refreshAgents(secure, opts, cluster.tlsServerName);
-    const headers: OutgoingHttpHeaders = { ...(opts.headers as OutgoingHttpHeaders), accept: 'application/json' };
     // Basic auth (username/password users) comes as `auth`, which node turns into the header itself.
-    return {
-      url,
-      send: secure ? httpsRequest : httpRequest,
-      agent: (kind === 'pool' ? this.#agent : this.#streamAgent) as HttpAgent | HttpsAgent,
-      headers,
-      auth: opts.auth ?? undefined,
-    };
+    return { server, secure, headers: { ...(opts.headers as OutgoingHttpHeaders), accept: 'application/json' }, auth: opts.auth ?? undefined, readAt: now };
   }
 
   /** (Re)builds the connection pool and the stream agent when the TLS material changed. */

@@ -40,3 +40,25 @@ export function pidsWithCommandLine(fragment: string): number[] {
   }
   return pids;
 }
+
+/**
+ * Seconds a process's threads have waited, runnable, for a CPU so far (the run_delay field of each thread's
+ * /proc/<pid>/task/<tid>/schedstat); with `mainThreadOnly`, the thread whose id is the pid (Node's event loop).
+ * NaN when the process is gone. On a machine with fewer cores than runnable threads this is the time a process
+ * spends ready but not running: the part of a call's latency that is CPU contention, not work.
+ */
+export function runQueueSeconds(pid: number | undefined, mainThreadOnly = false): number {
+  if (pid === undefined) return NaN;
+  const delay = (tid: string): number => {
+    try {
+      return Number(readFileSync(`/proc/${String(pid)}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+    } catch {
+      return 0; // a thread that ended meanwhile
+    }
+  };
+  try {
+    return mainThreadOnly ? delay(String(pid)) : readdirSync(`/proc/${String(pid)}/task`).reduce((sum, tid) => sum + delay(tid), 0);
+  } catch {
+    return NaN;
+  }
+}

@@ -16,7 +16,7 @@ import {
 import { allocationOf, allocationViolations, type FleetNode } from './gpu-fleet.js';
 import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from './local-cluster.js';
 import { freePort, type ManagedProcess, startProcess, waitFor } from './managed-process.js';
-import { cpuSeconds, pidsWithCommandLine, rssBytes } from './process-stats.js';
+import { cpuSeconds, pidsWithCommandLine, rssBytes, runQueueSeconds } from './process-stats.js';
 import { gaugeValue, histogram, histogramDelta, histogramQuantile, parsePrometheusText, type PromSample } from './prometheus-text.js';
 import { boundedPool, RawApi } from './raw-api.js';
 import { type AdvertisedTotals, throughputFleet, throughputNodeObject, throughputPod, wholeGpuViolations } from './throughput-fleet.js';
@@ -84,6 +84,11 @@ export interface RoundResult {
   readonly latencyP99Ms: number;
   readonly wallSeconds: number;
   readonly loadAverage: number;
+  /**
+   * Seconds each process waited, runnable, for a CPU over the round (and the extender's event-loop thread alone,
+   * as `<extender> event loop`): how much of a call's latency is contention for the cores rather than work.
+   */
+  readonly runQueueSeconds: Readonly<Record<string, number>>;
   /** CPU seconds per process over the round (until KWOK has marked every pod Running), less its idle rate. */
   readonly cpuSeconds: Readonly<Record<string, number>>;
   /** Over-commit and bound-pod problems found from the API objects alone (empty = sound). */
@@ -311,6 +316,14 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       out['bench'] = (self.user + self.system) / 1e6;
       return out;
     };
+    // Time each process waited, runnable, for a CPU (and the extender's event-loop thread alone): CPU contention.
+    const waits = (): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const [k, list] of Object.entries(pids())) out[k] = list.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : runQueueSeconds(pid)), 0);
+      if (extenderPid !== undefined) out[`${setup.extender} event loop`] = runQueueSeconds(extenderPid, true);
+      out['bench'] = runQueueSeconds(process.pid);
+      return out;
+    };
     const apiBefore = await apiserverMetrics();
     const tessBefore = await tesseraMetrics();
     // What every process burns with nothing to schedule (lease renewals, timers), so that CPU per pod counts the
@@ -319,6 +332,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
     const idleFrom = performance.now();
     await new Promise((resolve) => setTimeout(resolve, IDLE_SAMPLE_MS));
     let cpuBefore = cpu();
+    let waitBefore = waits();
     const idleRate: Record<string, number> = {};
     for (const k of Object.keys(cpuBefore)) idleRate[k] = Math.max(0, ((cpuBefore[k] as number) - (idleStart[k] as number)) / ((performance.now() - idleFrom) / 1000));
     const loadBefore = loadavg()[0] ?? NaN;
@@ -359,6 +373,9 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       if (extenderPid !== undefined) peakRss = Math.max(peakRss, rssBytes(extenderPid));
     }, 500);
     const createStart = performance.now();
+    // The bench's own nominations run beside the creations, not in their slots, so that they do not slow the
+    // creation rate (as an extender's nominations would not): the floor of the nomination design.
+    const benchNominations: Promise<unknown>[] = [];
     try {
       await boundedPool(pods, options.createConcurrency, async (pod, i) => {
         await api.must('POST', `/api/v1/namespaces/${NAMESPACE}/pods`, pod, [409]);
@@ -366,9 +383,12 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         if (setup.benchNominates === true) {
           const node = ctx.fleet[i % ctx.fleet.length]?.name ?? '';
           // 422: kube-scheduler bound the pod first (a bound pod may carry no nomination).
-          await api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409, 422]);
+          const written = api.must('PATCH', `/api/v1/namespaces/${NAMESPACE}/pods/${pod.metadata?.name ?? ''}/status`, { status: { nominatedNodeName: node } }, [409, 422]);
+          // Handled at once (an unhandled rejection would end the process); rethrown by Promise.all below.
+          benchNominations.push(written.then(() => null, (err: unknown) => err));
         }
       });
+      for (const failed of await Promise.all(benchNominations)) if (failed !== null) throw failed;
       const created = performance.now();
       // Queued: every pod waits before kube-scheduler starts; its CPU is counted from when it holds the lease (its
       // start-up lists every node and pod), latency from then too.
@@ -377,6 +397,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         const s = await startScheduler();
         start = performance.now();
         cpuBefore = { ...cpuBefore, 'kube-scheduler': cpuSeconds(s.child.pid) };
+        waitBefore = { ...waitBefore, 'kube-scheduler': runQueueSeconds(s.child.pid) };
         lastProgress = start;
       }
       const active = scheduler as unknown as ManagedProcess & { readonly securePort: number };
@@ -398,6 +419,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       while (runningCount < options.pods && performance.now() < settleUntil) await new Promise((resolve) => setTimeout(resolve, 200));
       const settled = performance.now();
       const cpuAfter = cpu();
+      const waitAfter = waits();
       const schedAfter = await schedulerMetrics();
       const apiAfter = await apiserverMetrics();
       const tessAfter = await tesseraMetrics();
@@ -425,6 +447,7 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
         wallSeconds: (end - start) / 1000,
         loadAverage: ((loadavg()[0] ?? NaN) + loadBefore) / 2,
         cpuSeconds: cpuDelta,
+        runQueueSeconds: Object.fromEntries(Object.keys(waitAfter).map((k) => [k, (waitAfter[k] as number) - (waitBefore[k] as number)])),
         violations,
         scheduler: schedulerFigures(schedBefore, schedAfter),
         attempts: attemptCounts(schedBefore, schedAfter),
@@ -593,6 +616,7 @@ export function formatRound(r: RoundResult): string[] {
     `round ${String(r.round)} ${r.setup}: ${String(r.bound)}/${String(r.pods)} bound in ${f0(r.wallSeconds)} s; steady 10-90 %: ${f1(r.throughput)} pods/s ` +
       `(created at ${f0(r.createRate)} pods/s); creation to bound p50 ${f0(r.latencyP50Ms)} ms, p99 ${f0(r.latencyP99Ms)} ms; load average ${f1(r.loadAverage)}`,
     `  CPU seconds per 1,000 pods (above idle): ${Object.entries(r.cpuSeconds).map(([k, v]) => `${k} ${f1((1000 * v) / r.pods)}`).join(', ')}`,
+    `  run-queue wait (runnable, waiting for a core), seconds per 1,000 pods: ${Object.entries(r.runQueueSeconds).map(([k, v]) => `${k} ${f1((1000 * v) / r.pods)}`).join(', ')}`,
   ];
   const s = r.scheduler;
   const cycles = Math.max(1, s['algorithm']?.count ?? 0);

@@ -120,6 +120,14 @@ const SETUPS: readonly BenchSetup[] = [
     config: deployed,
   },
   {
+    id: 'alone-nominated',
+    description: 'as alone, with every pod nominated (status.nominatedNodeName, round-robin) by the bench right after creation: what one more pod write costs this machine, with no extender',
+    extender: 'none',
+    pods: 'whole',
+    benchNominates: true,
+    config: (ctx) => (SETUPS[0] as BenchSetup).config(ctx),
+  },
+  {
     id: 'tessera-idle-scores-off',
     description: `as tessera, with the score plugins that score every bench pod alike disabled (${IDLE_SCORE_PLUGINS.join(', ')})`,
     extender: 'tessera',
