@@ -16,6 +16,18 @@ export function schedulingView(n: V1Node): NodeObject {
       annotations: meta?.annotations ?? null,
     },
     spec: n.spec === undefined ? null : { taints: n.spec.taints ?? null, unschedulable: n.spec.unschedulable ?? null },
-    status: n.status === undefined ? null : { allocatable: n.status.allocatable ?? null, capacity: n.status.capacity ?? null },
+    status: n.status === undefined ? null : viewStatus(n.status.allocatable ?? null, n.status.capacity ?? null),
   };
+}
+
+/** allocatable and capacity, one object when they hold the same (as on GPU nodes without reservations). */
+function viewStatus(allocatable: Record<string, string> | null, capacity: Record<string, string> | null): object {
+  return { allocatable, capacity: allocatable !== null && capacity !== null && sameEntries(allocatable, capacity) ? allocatable : capacity };
+}
+
+function sameEntries(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
 }
