@@ -8,10 +8,12 @@
  * `schedulingView` and upserted into the server's sink (deploy/'s settings: filter answers Tessera's choice,
  * nominations for tessera-scheduler, node totals published). Pods arrive pending (JSON-parsed as the pod
  * informer reads them) in batches of 50, as kube-scheduler would see them: the nominator nominates them, each is
- * filtered (names-only, its nominated node) and bound through the service, and the bind reports it bound with its
+ * filtered (names-only: its nominated node, or every node) and bound through the service, the bind reporting it bound with its
  * allocation annotation, as the watch would. Then it forces GC and prints heapUsed, external, arrayBuffers and RSS
- * (before any node, after the nodes, after the pods), and bytes per node. `--snapshot FILE` writes a heap snapshot at
- * the end (`--snapshot-nodes FILE` one after the nodes) (summarise it with `node bench/heap-summary.mjs FILE`). Asserts nothing.
+ * (before any node, after the nodes, after the pods), and bytes per node. `--snapshot FILE` writes a heap snapshot
+ * at the end, `--snapshot-nodes FILE` one after the nodes; `node --max-old-space-size=4000 bench/heap-retainers.mjs
+ * FILE` prints what each structure retains, `node bench/heap-summary.mjs FILE` the self size per constructor.
+ * Asserts nothing. docs/throughput.md ("Memory") has the figures.
  */
 import { randomUUID } from 'node:crypto';
 import { writeHeapSnapshot } from 'node:v8';
