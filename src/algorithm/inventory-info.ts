@@ -61,17 +61,38 @@ function hash53(text: string): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
-/** Hashes the placement-relevant structure of an inventory. */
-function structureHashOf(inv: NodeInventory, linkKey: string): number {
-  const gpus = inv.gpus.map((g) => {
+/** The placement-relevant structure of an inventory's GPUs, as text (no uuids, name, price or location). */
+function gpuStructureText(inv: NodeInventory): string {
+  return inv.gpus.map((g) => {
     const sh = g.sharing;
     const mode = sh.mode === 'time-sliced' ? `ts${sh.replicas}` : sh.mode === 'mig'
       ? `mig:${sh.layout === 'dynamic' ? 'dyn' : sh.layout.map((m) => `${m.profile}@${m.start}`).join('+')}` : sh.mode;
     const taints = g.taints.map((t) => `${t.key}=${t.value}:${t.effect}`).join('&');
     return `${g.index}/${g.product}/${g.memoryMiB}/${g.computeMilli}/${mode}/${g.numaNode ?? '?'}/${taints}`;
   }).join(';');
-  const key = `${gpus}#${linkKey}#${inv.cpuMilli}#${inv.memoryMiB}#${inv.capacityType}`;
-  return hash53(key);
+}
+
+/** Hashes the placement-relevant structure of an inventory. */
+function structureHashOf(inv: NodeInventory, linkKey: string): number {
+  return hash53(`${gpuStructureText(inv)}#${linkKey}#${inv.cpuMilli}#${inv.memoryMiB}#${inv.capacityType}`);
+}
+
+/**
+ * Text of everything `inventoryInfo` reads (the GPUs' structure, the whole link matrix of the modelled GPUs, host
+ * capacity and capacity type): inventories with equal keys have deep-equal infos, so one InventoryInfo can serve
+ * them all (nodes of one board model differ only in name, uuids, price and location).
+ */
+export function inventoryInfoKey(inv: NodeInventory): string {
+  const n = Math.min(inv.gpus.length, MAX_GPUS_PER_NODE);
+  const links: string[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const row = inv.links[i];
+    for (let j = 0; j < n; j += 1) {
+      const link = i === j ? undefined : row?.[j];
+      links.push(link === undefined ? '?' : `${link.level}${link.bonds}`);
+    }
+  }
+  return `${n}#${links.join(',')}#${gpuStructureText(inv)}#${inv.cpuMilli}#${inv.memoryMiB}#${inv.capacityType}`;
 }
 
 /** Computes the InventoryInfo of `inv` (O(GPUs²); not memoised: callers keep it on the NodeState). */

@@ -49,18 +49,40 @@ export interface NodeState {
   readonly fractionalCount: number;
 }
 
-function gpuKey(u: GpuUsage): string {
+function usageKey(u: GpuUsage): string {
   if (u.whole) return 'W';
   const mig = u.mig.length === 0 ? '' : u.mig.map((m) => `${m.profile}@${m.start}`).join('+');
   return `${u.memoryMiB},${u.computeMilli},${u.replicas},${mig}`;
 }
 
+/** The key of an idle GPU, made once and shared: most GPUs of a large fleet are idle (one string per GPU otherwise). */
+const EMPTY_GPU_KEY = usageKey(EMPTY_GPU_USAGE);
+
+function gpuKey(u: GpuUsage): string {
+  return u === EMPTY_GPU_USAGE ? EMPTY_GPU_KEY : usageKey(u);
+}
+
+/** The per-GPU parts of a NodeState with nothing held: equal for every node of one structure, so they can be shared. */
+export interface IdleStateParts {
+  readonly usage: NodeUsage;
+  readonly idle: Float64Array;
+  readonly gpuKeys: readonly string[];
+  readonly signature: string;
+}
+
+/** The parts of `state` that `makeNodeState` can share between idle nodes (`state` must hold nothing). */
+export function idleStateParts(state: NodeState): IdleStateParts {
+  return { usage: state.usage, idle: state.idle, gpuKeys: state.gpuKeys, signature: state.signature };
+}
+
 /**
  * Builds a NodeState; `usage` defaults to nothing held. GPUs missing from `usage.gpus` count as empty. `info`
  * must be `inventoryInfo(inventory)`: pass the one a previous state of the same inventory carries (computed
- * here when absent).
+ * here when absent). `shared` (used only when `usage` is absent) must be `idleStateParts` of an idle state of an
+ * inventory with the same `inventoryInfoKey`: the new state then carries those objects instead of equal copies.
  */
-export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage, info: InventoryInfo = inventoryInfo(inventory)): NodeState {
+export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage, info: InventoryInfo = inventoryInfo(inventory), shared?: IdleStateParts): NodeState {
+  const reuse = usage === undefined ? shared : undefined;
   const n = info.n;
   const gpus: GpuUsage[] = [];
   for (let i = 0; i < inventory.gpus.length; i += 1) gpus.push(usage?.gpus[i] ?? EMPTY_GPU_USAGE);
@@ -94,13 +116,13 @@ export function makeNodeState(inventory: NodeInventory, usage?: NodeUsage, info:
   }
   const signature = `${info.structureHash}|${inventory.cpuMilli > 0 ? u.cpuMilli : 0}|${inventory.memoryMiB > 0 ? u.memoryMiB : 0}|${gpuKeys.join('|')}`;
   return {
-    inventory, usage: u, info, freeWholeMask, freeWholeCount: popcount(freeWholeMask),
+    inventory, usage: reuse?.usage ?? u, info, freeWholeMask, freeWholeCount: popcount(freeWholeMask),
     largestFreeNvIsland: maxClique(info.nvAdj, freeWholeMask),
     shareMaxFreeMemoryMiB: shareMem, shareMaxFreeComputeMilli: shareComp, replicaFreeMask, migFreeSlices: migFree,
     cpuFreeMilli: inventory.cpuMilli > 0 ? inventory.cpuMilli - u.cpuMilli : Infinity,
     memoryFreeMiB: inventory.memoryMiB > 0 ? inventory.memoryMiB - u.memoryMiB : Infinity,
-    idle, usedUnits: used, anyUsed, gpuKeys,
-    signature,
+    idle: reuse?.idle ?? idle, usedUnits: used, anyUsed, gpuKeys: reuse?.gpuKeys ?? gpuKeys,
+    signature: reuse?.signature ?? signature,
     spot: inventory.capacityType === 'spot',
     pricePerGpu: inventory.hourlyPrice === null || n === 0 || !Number.isFinite(inventory.hourlyPrice) ? null : inventory.hourlyPrice / n,
     fractionalCount: popcount(info.fractionalMask),

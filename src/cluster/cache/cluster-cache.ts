@@ -1,4 +1,4 @@
-import { makeNodeState, type NodeState } from '../../algorithm/node-state.js';
+import type { NodeState } from '../../algorithm/node-state.js';
 import { GpuCapacityTally, PriceTally } from '../../algorithm/price-tally.js';
 import { reserve, unreserve } from '../../algorithm/reserve.js';
 import type { Snapshot } from '../../algorithm/snapshot.js';
@@ -14,6 +14,7 @@ import type { ClusterSink, NodeObject, PodObject, PodRef } from './cluster-sourc
 import type { NodeParser } from './node-parser.js';
 import type { AllocationChange, AllocationChangeKind } from './allocation-feed.js';
 import { ChangeJournal } from './change-journal.js';
+import { InventoryInfoInterner } from './inventory-info-interner.js';
 import { baseSlot, OverlayMap, type BaseSlot } from './overlay-map.js';
 
 /**
@@ -180,6 +181,8 @@ export class ClusterCache implements ClusterSink {
   /** Counted pods per job group and namespace (`<namespace>/<group>`), for all-or-nothing groups. */
   private readonly groupCounts = new Map<string, number>();
   private syncedListener: (() => void) | null = null;
+  /** Link matrices, pair scores, masks and idle per-GPU parts shared by the nodes of one structure (board model). */
+  private readonly infos = new InventoryInfoInterner();
 
   constructor(private readonly deps: ClusterCacheDeps) {}
 
@@ -219,7 +222,7 @@ export class ClusterCache implements ClusterSink {
     this.invalidNodes.delete(name);
     const existing = this.nodes.get(name);
     if (existing !== undefined && existing.inventory === parsed.value) return;
-    const entry: NodeEntry = { inventory: parsed.value, state: makeNodeState(parsed.value), pods: existing?.pods ?? new Set() };
+    const entry: NodeEntry = { inventory: parsed.value, state: this.infos.idleState(parsed.value), pods: existing?.pods ?? new Set() };
     if (existing === undefined) {
       for (const [uid, pod] of this.pods) if (pod.node === name) entry.pods.add(uid);
     }

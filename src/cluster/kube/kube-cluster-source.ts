@@ -28,6 +28,7 @@ import { bindPod, nominatePod as nominateIfUnchanged } from './pod-binder.js';
 import { evictPod, nominatePod, patchNodeCapacity, recordPodEvent } from './pod-preemption-api.js';
 import type { DisruptionBudget } from '../cache/disruption-budgets.js';
 import { ResilientInformer } from './resilient-informer.js';
+import { schedulingView } from './scheduling-view.js';
 
 /** Leader-election settings; the defaults are kube-scheduler's timings. */
 export interface KubeLeaderElectionOptions {
@@ -379,25 +380,6 @@ export function createKubeClusterSource(options: KubeClusterSourceOptions = {}):
     },
   };
   return source;
-}
-
-/**
- * What the cache reads of a node (metadata, taints, allocatable and capacity), without the conditions, images,
- * addresses and node info a kubelet reports: the only copy kept per node, so 20,000 nodes stay small.
- */
-function schedulingView(n: V1Node): NodeObject {
-  const meta = n.metadata;
-  return {
-    metadata: {
-      ...(meta?.name === undefined ? {} : { name: meta.name }),
-      ...(meta?.uid === undefined ? {} : { uid: meta.uid }),
-      resourceVersion: meta?.resourceVersion ?? null,
-      labels: meta?.labels ?? null,
-      annotations: meta?.annotations ?? null,
-    },
-    spec: n.spec === undefined ? null : { taints: n.spec.taints ?? null, unschedulable: n.spec.unschedulable ?? null },
-    status: n.status === undefined ? null : { allocatable: n.status.allocatable ?? null, capacity: n.status.capacity ?? null },
-  };
 }
 
 function loadKubeConfig(path: string | null): KubeConfig {
