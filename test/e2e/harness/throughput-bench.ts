@@ -217,6 +217,12 @@ async function primeNodeTotals(ctx: RoundContext): Promise<void> {
   });
   await tessera.start();
   let advertised = 0;
+  // Its RSS while it publishes: the one moment of a fresh cluster when Tessera writes to every node.
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    const rss = rssBytes(tessera.current()?.child.pid);
+    if (Number.isFinite(rss)) peakRss = Math.max(peakRss, rss);
+  }, 500);
   try {
     // Tessera writes only the totals a node lacks (a node without fractional GPUs gets none), each node once: done
     // when the count of nodes advertising tessera.io/gpu-compute is above zero and stands still for 15 s.
@@ -233,9 +239,10 @@ async function primeNodeTotals(ctx: RoundContext): Promise<void> {
     }, { timeoutMs: 1_800_000, intervalMs: 5_000, process: tessera.current() ?? undefined });
     advertised = last;
   } finally {
+    clearInterval(sampler);
     await tessera.stop();
   }
-  ctx.options.log(`Tessera advertised GPU totals on ${String(advertised)} of ${String(ctx.fleet.length)} nodes in ${((performance.now() - t) / 1000).toFixed(0)} s (before the rounds, as on a running cluster)`);
+  ctx.options.log(`Tessera advertised GPU totals on ${String(advertised)} of ${String(ctx.fleet.length)} nodes in ${((performance.now() - t) / 1000).toFixed(0)} s (before the rounds, as on a running cluster); its RSS peak meanwhile ${f0(peakRss / 2 ** 20)} MiB`);
 }
 
 /** The extender process of a round: Tessera, the do-nothing floor, or none. */
