@@ -19,7 +19,7 @@ import { freePort, type ManagedProcess, startProcess, waitFor } from './managed-
 import { cpuSeconds, pidsWithCommandLine, rssBytes, runQueueSeconds } from './process-stats.js';
 import { gaugeValue, histogram, histogramDelta, histogramQuantile, parsePrometheusText, type PromSample } from './prometheus-text.js';
 import { boundedPool, RawApi } from './raw-api.js';
-import { type AdvertisedTotals, throughputFleet, throughputNodeObject, throughputPod, wholeGpuViolations } from './throughput-fleet.js';
+import { throughputFleet, throughputNodeObject, throughputPod, wholeGpuViolations } from './throughput-fleet.js';
 import { type BenchSetup, benchSetup } from './throughput-setups.js';
 
 /** Settings of one bench run. */
@@ -129,7 +129,6 @@ const MIB = 1024 * 1024;
 export async function runThroughputBench(options: ThroughputBenchOptions): Promise<ThroughputReport> {
   const log = options.log;
   const setups = options.setups.map(benchSetup);
-  const advertise: AdvertisedTotals = setups.some((s) => s.needsAdvertisedTotals === true) ? 'all-gpu-resources' : 'gpu-count';
   if (setups.some((s) => s.extender === 'tessera') && options.tesseraEntry === 'compiled') buildTessera(log);
   const binDir = await ensureBinaries();
   const cluster = await startLocalCluster(binDir, options.runName);
@@ -148,14 +147,14 @@ export async function runThroughputBench(options: ThroughputBenchOptions): Promi
     const api = new RawApi(cluster.server, adminToken);
     const fleet = throughputFleet(options.nodes);
     const t0 = performance.now();
-    await boundedPool(fleet, 32, (n) => api.must('POST', '/api/v1/nodes', throughputNodeObject(n, advertise)));
+    await boundedPool(fleet, 32, (n) => api.must('POST', '/api/v1/nodes', throughputNodeObject(n)));
     await waitFor(`KWOK to make ${String(fleet.length)} nodes Ready`, async () => {
       const list = JSON.parse((await api.must('GET', '/api/v1/nodes')).body.toString('utf8')) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
       return list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length >= fleet.length;
     }, { timeoutMs: 1_800_000, intervalMs: 3_000, process: kwok });
     const kinds = new Map<string, number>();
     for (const n of fleet) kinds.set(n.name.replace(/-\d+$/, ''), (kinds.get(n.name.replace(/-\d+$/, '')) ?? 0) + 1);
-    const fleetLine = `${String(fleet.length)} KWOK nodes (${[...kinds].map(([k, c]) => `${String(c)} ${k}`).join(', ')}; 8 GPUs each${advertise === 'all-gpu-resources' ? ', advertising GPU totals' : ''})`;
+    const fleetLine = `${String(fleet.length)} KWOK nodes (${[...kinds].map(([k, c]) => `${String(c)} ${k}`).join(', ')}; 8 GPUs each)`;
     log(`fleet ready in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${fleetLine}`);
     const ctx: RoundContext = {
       options, cluster, api, fleet, binDir, saKubeconfig, extenderKubeconfig, token, kwok,

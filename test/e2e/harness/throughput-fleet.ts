@@ -46,30 +46,12 @@ export function throughputFleet(n: number): FleetNode[] {
   return fleet;
 }
 
-/** Resources a node advertises in `status.allocatable` beyond cpu, memory, pods and `nvidia.com/gpu`. */
-export type AdvertisedTotals = 'gpu-count' | 'all-gpu-resources';
-
-/** MIG profiles the bench's pods ask for, with how many fit on one A100 80 GB. */
-const MIG_PER_GPU: Readonly<Record<string, number>> = { '1g.10gb': 7, '3g.40gb': 2 };
-
 /**
- * The node object of `spec` for the bench: `fleetNodeObject`, plus (with `all-gpu-resources`) node totals of
- * every GPU resource the bench's pods name (tessera.io/gpu-memory in bytes, gpu-compute in milli, MIG profiles), as
- * a node agent would advertise them so kube-scheduler's NodeResourcesFit can pre-filter by capacity (issue #12).
+ * The node object of `spec` for the bench: `fleetNodeObject`, advertising `nvidia.com/gpu` as a device plugin
+ * would. Tessera publishes the other GPU totals (tessera.io/gpu-memory, gpu-compute) itself before the rounds.
  */
-export function throughputNodeObject(spec: FleetNode, advertised: AdvertisedTotals = 'gpu-count'): V1Node {
-  const node = fleetNodeObject(spec);
-  if (advertised === 'gpu-count' || spec.gpus === 0) return node;
-  const extra: Record<string, string> = {
-    'tessera.io/gpu': String(spec.gpus),
-    'tessera.io/gpu-memory': `${String(spec.gpus * spec.gpuMemoryMiB)}Mi`,
-    'tessera.io/gpu-compute': String(spec.gpus * 1000),
-  };
-  if (spec.sharing === 'mig:dynamic') {
-    for (const [profile, perGpu] of Object.entries(MIG_PER_GPU)) extra[`tessera.io/mig-${profile}`] = String(spec.gpus * perGpu);
-  }
-  const resources = { ...(node.status?.allocatable ?? {}), ...extra };
-  return { ...node, status: { ...node.status, allocatable: resources, capacity: resources } };
+export function throughputNodeObject(spec: FleetNode): V1Node {
+  return fleetNodeObject(spec);
 }
 
 /** One pod shape of the mix: Tessera's resources and annotations, and the whole GPUs it stands for. */

@@ -24,8 +24,6 @@ export interface BenchSetup {
   readonly tesseraArgs?: readonly string[];
   /** Tessera's environment: deploy/deployment.yaml's TESSERA_* settings for the setups "as deployed" (default none). */
   readonly tesseraEnv?: () => Record<string, string>;
-  /** Nodes must advertise Tessera's resources as node totals (`throughputNodeObject(…, 'all-gpu-resources')`). */
-  readonly needsAdvertisedTotals?: boolean;
   /**
    * The bench itself sets each pod's status.nominatedNodeName right after creating it (round-robin over the
    * fleet): the floor of a design where the extender nominates and kube-scheduler checks that one node first.
