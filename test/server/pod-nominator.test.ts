@@ -137,6 +137,23 @@ describe('nominateFor: Tessera nominates a node for each new pending pod', () =>
     expect(cluster.nominated.map((n) => n.uid)).toEqual(['uid-n-4']);
   });
 
+  it('nominates a burst of arrivals one per turn of the event loop, in arrival order, so a verb request waits for one at most', async () => {
+    const { cluster } = await start({ nominate: true });
+    for (let k = 0; k < 4; k += 1) cluster.arrive(pod(200 + k));
+    await settle();
+    // Twelve arrivals in one read of the watch, as a burst of creations brings them.
+    for (let k = 0; k < 12; k += 1) cluster.arrive(pod(k));
+    const seenPerTurn: number[] = [];
+    for (let turn = 0; turn < 30 && cluster.nominated.length < 12; turn += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      seenPerTurn.push(cluster.nominated.length);
+    }
+    expect(cluster.nominated.map((n) => n.uid)).toEqual(Array.from({ length: 12 }, (_, k) => `uid-n-${String(k)}`));
+    // Never more than one new nomination between two turns: the burst is spread over the loop.
+    for (let i = 1; i < seenPerTurn.length; i += 1) expect((seenPerTurn[i] as number) - (seenPerTurn[i - 1] as number)).toBeLessThanOrEqual(1);
+    expect(seenPerTurn.length).toBeGreaterThanOrEqual(12);
+  });
+
   it('gives the devices back when the write is refused, and never nominates pods with soft preferences, of other schedulers, or already nominated', async () => {
     const { t, cluster } = await start({ nominate: true });
     for (let k = 0; k < 4; k += 1) cluster.arrive(pod(k));
