@@ -3,6 +3,7 @@ import type { ClusterSource } from '../cluster/cache/cluster-source.js';
 import { ADVERTISED_RESOURCES, advertisedCapacity, quantityValue } from '../model/advertised-capacity.js';
 import { RESOURCE } from '../model/well-known-names.js';
 import type { Logger } from '../telemetry/logger.js';
+import { boundedPool } from '../util/bounded-pool.js';
 import { REAL_TIMERS, type Timers } from './timers.js';
 
 /** Every name the publisher may write. */
@@ -70,30 +71,24 @@ export class NodeCapacityPublisher {
     for (const n of this.retry) names.add(n);
     this.retry.clear();
     this.seen = version;
-    const queue = [...names];
-    let next = 0;
     const publish = this.source.publishNodeCapacity as NonNullable<ClusterSource['publishNodeCapacity']>;
-    const worker = async (): Promise<void> => {
-      while (next < queue.length) {
-        const name = queue[next] as string;
-        next += 1;
-        const patch = this.patchFor(name);
-        if (patch === null || this.inFlight.has(name)) continue;
-        this.inFlight.add(name);
-        try {
-          await publish.call(this.source, name, patch);
-          this.published += 1;
-          this.log.debug('advertised GPU totals on node', { node: name, ...patch });
-        } catch (err) {
-          this.retry.add(name);
-          this.log.warn('cannot advertise GPU totals on node: retrying', { node: name, error: err instanceof Error ? err.message : String(err) });
-        } finally {
-          this.inFlight.delete(name);
-        }
-      }
-    };
     const before = this.published;
-    await Promise.all(Array.from({ length: Math.min(this.maxInFlight, queue.length) }, worker));
+    // Each write handles its own failure (retried next look), so the pool never stops early.
+    await boundedPool([...names], this.maxInFlight, async (name) => {
+      const patch = this.patchFor(name);
+      if (patch === null || this.inFlight.has(name)) return;
+      this.inFlight.add(name);
+      try {
+        await publish.call(this.source, name, patch);
+        this.published += 1;
+        this.log.debug('advertised GPU totals on node', { node: name, ...patch });
+      } catch (err) {
+        this.retry.add(name);
+        this.log.warn('cannot advertise GPU totals on node: retrying', { node: name, error: err instanceof Error ? err.message : String(err) });
+      } finally {
+        this.inFlight.delete(name);
+      }
+    });
     // One line per look, not per node: a first look at a large fleet writes every node.
     if (this.published > before) this.log.info('advertised GPU totals', { nodes: this.published - before, published: this.published });
   }

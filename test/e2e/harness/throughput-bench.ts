@@ -18,7 +18,8 @@ import { ensureBinaries, type LocalCluster, REPO_ROOT, startLocalCluster } from 
 import { freePort, type ManagedProcess, startProcess, waitFor } from './managed-process.js';
 import { cpuSeconds, pidsWithCommandLine, rssBytes, runQueueSeconds } from './process-stats.js';
 import { gaugeValue, histogram, histogramDelta, histogramQuantile, parsePrometheusText, type PromSample } from './prometheus-text.js';
-import { boundedPool, RawApi } from './raw-api.js';
+import { boundedPool } from '../../../src/util/bounded-pool.js';
+import { RawApi } from './raw-api.js';
 import { throughputFleet, throughputNodeObject, throughputPod, wholeGpuViolations } from './throughput-fleet.js';
 import { type BenchSetup, benchSetup } from './throughput-setups.js';
 
@@ -315,21 +316,22 @@ async function runRound(ctx: RoundContext, setup: BenchSetup, round: number): Pr
       'kube-apiserver': ctx.apiserverPids, etcd: ctx.etcdPids, kwok: [ctx.kwok.child.pid], 'kube-scheduler': [(scheduler as ManagedProcess | null)?.child.pid],
       ...(extenderPid === undefined ? {} : { [setup.extender]: [extenderPid] }),
     });
-    const cpu = (): Record<string, number> => {
+    /** `measure` summed over each component's processes. */
+    const perProcess = (measure: (pid: number) => number): Record<string, number> => {
       const out: Record<string, number> = {};
-      for (const [k, list] of Object.entries(pids())) out[k] = list.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : cpuSeconds(pid)), 0);
-      const self = process.cpuUsage();
-      out['bench'] = (self.user + self.system) / 1e6;
+      for (const [k, list] of Object.entries(pids())) out[k] = list.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : measure(pid)), 0);
       return out;
+    };
+    const cpu = (): Record<string, number> => {
+      const self = process.cpuUsage();
+      return { ...perProcess(cpuSeconds), bench: (self.user + self.system) / 1e6 };
     };
     // Time each process waited, runnable, for a CPU (and the extender's event-loop thread alone): CPU contention.
-    const waits = (): Record<string, number> => {
-      const out: Record<string, number> = {};
-      for (const [k, list] of Object.entries(pids())) out[k] = list.reduce<number>((sum, pid) => sum + (pid === undefined ? 0 : runQueueSeconds(pid)), 0);
-      if (extenderPid !== undefined) out[`${setup.extender} event loop`] = runQueueSeconds(extenderPid, true);
-      out['bench'] = runQueueSeconds(process.pid);
-      return out;
-    };
+    const waits = (): Record<string, number> => ({
+      ...perProcess((pid) => runQueueSeconds(pid)),
+      ...(extenderPid === undefined ? {} : { [`${setup.extender} event loop`]: runQueueSeconds(extenderPid, true) }),
+      bench: runQueueSeconds(process.pid),
+    });
     const apiBefore = await apiserverMetrics();
     const tessBefore = await tesseraMetrics();
     // What every process burns with nothing to schedule (lease renewals, timers), so that CPU per pod counts the
