@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { quantityValue } from '../../src/model/advertised-capacity.js';
 import { applyObjects } from './harness/components.js';
 import { allocationViolations, fleetNodeObject, gpuPod, type FleetNode } from './harness/gpu-fleet.js';
+import { logExcerpt, withExcerpt } from './harness/log-excerpt.js';
 import { waitFor } from './harness/managed-process.js';
 import { cheapestVictims, type Need, OvercommitSampler, podsOnNode } from './harness/preemption-check.js';
 import { startTesseraStack, type TesseraStack } from './harness/tessera-stack.js';
@@ -77,6 +78,12 @@ function pod(ns: string, name: string, priority: number, resources: Record<strin
   return { ...p, spec: { ...p.spec, containers: p.spec?.containers ?? [], priorityClassName: `p${String(priority)}` } };
 }
 
+/** Tessera's, kube-scheduler's and KWOK's logs (a failing preemption quotes what they said about its namespace). */
+function processLogs(): string[] {
+  const { tessera, scheduler, kwok } = s();
+  return [tessera.current()?.logFile, scheduler.logFile, kwok.logFile].filter((f): f is string => f !== undefined);
+}
+
 async function listPods(ns: string): Promise<V1Pod[]> {
   return (await s().core.listNamespacedPod({ namespace: ns })).items;
 }
@@ -113,7 +120,9 @@ async function preempt(ns: string, fill: readonly V1Pod[], preemptor: V1Pod): Pr
   sampler.start();
   await s().core.createNamespacedPod({ namespace: ns, body: preemptor });
   const name = preemptor.metadata?.name ?? '';
-  const after = await waitBound(ns, [name], 180_000);
+  const after = await waitBound(ns, [name], 180_000).catch((err: unknown) => {
+    throw withExcerpt(err, logExcerpt(processLogs(), [ns, '"level":"warn"', '"level":"error"']));
+  });
   const node = after.find((p) => p.metadata?.name === name)?.spec?.nodeName ?? '';
   const left = new Set(after.map((p) => p.metadata?.name));
   const victims = before.map((p) => p.metadata?.name ?? '').filter((n) => !left.has(n)).sort();

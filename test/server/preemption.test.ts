@@ -248,6 +248,68 @@ describe('Tessera\'s own preemption when things change under it', () => {
     expect(sim.events.find((e) => e.reason === 'TesseraPreemptionFailed')?.message).toMatch(/cannot evict default\/h\d on node "frac-0" for pod "default\/whole": HTTP 429/);
   });
 
+  it('keeps trying while kube-scheduler asked about a pod the watch has not shown yet, then preempts for it', async () => {
+    const timers = new ManualTimers();
+    t = await startTestServer({ fleet: FLEET, timers });
+    const sim = t.sim as NonNullable<typeof t.sim>;
+    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const late = kubePod({ name: 'late', uid: 'uid-late', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
+    // Filter is asked before the pod's watch event arrived.
+    await filter(late, ['whole-0']);
+    timers.advance(1_500);
+    await settle();
+    expect(sim.evicted).toEqual([]);
+    sim.addPendingPod(late);
+    timers.advance(5_000);
+    await waitUntil(() => sim.evicted.length === 1);
+    expect(sim.nominations.get('uid-late')).toBe('whole-0');
+  });
+
+  it('gives up on a pod the watch never shows, after unseenMs', async () => {
+    const timers = new ManualTimers();
+    t = await startTestServer({ fleet: FLEET, timers });
+    const sim = t.sim as NonNullable<typeof t.sim>;
+    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    await filter(kubePod({ name: 'ghost', uid: 'uid-ghost', priority: 50, requests: { 'nvidia.com/gpu': '1' } }), ['whole-0']);
+    for (let i = 0; i < 8; i += 1) {
+      timers.advance(5_000);
+      await settle();
+    }
+    expect(timers.pending).toBe(0);
+    expect(sim.evicted).toEqual([]);
+  });
+
+  it('an eviction that never answers fails after apiTimeoutMs and does not stall the next preemptor', async () => {
+    const timers = new ManualTimers();
+    t = await startTestServer({ fleet: FLEET, timers });
+    const sim = t.sim as NonNullable<typeof t.sim>;
+    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const evict = sim.evictPod.bind(sim);
+    let hung = 0;
+    sim.evictPod = (victim, by) => {
+      if (hung === 0) {
+        hung += 1;
+        return new Promise<void>(() => undefined);
+      }
+      return evict(victim, by);
+    };
+    const first = kubePod({ name: 'first', uid: 'uid-first', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
+    const second = kubePod({ name: 'second', uid: 'uid-second', priority: 60, requests: { 'nvidia.com/gpu': '1' } });
+    for (const p of [first, second]) {
+      sim.addPendingPod(p);
+      await filter(p, ['whole-0']);
+    }
+    timers.advance(1_500);
+    await settle();
+    expect(hung).toBe(1);
+    expect(sim.evicted).toEqual([]);
+    timers.advance(30_000);
+    await waitUntil(() => sim.evicted.length === 1);
+    expect(sim.events.find((e) => e.reason === 'TesseraPreemptionFailed')?.message).toMatch(/no answer within 30000 ms/);
+    expect(t.server.cache.hasHolds('uid-first')).toBe(false);
+    expect(sim.nominations.get('uid-second')).toBe('whole-0');
+  });
+
   it('does nothing for a preemptor that was deleted or bound during the grace period', async () => {
     const timers = new ManualTimers();
     t = await startTestServer({ fleet: FLEET, timers });

@@ -20,10 +20,23 @@ export interface PreemptionSettings {
   readonly graceMs: number;
   /** Least time between two of Tessera's own preemption attempts for one pod. */
   readonly retryMs: number;
+  /**
+   * How long an attempt keeps trying again (every `retryMs`) while the pod kube-scheduler asked about is not yet in
+   * Tessera's watch. kube-scheduler does not ask again until the cluster changes, so giving up at once would leave
+   * the pod waiting for minutes.
+   */
+  readonly unseenMs: number;
+  /** Longest wait for one API call (eviction, nomination): a call that never answers must not stall later attempts. */
+  readonly apiTimeoutMs: number;
 }
 
-/** Defaults: a 60 s hold, victims awaited 5 minutes, 1 s for kube-scheduler first, one attempt per pod every 5 s. */
-export const DEFAULT_PREEMPTION_SETTINGS: PreemptionSettings = Object.freeze({ holdMs: 60_000, watchMs: 300_000, graceMs: 1_000, retryMs: 5_000 });
+/**
+ * Defaults: a 60 s hold, victims awaited 5 minutes, 1 s for kube-scheduler first, one attempt per pod every 5 s,
+ * a pod not yet watched tried for 30 s, 30 s per API call.
+ */
+export const DEFAULT_PREEMPTION_SETTINGS: PreemptionSettings = Object.freeze({
+  holdMs: 60_000, watchMs: 300_000, graceMs: 1_000, retryMs: 5_000, unseenMs: 30_000, apiTimeoutMs: 30_000,
+});
 
 /** One node's victims as the preempt verb answers them. */
 export interface PreemptionAnswer {
@@ -40,6 +53,8 @@ interface Waiting {
   request: GpuRequest;
   candidates: readonly string[];
   cancel: (() => void) | null;
+  /** ms when filter first found no node for it (bounds the retries while the watch has not seen it). */
+  since: number;
 }
 
 /**
@@ -122,7 +137,7 @@ export class PreemptionCoordinator {
     if (this.ctx.deps.cache.hasHolds(ref.uid)) return;
     let w = this.waiting.get(ref.uid);
     if (w === undefined) {
-      w = { pod, ref, request, candidates, cancel: null };
+      w = { pod, ref, request, candidates, cancel: null, since: this.timers.now() };
       this.waiting.set(ref.uid, w);
     } else {
       w.pod = pod;
@@ -130,12 +145,15 @@ export class PreemptionCoordinator {
       w.candidates = candidates;
     }
     if (w.cancel !== null) return;
-    const now = this.timers.now();
     const last = this.attempted.get(ref.uid);
-    const delay = Math.max(this.settings.graceMs, last === undefined ? 0 : last + this.settings.retryMs - now);
-    const entry = w;
-    entry.cancel = this.timers.after(delay, () => {
-      entry.cancel = null;
+    this.arm(w, Math.max(this.settings.graceMs, last === undefined ? 0 : last + this.settings.retryMs - this.timers.now()));
+  }
+
+  /** Queues an own attempt for `w` after `delayMs` (attempts run one at a time). */
+  private arm(w: Waiting, delayMs: number): void {
+    const { ref } = w;
+    w.cancel = this.timers.after(delayMs, () => {
+      w.cancel = null;
       this.queue = this.queue.then(() => this.attempt(ref.uid)).catch((err: unknown) => {
         this.ctx.deps.log.error('preemption failed', { pod: `${ref.namespace}/${ref.name}`, error: err instanceof Error ? err.message : String(err) });
       });
@@ -160,8 +178,18 @@ export class PreemptionCoordinator {
     if (w === undefined) return;
     this.waiting.delete(uid);
     const cache = this.ctx.deps.cache;
-    // Bound, deleted, or kube-scheduler's preemption already acts for it.
-    if (cache.pendingPod(uid) === undefined || cache.hasHolds(uid) || cache.pod(uid) !== undefined) return;
+    // Bound (or binding), or kube-scheduler's preemption already acts for it.
+    if (cache.hasHolds(uid) || cache.pod(uid) !== undefined) return;
+    if (cache.pendingPod(uid) === undefined) {
+      // Deleted, or not yet in the watch (kube-scheduler asked before the pod's event reached Tessera).
+      if (this.timers.now() - w.since < this.settings.unseenMs) {
+        this.waiting.set(uid, w);
+        this.arm(w, this.settings.retryMs);
+      } else {
+        this.ctx.deps.log.info('preemption given up: the pod is not pending in the watch', { pod: `${w.ref.namespace}/${w.ref.name}` });
+      }
+      return;
+    }
     this.noteAttempt(uid);
     // Judged a few nodes at a time, yielding in between, so filter and bind calls are not held up.
     const found = await this.chooseInSteps(w.request, w.candidates);
@@ -169,6 +197,7 @@ export class PreemptionCoordinator {
     const who = `pod "${w.ref.namespace}/${w.ref.name}"`;
     if (found === null) {
       this.metrics?.preemptions.inc({ path: 'tessera', result: 'no_candidate' });
+      this.ctx.deps.log.info('preemption: no node where evicting lower-priority pods makes room', { pod: `${w.ref.namespace}/${w.ref.name}`, nodes: w.candidates.length });
       return;
     }
     const { node, victims } = found.choice;
@@ -180,7 +209,7 @@ export class PreemptionCoordinator {
     this.ctx.deps.log.info('preemption: Tessera evicts victims', { pod: `${w.ref.namespace}/${w.ref.name}`, node, victims: names });
     this.actions.recordEvent?.(w.ref, 'Normal', 'TesseraPreempting', `evicting ${victims.length} lower-priority ${victims.length === 1 ? 'pod' : 'pods'} on node "${node}" to make room: ${names}`);
     try {
-      await this.actions.nominatePod?.(w.ref, node);
+      await this.withinTimeout(this.actions.nominatePod?.(w.ref, node), 'nominate');
     } catch (err) {
       this.ctx.deps.log.warn('cannot set nominatedNodeName', { pod: `${w.ref.namespace}/${w.ref.name}`, node, error: err instanceof Error ? err.message : String(err) });
     }
@@ -208,7 +237,7 @@ export class PreemptionCoordinator {
         this.actions.recordEvent?.(w.ref, 'Warning', 'TesseraPreemptionFailed',
           `cannot evict ${v.namespace}/${v.name} on node "${node}" for ${who}: ${why}${evicted > 0 ? ` (${evicted} already evicted)` : ''}`);
         try {
-          await this.actions.nominatePod?.(w.ref, '');
+          await this.withinTimeout(this.actions.nominatePod?.(w.ref, ''), 'clear the nomination');
         } catch {
           // The nomination is advisory; kube-scheduler clears it on its next failed attempt anyway.
         }
@@ -219,8 +248,23 @@ export class PreemptionCoordinator {
 
   private async evict(v: PodRef, preemptor: PodRef, node: string): Promise<void> {
     if (this.actions.evictPod === undefined) throw new Error('this cluster source cannot evict pods');
-    await this.actions.evictPod({ namespace: v.namespace, name: v.name, uid: v.uid }, { preemptor, node });
+    await this.withinTimeout(this.actions.evictPod({ namespace: v.namespace, name: v.name, uid: v.uid }, { preemptor, node }), `evict ${v.namespace}/${v.name}`);
     this.metrics?.evictions.inc({ result: 'evicted' });
+  }
+
+  /** `call`, or a rejection once `apiTimeoutMs` passed without an answer (the call itself is not cancelled). */
+  private withinTimeout(call: Promise<void> | undefined, what: string): Promise<void> {
+    if (call === undefined) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const cancel = this.timers.after(this.settings.apiTimeoutMs, () => reject(new Error(`${what}: no answer within ${String(this.settings.apiTimeoutMs)} ms`)));
+      call.then(() => {
+        cancel();
+        resolve();
+      }, (err: unknown) => {
+        cancel();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
   }
 
   private noteAttempt(uid: string): void {
