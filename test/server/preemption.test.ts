@@ -43,6 +43,30 @@ async function fillWhole(prios: readonly number[]): Promise<Record<string, unkno
   return pods;
 }
 
+/** Starts the server on `timers` and returns its simulated cluster. */
+async function startOn(timers: ManualTimers): Promise<NonNullable<TestServer['sim']>> {
+  t = await startTestServer({ fleet: FLEET, timers });
+  if (t.sim === null) throw new Error('no simulated cluster');
+  return t.sim;
+}
+
+/** frac-0 with two half GPUs on each fractional GPU: no GPU is whole, but half the node's total memory is free. */
+async function fragmented(timers: ManualTimers): Promise<NonNullable<TestServer['sim']>> {
+  const sim = await startOn(timers);
+  const halves = [['h0', 1], ['h1', 3], ['h2', 2], ['h3', 4]] as const;
+  for (const [name, prio] of halves) {
+    await place(kubePod({ name, uid: `uid-${name}`, priority: prio, requests: { 'tessera.io/gpu-memory': '20000', 'tessera.io/gpu-compute': '500' } }), 'frac-0');
+  }
+  return sim;
+}
+
+/** whole-0 full of one-GPU pods of priority 1. */
+async function fullWhole(timers: ManualTimers): Promise<NonNullable<TestServer['sim']>> {
+  const sim = await startOn(timers);
+  await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+  return sim;
+}
+
 const filter = async (pod: object, nodes: string[]): Promise<FilterResult> => (await t.post('/scheduler/filter', namesArgs(pod, nodes))).json as FilterResult;
 
 describe('preempt verb (kube-scheduler\'s path)', () => {
@@ -165,18 +189,6 @@ describe('the hold on a preemptor\'s victims\' devices', () => {
 });
 
 describe('Tessera\'s own preemption (fragmented GPUs, MIG: kube-scheduler finds no in-tree victim)', () => {
-  const fragmented = async (timers: ManualTimers) => {
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim;
-    if (sim === null) throw new Error('no simulated cluster');
-    // Two half GPUs on each fractional GPU: no GPU is whole, but half the node's total memory is free.
-    const halves = [['h0', 1], ['h1', 3], ['h2', 2], ['h3', 4]] as const;
-    for (const [name, prio] of halves) {
-      await place(kubePod({ name, uid: `uid-${name}`, priority: prio, requests: { 'tessera.io/gpu-memory': '20000', 'tessera.io/gpu-compute': '500' } }), 'frac-0');
-    }
-    return sim;
-  };
-
   it('evicts the cheapest victims on the best node, nominates it, and the preemptor binds there', async () => {
     const timers = new ManualTimers();
     const sim = await fragmented(timers);
@@ -231,11 +243,7 @@ describe('Tessera\'s own preemption (fragmented GPUs, MIG: kube-scheduler finds 
 describe('Tessera\'s own preemption when things change under it', () => {
   it('stops at a refused eviction: frees the hold, clears the nomination, and says why', async () => {
     const timers = new ManualTimers();
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim as NonNullable<typeof t.sim>;
-    for (const [name, prio] of [['h0', 1], ['h1', 3], ['h2', 2], ['h3', 4]] as const) {
-      await place(kubePod({ name, uid: `uid-${name}`, priority: prio, requests: { 'tessera.io/gpu-memory': '20000', 'tessera.io/gpu-compute': '500' } }), 'frac-0');
-    }
+    const sim = await fragmented(timers);
     const pod = kubePod({ name: 'whole', uid: 'uid-whole', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
     sim.addPendingPod(pod);
     await filter(pod, ['frac-0']);
@@ -250,9 +258,7 @@ describe('Tessera\'s own preemption when things change under it', () => {
 
   it('keeps trying while kube-scheduler asked about a pod the watch has not shown yet, then preempts for it', async () => {
     const timers = new ManualTimers();
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim as NonNullable<typeof t.sim>;
-    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const sim = await fullWhole(timers);
     const late = kubePod({ name: 'late', uid: 'uid-late', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
     // Filter is asked before the pod's watch event arrived.
     await filter(late, ['whole-0']);
@@ -267,9 +273,7 @@ describe('Tessera\'s own preemption when things change under it', () => {
 
   it('gives up on a pod the watch never shows, after unseenMs', async () => {
     const timers = new ManualTimers();
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim as NonNullable<typeof t.sim>;
-    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const sim = await fullWhole(timers);
     await filter(kubePod({ name: 'ghost', uid: 'uid-ghost', priority: 50, requests: { 'nvidia.com/gpu': '1' } }), ['whole-0']);
     for (let i = 0; i < 8; i += 1) {
       timers.advance(5_000);
@@ -281,9 +285,7 @@ describe('Tessera\'s own preemption when things change under it', () => {
 
   it('an eviction that never answers fails after apiTimeoutMs and does not stall the next preemptor', async () => {
     const timers = new ManualTimers();
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim as NonNullable<typeof t.sim>;
-    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const sim = await fullWhole(timers);
     const evict = sim.evictPod.bind(sim);
     let hung = 0;
     sim.evictPod = (victim, by) => {
@@ -312,9 +314,7 @@ describe('Tessera\'s own preemption when things change under it', () => {
 
   it('does nothing for a preemptor that was deleted or bound during the grace period', async () => {
     const timers = new ManualTimers();
-    t = await startTestServer({ fleet: FLEET, timers });
-    const sim = t.sim as NonNullable<typeof t.sim>;
-    await fillWhole([1, 1, 1, 1, 1, 1, 1, 1]);
+    const sim = await fullWhole(timers);
     const gone = kubePod({ name: 'gone', uid: 'uid-gone', priority: 50, requests: { 'nvidia.com/gpu': '1' } });
     sim.addPendingPod(gone);
     await filter(gone, ['whole-0']);
